@@ -1,0 +1,1 @@
+"""Built-in site adapters for crosspost (import name: crosspost_adapters)."""

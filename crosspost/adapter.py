@@ -1,0 +1,158 @@
+"""The adapter contract: how crosspost talks to one family of sites.
+
+An adapter is a class registered in the ``crosspost.adapters`` entry-point group under a
+*site name* (``dreamwidth``, ``livejournal``, ``insanejournal``, ``lj``, ``sandbox``). The
+built-in ones are registered exactly like a third-party package would register its own::
+
+    [project.entry-points."crosspost.adapters"]
+    mysite = "my_package.module:MySiteAdapter"
+
+Required: :meth:`Adapter.post`, :meth:`Adapter.edit`, :meth:`Adapter.delete`.
+Everything else has a default. Adapters raise only :class:`crosspost.errors.SiteError`
+subclasses for remote trouble, with ``transient`` and ``maybe_committed`` set truthfully.
+"""
+
+from __future__ import annotations
+
+import html
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import ConfigError, ConfigProblem
+
+if TYPE_CHECKING:
+    from .config import Account
+    from .post import Post, Receipt, RemoteRef
+
+ENTRY_POINT_GROUP = "crosspost.adapters"
+
+
+@dataclass(frozen=True)
+class SiteLimits:
+    """What a site accepts. ``subject_overflow``: "reject" (the site refuses: DW's 411) or
+    "truncate" (the site cuts silently: LJ)."""
+
+    subject_chars: int = 100
+    subject_bytes: int = 255
+    event_chars: int = 300_000
+    event_bytes: int = 450_000
+    subject_overflow: str = "reject"
+
+
+@dataclass(frozen=True)
+class TagPolicy:
+    """What tags the account may use in a journal: ``can_tag`` false means any tag is
+    refused; ``can_create`` false means only ``existing`` tags are kept."""
+
+    can_tag: bool = True
+    can_create: bool = True
+    existing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FoundEntry:
+    """An entry read back from a site, for reconciling an uncertain delivery."""
+
+    remote: RemoteRef
+    subject: str
+    fingerprint: str
+    posted_at: datetime | None = None
+
+
+class Adapter(ABC):
+    """One authenticated connection to one account on one site.
+
+    ``journal`` arguments name a community (or another journal) to post into; ``None``
+    means the account's own journal. Instances may keep a session and an HTTP connection
+    open; call :meth:`close` (or use ``with``) when done.
+    """
+
+    site: ClassVar[str] = ""
+    #: The site's display name, for messages.
+    label: ClassVar[str] = ""
+    limits: ClassVar[SiteLimits] = SiteLimits()
+
+    def __init__(self, account: Account, secret: Callable[[], str]) -> None:
+        """``secret`` is called when the password / API key is needed, so it never sits in
+        an attribute that a repr or a traceback could show."""
+        self.account = account
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.account.username}@{self.site}>"
+
+    # -- rendering hooks (class-level: preview needs no connection) -----------------------
+    @classmethod
+    def cut(cls, text: str, inner_html: str) -> str:
+        """Wrap the story in the site's cut markup. Default: LJ's ``<lj-cut>``, which every
+        LJ-code site understands (DW also knows ``<cut>``; LJ and IJ only ``<lj-cut>``)."""
+        label = f' text="{html.escape(text, quote=True)}"' if text else ""
+        return f"<lj-cut{label}>{inner_html}</lj-cut>"
+
+    @classmethod
+    def site_props(cls, post: Post, journal: str | None) -> dict[str, Any]:
+        """The protocol props this site would receive for ``post`` (shown by preview)."""
+        return {}
+
+    # -- required ---------------------------------------------------------------------------
+    @abstractmethod
+    def post(self, post: Post, journal: str | None) -> Receipt:
+        """Create an entry. Returns a "posted" or "queued" receipt."""
+
+    @abstractmethod
+    def edit(self, post: Post, journal: str | None, remote: RemoteRef) -> Receipt:
+        """Replace an entry's subject, text, tags and options."""
+
+    @abstractmethod
+    def delete(self, journal: str | None, remote: RemoteRef) -> Receipt:
+        """Delete an entry. Raises EntryGoneError if it is already gone."""
+
+    # -- optional ---------------------------------------------------------------------------
+    def find(self, journal: str | None, post: Post, since: datetime | None) -> FoundEntry | None:
+        """Look on the site for an entry made from ``post`` (after ``since``); None when
+        there is none. Adapters that cannot look raise NotImplementedError."""
+        raise NotImplementedError
+
+    def tag_policy(self, journal: str | None) -> TagPolicy:
+        """What tags the account may use in ``journal``. Default: anything."""
+        return TagPolicy()
+
+    def check_login(self) -> str:
+        """Verify the credentials; returns a short description of the account."""
+        return self.account.username
+
+    def close(self) -> None:
+        """Release connections and sessions."""
+
+    def __enter__(self) -> Adapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def available_adapters() -> dict[str, Any]:
+    """Site name → entry point, for every installed adapter."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+_loaded: dict[str, type[Adapter]] = {}
+
+
+def adapter_class(site: str) -> type[Adapter]:
+    """The adapter class registered for ``site`` (imported on first use only)."""
+    if site in _loaded:
+        return _loaded[site]
+    eps = available_adapters()
+    if site not in eps:
+        known = ", ".join(sorted(eps)) or "none installed"
+        raise ConfigError([ConfigProblem("site", f"no adapter for site {site!r} (known: {known})")])
+    cls = eps[site].load()
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise ConfigError([ConfigProblem("site", f"entry point {site!r} is not an Adapter")])
+    _loaded[site] = cls
+    return cls

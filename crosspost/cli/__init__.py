@@ -1,0 +1,111 @@
+"""The ``crosspost`` command line.
+
+Commands live in their own modules and are imported only when run (fast ``--help`` and cold
+start). Exit codes: 0 success; 1 some deliveries failed or a story is invalid (``check``);
+2 usage, config or story error; 3 a site refused or could not be reached; 4 state file
+problem; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import __version__
+from ..errors import CrosspostError
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+#: command name → (module, attribute, one-line help shown by ``--help`` without importing)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "parse": ("crosspost.cli.story_cmds", "parse_cmd", "Show a story's parsed fields and warnings."),
+    "check": ("crosspost.cli.story_cmds", "check_cmd", "Check story files; non-zero exit if any is invalid."),
+    "preview": ("crosspost.cli.preview_cmd", "preview_cmd", "Show exactly what each target would receive."),
+    "post": ("crosspost.cli.post_cmds", "post_cmd", "Post a story to its targets now."),
+    "edit": ("crosspost.cli.post_cmds", "edit_cmd", "Update every posted copy of a changed story."),
+    "delete": ("crosspost.cli.post_cmds", "delete_cmd", "Delete the posted copies of a story."),
+    "retry": ("crosspost.cli.post_cmds", "retry_cmd", "Retry deliveries that failed."),
+    "history": ("crosspost.cli.post_cmds", "history_cmd", "Show every action taken for a story."),
+    "status": ("crosspost.cli.post_cmds", "status_cmd", "List stories and where they are posted."),
+    "login": ("crosspost.cli.login_cmd", "login_cmd", "Store an account's password or API key in the keyring."),
+    "watch": ("crosspost.cli.daemon_cmds", "watch_cmd", "Watch the stories folder and post what arrives."),
+    "schedule": ("crosspost.cli.daemon_cmds", "schedule_cmd", "Schedule a story's release."),
+    "queue": ("crosspost.cli.daemon_cmds", "queue_cmd", "List scheduled releases."),
+    "cancel": ("crosspost.cli.daemon_cmds", "cancel_cmd", "Cancel a scheduled release."),
+    "reschedule": ("crosspost.cli.daemon_cmds", "reschedule_cmd", "Move a scheduled release."),
+    "sandbox": ("crosspost.cli.sandbox_cmd", "sandbox_cmd", "Run the local LJ-protocol sandbox site."),
+    "demo": ("crosspost.cli.demo_cmd", "demo_cmd", "Post the example story to a throw-away sandbox."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        cmd = getattr(importlib.import_module(module), attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, _, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@dataclass
+class App:
+    """Shared CLI state, passed to commands as ``click.pass_obj``."""
+
+    config_path: Path | None
+    verbose: int = 0
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from ..config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Config file (default: $CROSSPOST_CONFIG, then the user config dir).")
+@click.option("-v", "--verbose", count=True, help="More logging (-v debug).")
+@click.option("--log-json", is_flag=True, help="Log JSON lines to stderr.")
+@click.version_option(__version__, prog_name="crosspost")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, log_json: bool) -> None:
+    """Publish story files to Dreamwidth, LiveJournal and other LJ-code sites."""
+    from ..logs import setup_logging
+
+    setup_logging(verbose=verbose, json_lines=log_json)
+    ctx.obj = App(config_path=config_path, verbose=verbose)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="crosspost", standalone_mode=False)
+    except CrosspostError as exc:
+        click.echo(f"error: {exc.render()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

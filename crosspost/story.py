@@ -1,0 +1,121 @@
+"""The parsed story: header fields, body and where they came from.
+
+A :class:`Story` is what every parser (plain text, Markdown, HTML) returns and what the
+renderer, the tag mapper and the delivery engine consume. It is immutable.
+
+Field keys are *canonical names*: known fields use the names in ``crosspost.fields``
+(``title``, ``author``, ``pairing``, ``fandom``, …); unknown fields keep their header name
+normalised to a key (lower-case, runs of non-alphanumerics become ``_``: ``Cross-posted to``
+→ ``cross_posted_to``). Templates (``{title} ({pairing})``) and tag maps reach every field
+by that key.
+
+Identity (which story a file *is*, so that a changed file is an edit and not a new post):
+the ``ID`` header when given, else the normalised author and title. The file name is not
+part of it, so moving a file into ``posted/`` or renaming it keeps its identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+BodyFormat = Literal["text", "markdown", "html"]
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something odd but not fatal in a story file (unknown field, duplicate field, …)."""
+
+    message: str
+    line: int | None = None
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+def field_key(name: str) -> str:
+    """Normalise a header field name to a template key: ``Author's Notes`` → ``author_s_notes``."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\W+", "-", text).strip("-")
+
+
+@dataclass(frozen=True)
+class Story:
+    """A parsed story file.
+
+    ``fields``: canonical key → value (whitespace-trimmed, continuation lines joined).
+    ``labels``: canonical key → the header name as the writer spelled it (for display).
+    ``body``: the body source in ``body_format`` (fences stripped, scene breaks kept as a
+    line holding only ``***``-style fences in text/markdown).
+    ``releases``: release times as written, per target name (``None`` = every target);
+    parsed later by ``crosspost.when`` with the user's time zone.
+    ``raw_sha256``: hash of the file's bytes (cheap change detection).
+    """
+
+    fields: dict[str, str]
+    body: str
+    body_format: BodyFormat = "text"
+    path: Path | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()
+    releases: dict[str | None, str] = field(default_factory=dict)
+    body_line: int = 1
+    raw_sha256: str = ""
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.fields.get(key, default)
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", "")
+
+    @property
+    def author(self) -> str:
+        return self.fields.get("author", "")
+
+    @property
+    def identity(self) -> str:
+        """Stable identity: ``id:<ID header>`` or ``story:<author>/<title>`` (normalised)."""
+        explicit = self.fields.get("id", "").strip()
+        if explicit:
+            return f"id:{explicit}"
+        return f"story:{_slug(self.author)}/{_slug(self.title)}"
+
+    @property
+    def word_count(self) -> int:
+        """The header's word count if it gives a number, else counted from the body."""
+        given = re.sub(r"[,.\s]", "", self.fields.get("word_count", ""))
+        if given.isdigit():
+            return int(given)
+        return count_words(self.body, self.body_format)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what gets published (fields + body), independent of file encoding and
+        line endings: equal hashes mean nothing to edit."""
+        h = hashlib.sha256()
+        for key in sorted(self.fields):
+            h.update(f"{key}\x1f{self.fields[key]}\x1e".encode())
+        h.update(self.body_format.encode() + b"\x1d" + self.body.encode())
+        return h.hexdigest()
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_WORD_RE = re.compile(r"[\w'’-]+")
+
+
+def count_words(body: str, body_format: BodyFormat = "text") -> int:
+    """Count words the way writers do: markup and fence lines do not count."""
+    text = _TAG_RE.sub(" ", body) if body_format == "html" else body
+    return sum(1 for w in _WORD_RE.findall(text) if any(c.isalnum() for c in w))
