@@ -98,6 +98,8 @@ class Account(_Strict):
     username: str
     #: endpoint for generic LJ-code servers (and the sandbox): ``https://host`` or full URL.
     server: str | None = None
+    #: protocol dialect of a generic or sandbox server: "dw" (Dreamwidth code) or "lj".
+    dialect: Literal["dw", "lj"] | None = None
     #: time zone of the journal, for entry dates (protocol dates carry no zone).
     timezone: str | None = None
     #: request budget per minute for pacing; None = the site's preset.
