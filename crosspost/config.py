@@ -10,6 +10,7 @@ tables (tag maps, rating maps) are merged key by key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -44,33 +45,63 @@ class TagRules(_Strict):
 
     @field_validator("fields", "split")
     @classmethod
-    def _known_field_names(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name in value:
+    def _canonical_field_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Aliases become canonical keys (``Pairings`` → ``pairing``). Names close to a known
+        # field but not one of its spellings are reported by ``semantic_problems``.
+        out: dict[str, Any] = {}
+        for name, v in value.items():
             spec = known_fields.lookup(name)
-            if spec is None:
-                hint = known_fields.suggest(name)
-                if hint:
-                    raise ValueError(f"unknown field {name!r} (did you mean {hint!r}?)")
-        return {(known_fields.lookup(k).key if known_fields.lookup(k) else k): v  # type: ignore[union-attr]
-                for k, v in value.items()}
+            out[spec.key if spec is not None else name] = v
+        return out
+
+
+#: comment screening names → the protocol's ``opt_screening`` letters (reference §4)
+SCREENING: dict[str, str] = {
+    "all": "A", "a": "A", "anonymous": "R", "anon": "R", "r": "R",
+    "non-access": "F", "non-members": "F", "non-friends": "F", "f": "F", "none": "N", "n": "N",
+}
 
 
 class Rendering(_Strict):
     """Keys a target can set and ``[defaults]`` can provide. ``None`` = inherit."""
 
+    #: subject template (see crosspost.render.template for the syntax)
     subject: str | None = None
+    #: header fields shown above the cut, in this order; "*" = every other field
     header_fields: list[str] | None = None
+    #: one header line: {label}, {value}, {key} and every field by name
     header_line: str | None = None
+    #: label overrides for header lines: field name → label
+    header_labels: dict[str, str] | None = None
+    #: HTML template added after the story (outside the cut)
     footer: str | None = None
     cut: bool | None = None
     cut_text: str | None = None
+    #: "rule", "stars" or any text (shown centred)
+    scene_break: str | None = None
     security: Security | None = None
     comments: bool | None = None
+    #: comment screening: all, anonymous, non-access, none (or the letters A, R, F, N)
     screening: str | None = None
+    #: rating → adult-content level (ratings compared ignoring case, spaces and dashes)
     adult_content: dict[str, AdultContent] | None = None
     adult_reason: str | None = None
+    #: userpic keyword
+    userpic: str | None = None
+    #: raw protocol props passed through as given
     props: dict[str, str] | None = None
     tags: TagRules | None = None
+
+    @field_validator("screening")
+    @classmethod
+    def _screening_letter(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        letter = SCREENING.get(value.strip().casefold())
+        if letter is None:
+            raise ValueError(f"unknown screening {value!r} "
+                             "(use all, anonymous, non-access or none)")
+        return letter
 
 
 DEFAULT_RENDERING = Rendering(
@@ -78,14 +109,17 @@ DEFAULT_RENDERING = Rendering(
     header_fields=["title", "author", "pairing", "characters", "fandom", "rating", "warnings",
                    "word_count", "summary", "prompt", "table", "disclaimer", "notes"],
     header_line="<b>{label}:</b> {value}",
+    header_labels={},
     footer="",
     cut=True,
     cut_text="{title}",
+    scene_break="rule",
     security="public",
     comments=True,
     screening=None,
     adult_content={},
     adult_reason=None,
+    userpic=None,
     props={},
     tags=TagRules(),
 )
@@ -131,6 +165,11 @@ class Settings(_Strict):
     edit_mode: Literal["auto", "ask", "off"] = "auto"
     max_file_bytes: int = 5_000_000
     retry_limit: int = 8
+    #: first retry delay in seconds (doubles per attempt, with jitter, capped at an hour).
+    retry_base_seconds: float = 2.0
+    #: longest wait between attempts inside one run; longer waits are left to the daemon
+    #: (or `crosspost retry`).
+    retry_max_wait_seconds: float = 30.0
     log_file: Path | None = None
     log_json: bool = False
 
@@ -208,7 +247,8 @@ def load_config(path: Path | str | None = None) -> Config:
         try:
             data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([ConfigProblem("", f"not valid TOML: {exc}")], str(cfg_path)) from None
+            raise ConfigError([ConfigProblem("", f"not valid TOML: {exc}")],
+                              str(cfg_path)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([ConfigProblem("", f"cannot read: {exc}")], str(cfg_path)) from None
     elif path:
@@ -217,8 +257,8 @@ def load_config(path: Path | str | None = None) -> Config:
     try:
         cfg = Config(**data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc), str(cfg_path)) from None
-    problems = _cross_check(cfg)
+        raise ConfigError(_problems(exc) + semantic_problems(data), str(cfg_path)) from None
+    problems = semantic_problems(cfg.model_dump(exclude_none=True)) + _cross_check(cfg)
     if problems:
         raise ConfigError(problems, str(cfg_path))
     if cfg.settings.state_file is not None and not cfg.settings.state_file.is_absolute():
@@ -229,6 +269,13 @@ def load_config(path: Path | str | None = None) -> Config:
     return cfg
 
 
+def _known_keys() -> list[str]:
+    names: set[str] = set()
+    for model in (Config, Settings, Account, Target, TagRules):
+        names.update(model.model_fields)
+    return sorted(names)
+
+
 def _problems(exc: ValidationError) -> list[ConfigProblem]:
     out = []
     for err in exc.errors():
@@ -236,15 +283,89 @@ def _problems(exc: ValidationError) -> list[ConfigProblem]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
-            hint = known_fields.suggest(str(err["loc"][-1]))
-            if hint:
-                msg += f" (did you mean {hint!r}?)"
+            hits = difflib.get_close_matches(str(err["loc"][-1]), _known_keys(), n=1,
+                                             cutoff=0.7)
+            if hits:
+                msg += f" (did you mean {hits[0]!r}?)"
         out.append(ConfigProblem(loc, msg))
     return out
 
 
+_TEMPLATE_KEYS = ("subject", "header_line", "footer", "cut_text", "adult_reason")
+
+
+def _field_name_problem(name: str) -> str | None:
+    """Field names may be unknown (stories have their own fields), but not misspelt."""
+    if known_fields.lookup(name) is not None:
+        return None
+    hint = known_fields.suggest(name)
+    return f"unknown field {name!r} (did you mean {hint!r}?)" if hint else None
+
+
+def _layer_problems(prefix: str, layer: dict[str, Any]) -> list[ConfigProblem]:
+    from .render.template import check  # lazy: the renderer imports this module's types
+
+    out: list[ConfigProblem] = []
+
+    def template(key: str, value: Any) -> None:
+        if isinstance(value, str) and (err := check(value)):
+            out.append(ConfigProblem(key, err))
+
+    def names(key: str, value: Any) -> None:
+        for name in value if isinstance(value, dict | list) else ():
+            if isinstance(name, str) and name.strip() != "*" and (
+                    msg := _field_name_problem(name)):
+                out.append(ConfigProblem(key, msg))
+
+    for key in _TEMPLATE_KEYS:
+        template(f"{prefix}.{key}", layer.get(key))
+    names(f"{prefix}.header_fields", layer.get("header_fields"))
+    names(f"{prefix}.header_labels", layer.get("header_labels"))
+    tags = layer.get("tags")
+    if isinstance(tags, dict):
+        fields = tags.get("fields")
+        names(f"{prefix}.tags.fields", fields)
+        names(f"{prefix}.tags.split", tags.get("split"))
+        if isinstance(fields, dict):
+            for name, spec in fields.items():
+                for tpl in [spec] if isinstance(spec, str) else spec if isinstance(
+                        spec, list) else ():
+                    template(f"{prefix}.tags.fields.{name}", tpl)
+        constant = tags.get("constant")
+        for i, tpl in enumerate(constant if isinstance(constant, list) else ()):
+            template(f"{prefix}.tags.constant.{i}", tpl)
+    return out
+
+
+def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
+    """Problems pydantic cannot see: template syntax and misspelt field names, each with
+    its key path. Works on raw (possibly invalid) data, so they are reported together with
+    type errors."""
+    out: list[ConfigProblem] = []
+    if isinstance(data.get("defaults"), dict):
+        out += _layer_problems("defaults", data["defaults"])
+    targets = data.get("targets")
+    for name, layer in targets.items() if isinstance(targets, dict) else ():
+        if isinstance(layer, dict):
+            out += _layer_problems(f"targets.{name}", layer)
+    return out
+
+
 def _cross_check(cfg: Config) -> list[ConfigProblem]:
+    from .adapter import available_adapters
+
     problems = []
+    sites = sorted(available_adapters())
+    for name, acct in cfg.accounts.items():
+        if sites and acct.site not in sites:
+            hits = difflib.get_close_matches(acct.site, sites, n=1, cutoff=0.6)
+            hint = f"did you mean {hits[0]!r}? " if hits else ""
+            problems.append(ConfigProblem(f"accounts.{name}.site",
+                                          f"unknown site {acct.site!r} ({hint}known: "
+                                          f"{', '.join(sites)})"))
+        elif acct.site == "lj" and not acct.server:
+            problems.append(ConfigProblem(f"accounts.{name}.server",
+                                          "a generic LJ-code site needs its server URL"))
     for name, tgt in cfg.targets.items():
         if tgt.account not in cfg.accounts:
             known = ", ".join(sorted(cfg.accounts)) or "none defined"

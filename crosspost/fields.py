@@ -14,12 +14,18 @@ from dataclasses import dataclass
 
 
 def _squeeze(value: str) -> str:
-    return re.sub(r"[ \t]+", " ", value).strip()
+    """One-line fields: all whitespace (continuation line breaks too) becomes one space."""
+    return re.sub(r"\s+", " ", value).strip()
 
 
 def _keep_lines(value: str) -> str:
     """Multi-line fields (summary, notes) keep their line breaks."""
-    return "\n".join(_squeeze(line) for line in value.strip().splitlines())
+    return "\n".join(_squeeze(line) for line in value.strip().split("\n"))
+
+
+#: Public names for the two standard processors (the parsers use them for unknown fields).
+squeeze = _squeeze
+keep_lines = _keep_lines
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("spoilers", ("Spoilers", "Spoiler")),
     FieldSpec("genre", ("Genre", "Genres"), split=(",", ";", "/")),
     FieldSpec("release", ("Release", "Post At", "Post-At", "Post Date", "Release At",
-                          "Publish At", "Post On")),
+                          "Publish At", "Post On", "Release Date", "Release Time", "Publish Date",
+                          "Posting Date")),
+    FieldSpec("tags", ("Tags", "Tag", "Additional Tags", "Freeform Tags"), split=(",", ";")),
+    FieldSpec("category", ("Category", "Categories"), split=(",", ";")),
+    FieldSpec("recipient", ("Recipient", "For", "Written For", "Gift For")),
     FieldSpec("id", ("ID", "Story ID")),
 )
 

@@ -25,6 +25,9 @@ class PostOptions:
     sent as ``usemask`` with ``allowmask=1``) or private.
     ``adult_content``: None leaves the journal's default.
     ``extra_props``: raw protocol props from the config, passed through as given.
+    ``allow_new_tags``: send every tag to a community, even ones it does not have yet
+    (the target's ``tags.allow_new``, for maintainers); otherwise the adapter keeps only
+    tags that exist there.
     """
 
     security: Security = "public"
@@ -38,6 +41,7 @@ class PostOptions:
     location: str | None = None
     userpic: str | None = None
     extra_props: dict[str, str] = field(default_factory=dict)
+    allow_new_tags: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,14 @@
+"""The daemon: a watched stories folder and scheduled releases (``crosspost watch``).
+
+- :mod:`.files` — which files to take, when a file is complete, setting files aside;
+- :mod:`.watcher` — watchdog (inotify) events for the folder;
+- :mod:`.scheduler` — APScheduler wake-ups for releases, retries and the rescan;
+- :mod:`.intake` — one file: parse, publish, and where the file goes afterwards;
+- :mod:`.runner` — :func:`run_daemon`, the main loop, start-up and signals.
+"""
+
+from __future__ import annotations
+
+from .runner import run_daemon
+
+__all__ = ["run_daemon"]

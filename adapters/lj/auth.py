@@ -1,0 +1,175 @@
+"""Authentication for LJ-protocol calls (reference §2): never the plain secret on the wire.
+
+Two ways, chosen per call by :class:`Authenticator`:
+
+- **challenge-response**: ``getchallenge`` then the call with ``auth_method=challenge`` and
+  ``auth_response = md5(challenge + md5(secret))``; a fresh challenge every call (they are
+  single-use and expire after 60 s). A 105 "Challenge expired" gets one new challenge and
+  one retry.
+- **session**: ``sessiongenerate`` once (itself challenge-authenticated), then every call
+  with ``auth_method=cookie``, the header ``X-LJ-Auth: cookie`` and the ``ljsession``
+  cookie: one request per call instead of two, and on DW the per-user rate budget. A site
+  that refuses sessions (a fault on ``sessiongenerate``) gets challenge auth from then on; a
+  cookie the site stops accepting (101) is regenerated once.
+
+A 101 on a challenge or on ``sessiongenerate`` is a wrong secret: it is raised at once and
+never retried (the servers ban an IP after a few failures, §2.4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from crosspost.logs import get_logger
+
+from . import wire
+
+log = get_logger("lj.auth")
+
+#: regenerate a "short" session (1.5 days on the servers) after this many seconds.
+SESSION_MAX_AGE = 20 * 3600.0
+
+_BAD_LOGIN = {100, 101, 402}
+
+
+class Send(Protocol):
+    """Sends one raw call (paced), raising ``xmlrpc.client.Fault`` for protocol faults."""
+
+    def __call__(self, mode: str, params: dict[str, Any], *, headers: Mapping[str, str],
+                 bucket: str, mutating: bool) -> dict[str, Any]: ...
+
+
+def challenge_response(challenge: str, secret: str) -> str:
+    """``md5_hex(challenge . md5_hex(secret))`` (LJ's ``auth.xml``; DW ``Protocol.pm``)."""
+    inner = hashlib.md5(secret.encode("utf-8")).hexdigest()
+    return hashlib.md5((challenge + inner).encode("utf-8")).hexdigest()
+
+
+def _code(fault: xmlrpc.client.Fault) -> int | None:
+    return wire.integer(fault.faultCode)
+
+
+class Authenticator:
+    """Authenticates calls for one account. ``secret`` is called only when needed."""
+
+    def __init__(self, send: Send, username: str, secret: Callable[[], str], *,
+                 use_sessions: bool = True) -> None:
+        self._send = send
+        self.username = username
+        self._secret = secret
+        self.use_sessions = use_sessions
+        self._session: str | None = None
+        self._session_at = 0.0
+        self.sessions_refused = False
+        self.challenges = 0  # getchallenge calls made (stats)
+        self.sessions = 0  # sessiongenerate calls made (stats)
+        self._lock = threading.Lock()  # one sessiongenerate at a time across threads
+
+    def __repr__(self) -> str:
+        state = "session" if self._session else "challenge"
+        return f"<Authenticator {self.username} {state}>"
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
+    @property
+    def user_bucket(self) -> str:
+        return f"user:{self.username}"
+
+    # -- the call ---------------------------------------------------------------------------
+    def call(self, mode: str, params: dict[str, Any], *, mutating: bool) -> dict[str, Any]:
+        """Send one authenticated call (sessions when possible, else challenge)."""
+        if self.use_sessions and not self.sessions_refused:
+            cookie = self._current_session()
+            if cookie is not None:
+                try:
+                    return self._cookie_call(mode, params, mutating, cookie)
+                except xmlrpc.client.Fault as fault:
+                    if _code(fault) != 101:
+                        raise
+                    # the site stopped accepting our cookie (expired, logged out): new one
+                    log.info("%s: session no longer accepted; starting a new one", self.username)
+                    cookie = self._current_session(stale=cookie)
+                    if cookie is not None:
+                        return self._cookie_call(mode, params, mutating, cookie)
+        return self._challenge_call(mode, params, mutating)
+
+    def _current_session(self, stale: str | None = None) -> str | None:
+        """The session cookie, generated when missing, too old or equal to ``stale``."""
+        with self._lock:
+            old = time.monotonic() - self._session_at > SESSION_MAX_AGE
+            if self._session is None or old or self._session == stale:
+                self._session = None
+                if not self.sessions_refused:
+                    self._start_session()
+            return self._session
+
+    def _cookie_call(self, mode: str, params: dict[str, Any], mutating: bool, cookie: str
+                     ) -> dict[str, Any]:
+        fields = {"username": self.username, "auth_method": "cookie"}
+        headers = {"X-LJ-Auth": "cookie", "Cookie": f"ljsession={cookie}"}
+        return self._send(mode, {**params, **fields}, headers=headers,
+                          bucket=self.user_bucket, mutating=mutating)
+
+    def _challenge_call(self, mode: str, params: dict[str, Any], mutating: bool
+                        ) -> dict[str, Any]:
+        for attempt in (1, 2):
+            fields = self._challenge_fields()
+            try:
+                return self._send(mode, {**params, **fields}, headers={}, bucket="anon",
+                                  mutating=mutating)
+            except xmlrpc.client.Fault as fault:
+                # 105: the challenge expired on the way (slow network, paced call): once more
+                if _code(fault) != 105 or attempt == 2:
+                    raise
+                log.info("%s: challenge expired; retrying once with a new one", mode)
+        raise AssertionError("unreachable")
+
+    def _challenge_fields(self) -> dict[str, str]:
+        answer = self._send("getchallenge", {}, headers={}, bucket="anon", mutating=False)
+        self.challenges += 1
+        challenge = wire.text(answer.get("challenge"))
+        return {"username": self.username, "auth_method": "challenge",
+                "auth_challenge": challenge,
+                "auth_response": challenge_response(challenge, self._secret())}
+
+    def _start_session(self) -> None:
+        """``sessiongenerate`` once; a site that refuses it gets challenge auth from now on."""
+        try:
+            answer = self._challenge_call("sessiongenerate", {"ver": 1, "expiration": "short"},
+                                          mutating=False)
+        except xmlrpc.client.Fault as fault:
+            if _code(fault) in _BAD_LOGIN:
+                raise  # a wrong secret is not a refused session
+            log.info("sessions refused by the site (%s); using challenge auth",
+                     wire.fault_text(fault.faultString))
+            self.sessions_refused = True
+            return
+        cookie = wire.text(answer.get("ljsession"))
+        if not cookie:
+            self.sessions_refused = True
+            return
+        self.sessions += 1
+        self._session = cookie
+        self._session_at = time.monotonic()
+
+    def end_session(self) -> None:
+        """Expire the session on the site (best effort) and forget it."""
+        cookie, self._session = self._session, None
+        if not cookie:
+            return
+        sessid = next((p[1:] for p in cookie.split("//")[0].split(":") if p.startswith("s")), "")
+        params: dict[str, Any] = {"ver": 1, "username": self.username, "auth_method": "cookie"}
+        params.update({"expire": [sessid]} if sessid.isdigit() else {"expireall": 1})
+        try:
+            self._send("sessionexpire", params,
+                       headers={"X-LJ-Auth": "cookie", "Cookie": f"ljsession={cookie}"},
+                       bucket=self.user_bucket, mutating=False)
+        except Exception as exc:  # closing must not fail; the session expires on its own
+            log.debug("sessionexpire failed: %s", type(exc).__name__)

@@ -1,0 +1,167 @@
+"""Protocol faults → crosspost's exception tree (reference §7).
+
+Every error keeps the site's own words verbatim (``server_message``, also quoted in the
+message) and adds what to do. ``transient`` follows the reference's client retry policy,
+per dialect: the same code can mean different things (411 is "Subject too long." on DW but
+"Action frequency limit." on LJ).
+"""
+
+from __future__ import annotations
+
+import xmlrpc.client
+from dataclasses import dataclass
+
+from crosspost.errors import (
+    AccessError,
+    AuthError,
+    EntryGoneError,
+    FaultError,
+    LoginBanned,
+    RateLimitedError,
+    ServerFaultError,
+    TagPermissionError,
+    TooLargeError,
+)
+
+from . import wire
+
+#: seconds to wait after a 402 login ban; DW's example config bans for 300 s (§2.4).
+LOGIN_BAN_WAIT = 600.0
+
+
+@dataclass(frozen=True)
+class FaultContext:
+    """What was being done when the fault came, for the message."""
+
+    label: str  # the site's display name
+    dialect: str  # "dw" or "lj"
+    mode: str
+    username: str
+    journal: str | None = None
+    account_name: str = ""  # the config's account key, for `crosspost login NAME`
+    mutating: bool = False
+    api_keys: bool = False  # DW code: challenge auth checks API keys only (§2.2)
+    api_key_page: str = ""  # where the user creates one, when known
+
+    @property
+    def where(self) -> str:
+        return f"the community {self.journal!r}" if self.journal else f"{self.username}'s journal"
+
+    @property
+    def login_cmd(self) -> str:
+        return f"`crosspost login {self.account_name or '<account>'}`"
+
+
+# code → (class, transient); codes missing here fall back by range.
+_COMMON: dict[int, tuple[type[FaultError], bool]] = {
+    100: (AuthError, False), 101: (AuthError, False), 105: (AuthError, False),
+    150: (AccessError, False), 151: (AccessError, False), 155: (AccessError, False),
+    206: (AccessError, False),
+    300: (AccessError, False), 302: (EntryGoneError, False), 303: (AccessError, False),
+    304: (AccessError, False), 305: (AccessError, False), 306: (AccessError, True),
+    307: (AccessError, False), 308: (AccessError, False), 309: (AccessError, False),
+    310: (AccessError, False), 311: (AccessError, True),
+    312: (TagPermissionError, False), 313: (TagPermissionError, False),
+    316: (AccessError, False), 317: (AccessError, False), 318: (AccessError, False),
+    319: (AccessError, False),
+    402: (LoginBanned, True), 404: (AccessError, False),
+    405: (RateLimitedError, True), 406: (RateLimitedError, True), 407: (RateLimitedError, True),
+    408: (RateLimitedError, True), 409: (TooLargeError, False),
+    504: (FaultError, False),
+}
+# DW: 411 is "Subject too long."
+_DW: dict[int, tuple[type[FaultError], bool]] = {411: (TooLargeError, False)}
+# LJ: 411 is "Action frequency limit.", 413 an API rate limit, 507/508 delayed-entry failures.
+_LJ: dict[int, tuple[type[FaultError], bool]] = {
+    411: (RateLimitedError, True), 413: (RateLimitedError, True),
+    507: (FaultError, False), 508: (FaultError, False),
+}
+
+
+def classify(code: int | str, dialect: str) -> tuple[type[FaultError], bool]:
+    """The exception class and transient flag for a fault code on a dialect."""
+    if not isinstance(code, int):
+        return ServerFaultError, True  # SOAP "Server"/"Client" string faults: a crash
+    table = _DW if dialect == "dw" else _LJ
+    if code in table:
+        return table[code]
+    if code in _COMMON:
+        return _COMMON[code]
+    if code >= 500:
+        return ServerFaultError, True
+    return FaultError, False
+
+
+def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
+    login = ctx.login_cmd
+    if cls is AuthError:
+        if code == 100:
+            return "check `username` for this account in the config (the site does not know it)"
+        if code == 105:
+            return ("the login challenge expired twice in a row; check the computer's clock "
+                    "and retry")
+        if ctx.api_keys:
+            # DW: challenge auth (and our login) works only with an API key (§2.2)
+            where = f" ({ctx.api_key_page}, \"Manage API Keys\")" if ctx.api_key_page else ""
+            return (f"{ctx.label} needs an API key here, not your password: create an API key "
+                    f"in your {ctx.label} account settings{where} and store it with {login}")
+        return f"store the right password with {login} (crosspost will not retry a bad login)"
+    if cls is LoginBanned:
+        return ("too many failed logins from this address: wait at least 10 minutes, fix the "
+                f"secret with {login} and run `crosspost login --check`; crosspost does not "
+                "retry logins by itself")
+    if cls is EntryGoneError:
+        return "the entry was deleted on the site; post the story again to recreate it"
+    if cls is TagPermissionError:
+        return (f"this account may not tag entries in {ctx.where}: remove the tags for this "
+                "target (its `tags` settings) or ask the maintainers for tagging rights")
+    if cls is TooLargeError:
+        if code == 411:
+            return "shorten the subject (the `subject` template) to at most 100 characters"
+        return "the entry is longer than the site allows; split the story into parts"
+    if cls is RateLimitedError:
+        return "the site asks us to slow down; crosspost retries later by itself"
+    if cls is ServerFaultError:
+        if ctx.journal and ctx.dialect == "dw" and not isinstance(code, int):
+            # DW: a usejournal naming no account makes postevent die with a "Server" fault
+            return (f"check that the community {ctx.journal!r} exists on {ctx.label}; "
+                    "otherwise the site is having trouble and crosspost retries later")
+        return "the site is having trouble; crosspost retries later"
+    if cls is AccessError:
+        if code == 300:
+            return (f"the account {ctx.username!r} may not post to {ctx.where}: join the "
+                    "community (or ask for posting access), or fix the target's `community`")
+        if code == 206:
+            return "fix the target's `community`: it is not a valid journal name"
+        if code in (306, 311):
+            return "the journal is temporarily read-only; crosspost retries later"
+        if code == 155:
+            return f"confirm the account's email address on {ctx.label}, then retry"
+        return f"check the account's standing and access on {ctx.label}, then retry"
+    if code == 153:
+        return "set `backdated = true` (or `props.opt_backdated = \"1\"`) for this target"
+    if code == 152:
+        return "remove `opt_backdated` from this target: communities refuse back-dated entries"
+    if code in (204, 205):
+        return "remove or correct that prop in the target's `props`"
+    if code == 504:
+        return f"{ctx.label} no longer supports this request; report it as a crosspost bug"
+    return "see the site's message; if it looks like a crosspost bug, report it"
+
+
+def fault_error(fault: xmlrpc.client.Fault, ctx: FaultContext) -> FaultError:
+    """Map one protocol fault to a :class:`FaultError` subclass with message and fix."""
+    number = wire.integer(fault.faultCode)
+    code: int | str = number if number is not None else wire.text(fault.faultCode)
+    words = wire.fault_text(fault.faultString)
+    cls, transient = classify(code, ctx.dialect)
+    message = f"{ctx.label} refused {ctx.mode} for {ctx.where}: {words} (fault {code})"
+    if cls is AuthError:
+        message = (f"{ctx.label} did not accept the login for {ctx.username!r}: {words} "
+                   f"(fault {code})")
+    kw: dict[str, object] = {"site": ctx.label, "transient": transient}
+    if cls is LoginBanned:
+        kw["retry_after"] = LOGIN_BAN_WAIT
+    if cls is ServerFaultError and ctx.mutating and code not in (502, 503):
+        kw["maybe_committed"] = True  # the server died mid-request: it may have committed
+    return cls(message, _fix(code, cls, ctx), code=code, server_message=words, **kw)

@@ -1,0 +1,91 @@
+"""Recognising our own entry among entries read back with ``getevents`` (reconcile).
+
+Pure functions. An entry matches a post when its subject and event, as the server stored
+them, give the post's :func:`crosspost.post.body_fingerprint`; when the post has a date, the
+entry's ``eventtime`` must be that minute; when a ``since`` time is known, the entry must
+have been logged after it (with slack for clock skew); in a community the entry must be
+ours (``poster``). The newest match wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crosspost.adapter import FoundEntry, SiteLimits
+from crosspost.post import Post, RemoteRef, body_fingerprint
+
+from . import wire
+from .props import journal_time
+
+#: entries logged this long before ``since`` still count (client/server clock skew)
+CLOCK_SLACK = timedelta(minutes=10)
+
+
+def parse_server_time(value: Any) -> datetime | None:
+    """``YYYY-MM-DD hh:mm:ss`` (server time, UTC on DW) → an aware datetime."""
+    raw = wire.text(value).strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(raw, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _cut_subject(subject: str, limits: SiteLimits) -> str:
+    """The subject as a site that truncates (LJ) stores it."""
+    out = subject[:limits.subject_chars]
+    while len(out.encode()) > limits.subject_bytes:
+        out = out[:-1]
+    return out
+
+
+def fingerprints(post: Post, limits: SiteLimits) -> set[str]:
+    """Every fingerprint the stored copy of ``post`` may have on this site."""
+    found = {post.fingerprint}
+    if limits.subject_overflow == "truncate":
+        found.add(body_fingerprint(_cut_subject(post.subject.strip(), limits), post.html))
+    return found
+
+
+def match_entry(events: Iterable[dict[str, Any]], post: Post, *, username: str,
+                in_community: bool, since: datetime | None, timezone: str | None,
+                limits: SiteLimits) -> FoundEntry | None:
+    """The newest entry in ``events`` (decoded ``getevents`` items) made from ``post``."""
+    wanted = fingerprints(post, limits)
+    minute = (journal_time(post.when, timezone).strftime("%Y-%m-%d %H:%M")
+              if post.when is not None else None)
+    floor = None
+    if since is not None:
+        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SLACK
+    best: FoundEntry | None = None
+    for ev in events:
+        itemid = wire.integer(ev.get("itemid"))
+        if itemid is None:
+            continue
+        subject, event = wire.text(ev.get("subject")), wire.text(ev.get("event"))
+        fp = body_fingerprint(subject, event)
+        if fp not in wanted:
+            continue
+        poster = wire.name(ev.get("poster")).lower()
+        if in_community and poster and poster != username:
+            continue
+        if minute is not None and not wire.text(ev.get("eventtime")).startswith(minute):
+            continue
+        logged = parse_server_time(ev.get("logtime"))
+        if floor is not None and logged is not None and logged < floor:
+            continue
+        found = FoundEntry(remote=RemoteRef(itemid, wire.integer(ev.get("anum")),
+                                            wire.text(ev.get("url"))),
+                           subject=subject, fingerprint=fp, posted_at=logged)
+        if best is None or found.remote.itemid > best.remote.itemid:
+            best = found
+    return best
+
+
+def lastsync_time(since: datetime) -> str:
+    """``since`` minus the clock slack, as ``getevents``/``syncitems`` wants it (UTC)."""
+    aware = since if since.tzinfo else since.replace(tzinfo=UTC)
+    return (aware.astimezone(UTC) - CLOCK_SLACK).strftime("%Y-%m-%d %H:%M:%S")

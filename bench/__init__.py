@@ -1,0 +1,1 @@
+"""crosspost's benchmark suite: ``python -m bench --help``. See BENCHMARKS.md."""

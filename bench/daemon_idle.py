@@ -1,0 +1,95 @@
+"""The daemon's idle cost with 10,000 already-posted stories in the watched folder.
+
+The stories stay in the folder (``posted_dir = ""``), so every start must recognise each of
+them. The registry is filled through its own API as a run of the daemon would leave it (a
+story row, a posted delivery and a files-table row per file) rather than by posting 10,000
+entries. Then ``crosspost watch`` starts as a real subprocess:
+
+- start time: spawn → the log line that ends the start-up scan ("N file(s) already known");
+- steady CPU: /proc/<pid>/stat user+system time over an idle window, with rescans every
+  ``RESCAN`` seconds (more often than the 30 s default, so the window includes some);
+- peak RSS: VmHWM from /proc/<pid>/status at the end.
+
+Baseline in the same run: the same daemon on an empty folder with an empty registry.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .corpus import write_corpus
+from .daemon_proc import DaemonProc
+from .harness import Context, Sandbox, require, write_config
+from .report import Row, ms, versus
+
+RESCAN = 5.0
+
+
+def populate(registry_path: Path, paths: list[Path]) -> None:
+    """Record every file as posted, the way the daemon's intake leaves a posted story."""
+    parse = require("crosspost.parse", "the parser", "parse_file")
+    registry = require("crosspost.registry", "the registry", "Registry")
+    plan = require("crosspost.plan", "the delivery decisions", "Decision")
+    Intent = registry.Intent
+    with registry.Registry(registry_path) as reg:
+        for n, path in enumerate(paths, 1):
+            story = parse.parse_file(path)
+            st = path.stat()
+            reg.upsert_story(story.identity, title=story.title, path=str(path),
+                             content_hash=story.content_hash)
+            claim = reg.claim(lambda row, live: plan.Decision("post"),
+                              Intent(owner="bench", content_hash=story.content_hash,
+                                     subject=story.title),
+                              identity=story.identity, target="journal")
+            reg.finish(claim.row.id, "posted", itemid=n, anum=n % 256,
+                       url=f"https://sandbox.invalid/{n * 256 + n % 256}.html")
+            reg.record_file(path, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                            raw_sha256=story.raw_sha256, identity=story.identity,
+                            state="posted")
+
+
+def _measure(ctx: Context, folder: Path, url: str, idle: float) -> dict[str, float]:
+    cfg = write_config(folder.parent, url,
+                       settings={"stories_dir": str(folder), "posted_dir": ""})
+    with DaemonProc(ctx, cfg, "--rescan", f"{RESCAN:g}") as d:
+        ready, rec = d.wait_event("scan", timeout=300)
+        time.sleep(0.5)
+        cpu0, t0 = d.cpu_seconds(), time.monotonic()
+        time.sleep(idle)
+        cpu1, t1 = d.cpu_seconds(), time.monotonic()
+        return {"start": ready - d.started, "cpu": (cpu1 - cpu0) / (t1 - t0),
+                "rss": d.memory_kib("VmHWM") / 1024, "known": float(rec.get("message", "0")
+                                                                     .split()[0] or 0)}
+
+
+def run(ctx: Context) -> list[Row]:
+    require("crosspost.daemon.runner", "the daemon", "run_daemon")
+    count = ctx.size(10_000, 200)
+    idle = ctx.size(10.0, 1.0)
+    work = ctx.scratch("daemon")
+    empty = work / "empty" / "stories"
+    empty.mkdir(parents=True)
+    full = work / "full" / "stories"
+    t0 = time.perf_counter()
+    paths = write_corpus(full, count, words=300)
+    populate(full.parent / "state.sqlite3", paths)
+    ctx.note(f"{count} stories written and registered in {time.perf_counter() - t0:.1f} s")
+    with Sandbox(ctx) as sb:
+        base = _measure(ctx, empty, sb.url, idle)
+        mine = _measure(ctx, full, sb.url, idle)
+    if int(mine["known"]) != count:
+        ctx.note(f"the daemon knew {mine['known']:.0f} of {count} files at start")
+    label = f"{count:,}"
+    return [
+        Row(f"daemon start, {label} posted stories", ms(mine["start"]),
+            f"{ms(base['start'])} (empty folder)", versus(base["start"], mine["start"]),
+            f"spawn → start-up scan done; {mine['known']:.0f} files recognised unread"),
+        Row("daemon steady CPU while idle", f"{mine['cpu'] * 100:.2f} %",
+            f"{base['cpu'] * 100:.2f} % (empty folder)", "",
+            f"{label} stories; {idle:g} s window, rescan every {RESCAN:g} s "
+            f"(default 30 s)"),
+        Row("daemon peak RSS (VmHWM)", f"{mine['rss']:.1f} MiB",
+            f"{base['rss']:.1f} MiB (empty folder)",
+            f"+{mine['rss'] - base['rss']:.1f} MiB", f"{label} stories"),
+    ]

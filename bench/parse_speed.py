@@ -1,0 +1,57 @@
+"""Parse throughput in MB/s on generated stories, per body format.
+
+Baseline in the same run: decoding the same bytes as UTF-8 and splitting them into lines, the
+least any parser must do. Each timing is the best of three passes over the whole corpus.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .corpus import FORMATS, SUFFIX, make_story
+from .harness import Context, require
+from .report import Row
+
+
+def _best(fn: Callable[[], object], passes: int = 3) -> float:
+    best = float("inf")
+    for _ in range(passes):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(ctx: Context) -> list[Row]:
+    parse = require("crosspost.parse", "the parser", "parse_bytes", "parse_file")
+    count = ctx.size(120, 4)
+    words = ctx.size(1500, 300)
+    folder = ctx.scratch("parse")
+    rows = []
+    for fmt in FORMATS:
+        stories = [make_story(i, fmt, words=words) for i in range(count)]
+        items = [(s.data, folder / s.name) for s in stories]
+        for data, path in items:
+            path.write_bytes(data)
+        size_mb = sum(len(d) for d, _ in items) / 1e6
+
+        def parse_all(items: list[tuple[bytes, Path]] = items) -> None:
+            for data, path in items:
+                parse.parse_bytes(data, path=path)
+
+        def floor(items: list[tuple[bytes, Path]] = items) -> None:
+            for data, _ in items:
+                data.decode("utf-8").splitlines()
+
+        took = _best(parse_all)
+        base = _best(floor)
+        one = parse.parse_file(items[0][1])
+        if one.body_format != fmt:
+            ctx.note(f"{SUFFIX[fmt]} parsed as {one.body_format}, expected {fmt}")
+        rows.append(Row(f"parse throughput: {fmt}", f"{size_mb / took:.1f} MB/s",
+                        f"{size_mb / base:.0f} MB/s (decode+split)",
+                        f"{took / base:.0f}× the floor's time",
+                        f"{count} stories, {size_mb:.2f} MB, ~{words} words each; best of 3"))
+    return rows

@@ -1,0 +1,160 @@
+"""Result rows and the table the suite prints (plain text) and writes (Markdown)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+NOT_MEASURED = "not measured: "
+HEADERS = ("measurement", "crosspost", "baseline", "comparison", "notes")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table. ``crosspost`` holds "not measured: <reason>" when a
+    measurement could not be taken; no number is ever made up."""
+
+    measure: str
+    crosspost: str
+    baseline: str = ""
+    compare: str = ""
+    notes: str = ""
+
+    @classmethod
+    def missing(cls, measure: str, reason: str) -> Row:
+        return cls(measure, NOT_MEASURED + reason)
+
+    @property
+    def measured(self) -> bool:
+        return not self.crosspost.startswith(NOT_MEASURED)
+
+    def cells(self) -> tuple[str, str, str, str, str]:
+        return (self.measure, self.crosspost, self.baseline, self.compare, self.notes)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def ratio(a: float, b: float) -> str:
+    """``a / b`` as ``N.N×`` (how many times ``a`` is ``b``)."""
+    return f"{a / b:.1f}×" if b > 0 else "n/a"
+
+
+def versus(base: float, mine: float, better: str = "faster", worse: str = "slower") -> str:
+    """crosspost (``mine``) against the baseline, lower being better: ``3.2× faster`` or
+    ``1.4× slower``."""
+    if mine <= 0 or base <= 0:
+        return "n/a"
+    r = base / mine
+    return f"{r:.1f}× {better}" if r >= 1 else f"{1 / r:.1f}× {worse}"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def text_table(rows: list[Row]) -> str:
+    """Fixed-width table for the terminal."""
+    grid = [HEADERS, *(r.cells() for r in rows)]
+    widths = [max(len(line[i]) for line in grid) for i in range(len(HEADERS))]
+    out = []
+    for n, line in enumerate(grid):
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def memory_total() -> str:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def machine() -> str:
+    return (f"{platform.system()} {platform.machine()}, nproc {os.cpu_count()}, memory "
+            f"{memory_total()}, Python {platform.python_version()}")
+
+
+def stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def command_line(argv: list[str]) -> str:
+    return " ".join(["python", "-m", "bench", *argv])
+
+
+def document(rows: list[Row], argv: list[str], elapsed: float, settings: str) -> str:
+    """The BENCHMARKS.md body: how to run, then the latest table with date and machine."""
+    return f"""# crosspost benchmarks
+
+The suite in `bench/` measures where crosspost spends time against the local LJ-protocol
+sandbox, and compares each number with a baseline taken **in the same run** (absolute times
+on shared machines are noisy; the ratios are what to read).
+
+## Run it
+
+```sh
+python -m bench                      # full run (a few minutes), prints the table
+python -m bench --quick              # tiny sizes, seconds; what the smoke test runs
+python -m bench --latency-ms 50      # injected server latency for the batch/drop measures
+python -m bench --out BENCHMARKS.md  # also rewrite this file with the new table
+python -m bench --only coldstart,parse   # a subset (names: {", ".join(_names())})
+```
+
+`python bench/run.py …` works the same. Run from the repository root with the project's
+virtualenv (`/work/venv/bin/python -m bench`). Benchmarks are never part of the test run;
+`tests/test_bench_smoke.py` only checks that `--quick` produces a well-formed table.
+
+The baseline client (`bench/baseline.py`) is what a naive script would do: plain
+`xmlrpc.client.ServerProxy`, `getchallenge` + call for every post, one after the other, a
+new connection each time. A row saying "not measured: …" names why no number was taken;
+none is ever estimated.
+
+## Latest results
+
+- date: {stamp()}
+- machine: {machine()}
+- command: `{command_line(argv)}`
+- settings: {settings}
+- whole run: {elapsed:.0f} s
+
+{markdown_table(rows)}
+"""
+
+
+def _names() -> list[str]:
+    from .run import MEASURES
+
+    return list(MEASURES)
+

@@ -1,0 +1,101 @@
+"""Run the benchmark suite and print its table.
+
+    python -m bench [--quick] [--latency-ms 50] [--out BENCHMARKS.md] [--only NAME,...]
+
+Each measurement lives in its own module with ``run(ctx) -> list[Row]``. One that cannot be
+taken (a component missing, a command failing) becomes "not measured: <reason>" rows; the
+suite never makes a number up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "bench"
+
+from bench.harness import SECRET_ENV, Context, NotMeasured
+from bench.report import Row, document, text_table
+
+#: name → (module, row labels used when the measurement cannot be taken)
+MEASURES: dict[str, tuple[str, list[str]]] = {
+    "drop": ("bench.drop_latency", ["drop→posted latency p50 / p99"]),
+    "batch": ("bench.batch", ["HTTP requests per post (20-post batch)",
+                              "20-post batch wall time"]),
+    "fanout": ("bench.fanout", ["fan-out: 1 story → 20 communities"]),
+    "pacing": ("bench.pacing", ["429s met posting 50 entries under a 30/min budget"]),
+    "coldstart": ("bench.coldstart", ["cold start: crosspost --help",
+                                      "cold start: crosspost preview"]),
+    "daemon": ("bench.daemon_idle", ["daemon start, 10,000 posted stories",
+                                     "daemon steady CPU while idle",
+                                     "daemon peak RSS (VmHWM)"]),
+    "parse": ("bench.parse_speed", ["parse throughput"]),
+}
+
+
+def run_measure(name: str, ctx: Context) -> list[Row]:
+    module, labels = MEASURES[name]
+    try:
+        mod = importlib.import_module(module)
+        rows: list[Row] = mod.run(ctx)
+        return rows
+    except NotMeasured as exc:
+        return [Row.missing(label, str(exc)) for label in labels]
+    except Exception as exc:  # a broken measurement must not hide the others
+        traceback.print_exc()
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+        return [Row.missing(label, f"error: {reason}") for label in labels]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: seconds, for the smoke test")
+    ap.add_argument("--latency-ms", type=float, default=0.0,
+                    help="server latency injected for the drop and batch measures (default 0; "
+                         "fan-out always uses 50 ms)")
+    ap.add_argument("--out", type=Path, help="write the results as Markdown (BENCHMARKS.md)")
+    ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(MEASURES)}")
+    ap.add_argument("--workdir", type=Path, help="keep scratch files here (default: a temp dir)")
+    args = ap.parse_args(argv)
+    args.only = [n.strip() for n in args.only.split(",") if n.strip()] or list(MEASURES)
+    unknown = [n for n in args.only if n not in MEASURES]
+    if unknown:
+        ap.error(f"unknown measurement(s): {', '.join(unknown)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    os.environ.update(SECRET_ENV)
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="crosspost-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        ctx = Context(workdir=workdir, quick=args.quick, latency_ms=args.latency_ms)
+        rows: list[Row] = []
+        for name in args.only:
+            print(f"[{name}]", file=sys.stderr, flush=True)
+            t0 = time.perf_counter()
+            rows += run_measure(name, ctx)
+            print(f"  ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    print(text_table(rows))
+    settings = (f"{'quick' if args.quick else 'full'} sizes, injected latency "
+                f"{args.latency_ms:g} ms (fan-out: 50 ms)")
+    if args.out:
+        args.out.write_text(document(rows, argv, elapsed, settings), encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""``crosspost watch``, ``schedule``, ``queue``, ``cancel``, ``reschedule``.
+
+Schedules live in the registry; a running ``crosspost watch`` re-reads them on every rescan
+tick, so changes made here reach it without a restart.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import App
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..registry import Delivery, Registry
+
+#: a time this far in the past still counts as "now" (typing takes a moment)
+_SLACK = timedelta(minutes=1)
+
+
+def _zone(config: Config) -> tuple[tzinfo, str]:
+    from ..when import zone_for
+
+    tz = zone_for(config.settings.timezone)
+    source = "settings.timezone" if config.settings.timezone else "this computer's zone"
+    return tz, f"{tz} ({source})"
+
+
+def _daemon_running(registry: Registry) -> bool:
+    from ..errors import StateError
+
+    try:
+        lock = registry.acquire_daemon_lock()
+    except StateError:
+        return True
+    lock.release()
+    return False
+
+
+def _title(registry: Registry, identity: str) -> str:
+    row = registry.story(identity)
+    return row.title if row is not None and row.title else identity
+
+
+def _when(at: datetime | None, tz: tzinfo, now: datetime) -> str:
+    from ..when import describe
+
+    return describe(at.astimezone(tz), now) if at is not None else "(no time)"
+
+
+# -- watch -------------------------------------------------------------------------------------
+
+@click.command("watch")
+@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to watch (default: settings.stories_dir).")
+@click.option("--rescan", type=click.FloatRange(min=0.2), default=30.0, show_default=True,
+              help="Seconds between safety-net rescans of the folder and re-reads of the "
+                   "schedule.")
+@click.option("--settle", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
+              help="Seconds a file's size and time must stay unchanged before it is taken "
+                   "(when no close-after-write event tells sooner).")
+@click.option("--once", is_flag=True,
+              help="Handle what is in the folder and what is due, then exit (for cron).")
+@click.pass_obj
+def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once: bool) -> None:
+    """Watch the stories folder and post what arrives, at its release time.
+
+    Drop a story file into the folder: it is posted to every target with auto = true, then
+    moved into posted/. A file with a Release: time waits in the folder until then. A file
+    that cannot be posted goes into failed/ with a NAME.error.txt report; fix it and move it
+    back. Ctrl-C or SIGTERM stops cleanly.
+    """
+    from ..daemon import run_daemon
+    from ..logs import setup_logging
+
+    config = app.config
+    settings = config.settings
+    root_params = click.get_current_context().find_root().params
+    setup_logging(verbose=app.verbose,
+                  json_lines=bool(root_params.get("log_json")) or settings.log_json,
+                  log_file=settings.log_file)
+    code = run_daemon(config, folder=folder, rescan_seconds=rescan, settle_seconds=settle,
+                      once=once)
+    if code:
+        sys.exit(code)
+
+
+# -- schedule ----------------------------------------------------------------------------------
+
+@click.command("schedule")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--at", "at_text", required=True, metavar="WHEN",
+              help="Release time: 2026-12-01 09:00, tomorrow 9am, friday 18:00, +2h, "
+                   "in 30 minutes… (your time zone unless you name one).")
+@click.option("--to", "targets", multiple=True, metavar="TARGET",
+              help="Only this target (repeatable; default: every target with auto = true).")
+@click.pass_obj
+def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -> None:
+    """Schedule a story's release (per target with --to)."""
+    from ..delivery import Publisher
+    from ..errors import WhenError
+    from ..parse import parse_file
+    from ..registry import Registry
+    from ..when import parse_when
+
+    config = app.config
+    tz, zone_label = _zone(config)
+    now = datetime.now(tz)
+    when = parse_when(at_text, tz, now)
+    if when < now - _SLACK:
+        raise WhenError(f"{at_text!r} is {_when(when, tz, now)}, in the past",
+                        "pick a later time, or `crosspost post FILE` to post it now")
+    story = parse_file(file.absolute(), max_bytes=config.settings.max_file_bytes)
+    click.echo(f"Time zone: {zone_label}")
+    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+        outcomes = publisher.publish(story, list(targets) or None, at=when)
+        title = story.title or story.identity
+        for o in outcomes:
+            row = registry.delivery(o.delivery_id)
+            if o.action == "scheduled" and row is not None:
+                click.echo(f"  #{o.delivery_id}  {title} → {o.target}: "
+                           f"{_when(row.release_at, tz, now)}")
+            else:
+                detail = o.url or o.message
+                click.echo(f"  #{o.delivery_id}  {title} → {o.target}: {o.action}"
+                           + (f" ({detail})" if detail else ""))
+        if any(o.action == "scheduled" for o in outcomes) and not _daemon_running(registry):
+            grace = config.settings.grace_minutes
+            click.echo("note: no `crosspost watch` is running on this state file; start it "
+                       "before the release time (a release missed by less than "
+                       f"{grace:g} minutes is posted when it starts).")
+    if any(o.action in ("failed", "retry", "uncertain") for o in outcomes):
+        sys.exit(1)
+
+
+# -- queue -------------------------------------------------------------------------------------
+
+@click.command("queue")
+@click.pass_obj
+def queue_cmd(app: App) -> None:
+    """List scheduled releases (and held ones, whose time passed while nothing ran)."""
+    from ..registry import Registry
+
+    config = app.config
+    tz, zone_label = _zone(config)
+    now = datetime.now(tz)
+    with Registry.for_config(config) as registry:
+        rows = registry.scheduled()
+        if not rows:
+            click.echo("Nothing scheduled.")
+            return
+        click.echo(f"Time zone: {zone_label}")
+        table = [("ID", "STATUS", "WHEN", "", "TARGET", "STORY")]
+        for r in rows:
+            at = r.release_at.astimezone(tz) if r.release_at else None
+            table.append((f"#{r.id}", r.status,
+                          at.strftime("%Y-%m-%d %H:%M %Z") if at else "-",
+                          _relative(at, now), r.target, _title(registry, r.identity)))
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+        for row in table:
+            cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
+            click.echo("  ".join(cells).rstrip())
+        held = [r for r in rows if r.status == "held"]
+        if held:
+            click.echo(f"\n{len(held)} held: their release time passed while crosspost was "
+                       "not running. Post one with `crosspost reschedule ID --at now`, or "
+                       "drop it with `crosspost cancel ID`.")
+
+
+def _relative(at: datetime | None, now: datetime) -> str:
+    from ..when import relative
+
+    return f"({relative(at, now)})" if at is not None else ""
+
+
+# -- cancel / reschedule -----------------------------------------------------------------------
+
+@click.command("cancel")
+@click.argument("delivery_id", metavar="ID", type=int)
+@click.pass_obj
+def cancel_cmd(app: App, delivery_id: int) -> None:
+    """Cancel a scheduled (or held) release. ID as shown by `crosspost queue`."""
+    from ..registry import Registry
+
+    config = app.config
+    tz, _ = _zone(config)
+    with Registry.for_config(config) as registry:
+        before = registry.delivery(delivery_id)
+        row = registry.cancel(delivery_id)
+        was = _when(before.release_at, tz, datetime.now(tz)) if before else "?"
+        click.echo(f"Cancelled #{row.id}: {_title(registry, row.identity)} → {row.target} "
+                   f"(was due {was}).")
+
+
+@click.command("reschedule")
+@click.argument("delivery_id", metavar="ID", type=int)
+@click.option("--at", "at_text", required=True, metavar="WHEN",
+              help="New release time (as for `schedule`); `now` releases it at once.")
+@click.pass_obj
+def reschedule_cmd(app: App, delivery_id: int, at_text: str) -> None:
+    """Move a scheduled release, or release a held one (--at now)."""
+    from ..errors import WhenError
+    from ..registry import Registry
+    from ..when import parse_when
+
+    config = app.config
+    tz, zone_label = _zone(config)
+    now = datetime.now(tz)
+    when = parse_when(at_text, tz, now)
+    if when < now - _SLACK:
+        raise WhenError(f"{at_text!r} is {_when(when, tz, now)}, in the past",
+                        "pick a later time, or `--at now` to post it at once")
+    with Registry.for_config(config) as registry:
+        row = registry.reschedule(delivery_id, when)
+        title = _title(registry, row.identity)
+        click.echo(f"Time zone: {zone_label}")
+        click.echo(f"  #{row.id}  {title} → {row.target}: {_when(row.release_at, tz, now)}")
+        if row.release_at is not None and row.release_at <= datetime.now(UTC):
+            _release_now(config, registry, row)
+
+
+def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
+    """Post a release that is due now: here when no daemon runs, else the daemon does it
+    at its next rescan."""
+    from ..delivery import Publisher
+    from ..errors import StateError
+
+    try:
+        lock = registry.acquire_daemon_lock()
+    except StateError:
+        click.echo("The running `crosspost watch` posts it at its next check.")
+        return
+    try:
+        with Publisher(config, registry) as publisher:
+            outcomes: list[Any] = publisher.release_due(datetime.now(UTC))
+    finally:
+        lock.release()
+    for o in outcomes:
+        detail = o.url or o.message
+        click.echo(f"  #{o.delivery_id}  {o.target}: {o.action}"
+                   + (f" ({detail})" if detail else ""))
+    if any(not o.ok for o in outcomes):
+        sys.exit(1)

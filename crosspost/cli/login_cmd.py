@@ -1,0 +1,110 @@
+"""``crosspost login ACCOUNT [--check] [--stored] [--stdin]``: store an account's password or
+API key in the keyring, and optionally verify it against the site.
+
+The secret is typed at a prompt without echo (or read from stdin with ``--stdin``), never
+taken from the command line, where other users and shell history could see it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import ConfigError, ConfigProblem, SecretError
+
+if TYPE_CHECKING:
+    from ..config import Account
+    from . import App
+
+
+class _TypedSecret:
+    """The secret just typed, as a callable for the adapter; the repr hides the value."""
+
+    __slots__ = ("_value", "account_name")
+
+    def __init__(self, account_name: str, value: str) -> None:
+        self.account_name = account_name
+        self._value = value
+
+    def __call__(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"<secret typed for account {self.account_name!r}>"
+
+
+def _needs_api_key(account: Account) -> tuple[bool, str, str]:
+    """(the site checks API keys only, the site's label, where keys are made)."""
+    from ..adapter import adapter_class
+
+    cls = adapter_class(account.site)
+    profile_for = getattr(cls, "profile_for", None)
+    profile = profile_for(account) if profile_for else None
+    if profile is None:
+        return False, cls.label or account.site, ""
+    return bool(profile.api_keys), profile.label, profile.api_key_page
+
+
+def _check(name: str, account: Account, secret: object) -> str:
+    from ..adapter import adapter_class
+
+    with adapter_class(account.site)(account, secret) as adapter:  # type: ignore[arg-type]
+        return adapter.check_login()
+
+
+@click.command("login")
+@click.argument("account_name", metavar="ACCOUNT")
+@click.option("--check", is_flag=True, help="Log in to the site to verify the secret.")
+@click.option("--stored", is_flag=True,
+              help="Do not ask for a new secret: check the one crosspost already has.")
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Read the secret from standard input instead of a prompt (for scripts).")
+@click.pass_obj
+def login_cmd(app: App, account_name: str, check: bool, stored: bool, from_stdin: bool) -> None:
+    """Store ACCOUNT's password or API key in the keyring (asked for without echo).
+
+    With --check the secret is verified against the site first, and stored only if the
+    site accepts it. Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
+    from ..secrets import env_var_name, secret_for, store_secret
+
+    config = app.config
+    if account_name not in config.accounts:
+        known = ", ".join(sorted(config.accounts)) or "none defined"
+        raise ConfigError([ConfigProblem(f"accounts.{account_name}",
+                                         f"no such account (accounts: {known})")],
+                          fix="use an account name from the [accounts] tables of the config")
+    account = config.accounts[account_name]
+    api_key, label, page = _needs_api_key(account)
+
+    if stored:
+        click.echo(f"login ok: {_check(account_name, account, secret_for(account_name))}")
+        return
+
+    what = "API key" if api_key else "password"
+    if api_key and not from_stdin:
+        where = f" ({page}, \"Manage API Keys\")" if page else ""
+        click.echo(f"{label} accepts only an API key here, not your account password: create "
+                   f"one in your {label} account settings{where} and paste it below.",
+                   err=True)
+    if from_stdin:
+        value = sys.stdin.readline().strip()
+    else:
+        value = click.prompt(f"{what} for {account.username} ({account_name})",
+                             hide_input=True, show_default=False).strip()
+    if not value:
+        raise SecretError(f"no {what} given for {account_name!r}",
+                          f"run `crosspost login {account_name}` again and type it")
+
+    if check:
+        who = _check(account_name, account, _TypedSecret(account_name, value))
+        click.echo(f"login ok: {who}")
+    backend = store_secret(account_name, value)
+    click.echo(f"stored the {what} for {account_name} in the keyring ({backend})")
+    env = env_var_name(account_name)
+    import os
+
+    if os.environ.get(env):
+        click.echo(f"note: the keyring is read first; {env} is set too and used only when "
+                   "the keyring has no entry", err=True)

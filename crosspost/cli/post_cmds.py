@@ -1,0 +1,311 @@
+"""``crosspost post | edit | delete | retry | history | status``: delivering stories by hand
+and looking at what was delivered.
+
+Each delivery prints one line: ``TARGET: what happened``. Exit codes: 0 when every target is
+done (posted, queued, skipped because already there…), 1 when any target failed or still
+waits for a retry, 2 for a story or usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import CrosspostError, UserError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..delivery import Outcome, Publisher
+    from ..registry import Registry
+    from ..story import Story
+    from . import App
+
+_TARGET_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
+                           help="Only this target (repeatable). Default: every auto target.")
+
+
+def user_zone(config: Config) -> tzinfo:
+    """The zone times are shown and read in: settings.timezone, else the machine's."""
+    if config.settings.timezone:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(config.settings.timezone)
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def _local(dt: datetime | None, zone: tzinfo) -> str:
+    return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
+
+
+@contextmanager
+def _publisher(config: Config) -> Iterator[Publisher]:
+    from ..delivery import Publisher
+    from ..registry import Registry
+
+    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+        yield publisher
+
+
+def _load(config: Config, path: Path) -> Story:
+    from ..parse import parse_file
+
+    story = parse_file(path, max_bytes=config.settings.max_file_bytes)
+    for warning in story.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    return story
+
+
+def describe(out: Outcome) -> list[str]:
+    """The line(s) shown for one outcome."""
+    head = f"{out.target}: "
+    msg = out.message
+    if out.action in ("posted", "edited"):
+        text = f"{out.action} {out.url}".rstrip()
+        if msg:
+            text += f" ({msg})"
+    elif out.action == "queued":
+        text = "queued for moderation" + (f": {msg}" if msg else "")
+    elif out.action == "deleted":
+        text = f"deleted {out.url}".rstrip()
+    elif out.action == "gone":
+        text = f"gone: {msg}" + (f" ({out.url})" if out.url else "")
+    elif out.action in ("failed", "uncertain", "retry"):
+        label = {"failed": "failed", "uncertain": "uncertain", "retry": "not posted yet"}
+        text = f"{label[out.action]}: {msg}"
+    elif out.action == "needs_edit":
+        text = f"changed, not edited: {msg}"
+    else:
+        text = f"{out.action}: {msg}" if msg else out.action
+    if out.delivery_id and out.action not in ("posted", "edited", "skipped", "deleted"):
+        text += f" [delivery {out.delivery_id}]"
+    lines = [head + text]
+    lines += [f"  {note}" for note in out.notes if note and note != msg]
+    return lines
+
+
+def report(outcomes: list[Outcome]) -> bool:
+    """Print the outcomes; True when all are done."""
+    for out in outcomes:
+        for line in describe(out):
+            click.echo(line)
+    return all(o.ok for o in outcomes)
+
+
+def resolve(arg: str, registry: Registry, config: Config) -> tuple[str, int | None]:
+    """FILE | delivery id | identity → (identity, delivery id or None)."""
+    path = Path(arg)
+    if path.is_file():
+        known = registry.identity_for_path(path.resolve()) or registry.identity_for_path(path)
+        try:
+            return _load(config, path).identity, None
+        except CrosspostError:
+            if known:
+                return known, None
+            raise
+    if arg.isdigit():
+        row = registry.delivery(int(arg))
+        if row is None:
+            raise UserError(f"no delivery {arg}", "see `crosspost status` for delivery ids")
+        return row.identity, row.id
+    if registry.story(arg) is not None or registry.deliveries(arg):
+        return arg, None
+    known = registry.identity_for_path(path.resolve())
+    if known:
+        return known, None
+    raise UserError(f"{arg!r} is not a story file, a delivery id or a story identity",
+                    "see `crosspost status` for identities and delivery ids")
+
+
+@click.command("post")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@_TARGET_OPT
+@click.option("--again", is_flag=True, help="Post a new copy even where already posted.")
+@click.option("--at", "when", metavar="WHEN", help="Schedule instead: 'tomorrow 9am', '+2h', …")
+@click.option("--dry-run", is_flag=True, help="Show what would be done; send nothing.")
+@click.pass_obj
+def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again: bool,
+             when: str | None, dry_run: bool) -> None:
+    """Post each story FILE to its targets now (or --at a later time).
+
+    A story already posted to a target is skipped (use --again for another copy); a story
+    that changed since is edited there instead."""
+    config = app.config
+    at = None
+    if when is not None:
+        from ..when import parse_when
+
+        zone = user_zone(config)
+        at = parse_when(when, zone, datetime.now(zone))
+    stories: list[Story] = []
+    bad = 0
+    for path in files:
+        try:
+            stories.append(_load(config, path))
+        except CrosspostError as exc:
+            click.echo(f"error: {exc.render()}", err=True)
+            bad = max(bad, exc.exit_code)
+    if dry_run:
+        _dry_run(config, stories, list(targets))
+        sys.exit(bad)
+    ok = True
+    with _publisher(config) as publisher:
+        for story in stories:
+            if len(files) > 1:
+                click.echo(f"== {story.title or story.identity} ({story.path}) ==")
+            ok &= report(publisher.publish(story, list(targets) or None, again=again, at=at))
+    if bad:
+        sys.exit(bad)
+    if not ok:
+        sys.exit(1)
+
+
+def _dry_run(config: Config, stories: list[Story], targets: list[str]) -> None:
+    from ..delivery import select_targets
+    from ..plan import decide_publish
+    from ..registry import Registry, now_utc
+    from ..render import render_post
+
+    with Registry.for_config(config) as registry:
+        names = select_targets(config, targets)
+        for story in stories:
+            for name in names:
+                row = registry.latest(story.identity, name)
+                d = decide_publish(row, content_hash=story.content_hash, now=now_utc(),
+                                   live=bool(row and registry.is_live(row)),
+                                   edit_mode=config.settings.edit_mode)
+                post = render_post(story, config, name)
+                click.echo(f"{name}: would {d.action} {post.subject!r}"
+                           + (f" ({d.reason})" if d.reason else ""))
+
+
+@click.command("edit")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@_TARGET_OPT
+@click.pass_obj
+def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
+    """Update every posted copy of the story in FILE with its current text."""
+    config = app.config
+    story = _load(config, file)
+    with _publisher(config) as publisher:
+        outcomes = publisher.edit(story, list(targets) or None)
+    if not outcomes:
+        raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
+                        f"post it first: crosspost post {file}")
+    if not report(outcomes):
+        sys.exit(1)
+
+
+@click.command("delete")
+@click.argument("what", metavar="FILE|ID")
+@_TARGET_OPT
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None:
+    """Delete the posted copies of a story (a story FILE, its identity, or one delivery
+    ID from `crosspost status`)."""
+    config = app.config
+    with _publisher(config) as publisher:
+        identity, delivery_id = resolve(what, publisher.registry, config)
+        rows = [r for r in publisher.registry.deliveries(identity)
+                if (delivery_id is None or r.id == delivery_id)
+                and (not targets or r.target in targets)]
+        if not rows:
+            raise UserError(f"nothing recorded for {identity}" +
+                            (f" on {', '.join(targets)}" if targets else ""),
+                            "see `crosspost status`")
+        if not yes:
+            where = ", ".join(f"{r.target} {r.url}".strip() for r in rows)
+            click.confirm(f"Delete {identity} from {where}?", abort=True)
+        outcomes = publisher.delete(identity, list(targets) or None, delivery_id=delivery_id)
+    if not report(outcomes):
+        sys.exit(1)
+
+
+@click.command("retry")
+@click.argument("delivery_id", metavar="[ID]", required=False, type=int)
+@click.option("--force", is_flag=True,
+              help="With ID: send an uncertain delivery again without asking the site "
+                   "(only after checking it is not there).")
+@click.pass_obj
+def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
+    """Retry the deliveries that failed or wait for a retry (all, or delivery ID)."""
+    if force and delivery_id is None:
+        raise UserError("--force needs a delivery ID", "crosspost retry --force ID")
+    config = app.config
+    with _publisher(config) as publisher:
+        if delivery_id is not None and publisher.registry.delivery(delivery_id) is None:
+            raise UserError(f"no delivery {delivery_id}", "see `crosspost status`")
+        outcomes = publisher.retry(delivery_id, assume_not_posted=force)
+    if not outcomes:
+        click.echo("nothing to retry")
+        return
+    if not report(outcomes):
+        sys.exit(1)
+
+
+@click.command("history")
+@click.argument("what", metavar="FILE|ID")
+@click.pass_obj
+def history_cmd(app: App, what: str) -> None:
+    """Show every action taken for a story, with times and URLs."""
+    from ..registry import Registry
+
+    config = app.config
+    zone = user_zone(config)
+    with Registry.for_config(config) as registry:
+        identity, _ = resolve(what, registry, config)
+        events = registry.history(identity)
+    if not events:
+        click.echo(f"{identity}: nothing recorded")
+        return
+    click.echo(identity)
+    for ev in events:
+        parts = [_local(ev.at, zone), f"{ev.target or '-':<12}", f"{ev.action:<14}"]
+        if ev.url:
+            parts.append(ev.url)
+        if ev.detail:
+            parts.append(ev.detail.replace("\n", " "))
+        click.echo("  " + "  ".join(parts).rstrip())
+
+
+@click.command("status")
+@click.option("--all", "show_all", is_flag=True, help="Also list deleted and cancelled copies.")
+@click.pass_obj
+def status_cmd(app: App, show_all: bool) -> None:
+    """List stories and their state on each target."""
+    from ..registry import Registry
+
+    config = app.config
+    zone = user_zone(config)
+    with Registry.for_config(config) as registry:
+        stories = {s.identity: s for s in registry.stories()}
+        rows = registry.deliveries()
+    by_story: dict[str, list] = {}
+    for row in rows:
+        if show_all or row.status not in ("deleted", "cancelled"):
+            by_story.setdefault(row.identity, []).append(row)
+    if not by_story:
+        click.echo("nothing posted yet")
+        return
+    for identity, drows in by_story.items():
+        title = stories[identity].title if identity in stories else ""
+        click.echo(f"{title or identity}  [{identity}]" if title else identity)
+        for r in drows:
+            state = r.status if r.copy == 0 else f"{r.status} (copy {r.copy + 1})"
+            extra = r.url
+            if r.status == "scheduled":
+                extra = f"release at {_local(r.release_at, zone)}"
+            elif r.status == "retry" and r.next_attempt_at:
+                extra = f"next attempt {_local(r.next_attempt_at, zone)}"
+            if r.status in ("failed", "retry", "uncertain", "held") and r.last_error:
+                extra = (extra + "  " if extra else "") + r.last_error.splitlines()[0]
+            click.echo(f"  {r.id:>5}  {r.target:<12} {state:<12} {extra}".rstrip())

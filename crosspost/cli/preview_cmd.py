@@ -1,0 +1,131 @@
+"""``crosspost preview FILE [--to TARGET]... [--html OUT]``: exactly what each target would
+receive. No network, no secret needed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import CrosspostError, UserError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..post import PostOptions
+    from ..render.preview_html import TargetPreview
+    from . import App
+
+
+def describe_options(options: PostOptions) -> dict[str, str]:
+    """Post options in words, for people."""
+    out = {
+        "security": options.security,
+        "comments": "on" if options.comments else "off",
+        "screening": options.screening or "journal default",
+        "adult content": options.adult_content or "journal default",
+    }
+    if options.adult_reason:
+        out["adult reason"] = options.adult_reason
+    for name in ("userpic", "mood", "music", "location"):
+        value = getattr(options, name)
+        if value:
+            out[name] = value
+    if options.backdated:
+        out["backdated"] = "yes"
+    for key, value in options.extra_props.items():
+        out[f"prop {key}"] = value
+    return out
+
+
+def choose_targets(config: Config, wanted: tuple[str, ...]) -> list[str]:
+    """``--to`` targets (checked), else every target with ``auto``, else every target."""
+    if not config.targets:
+        raise UserError("no targets are configured",
+                        "add a [targets.NAME] table to the config (see config.example.toml)")
+    unknown = [t for t in wanted if t not in config.targets]
+    if unknown:
+        raise UserError(f"unknown target(s): {', '.join(unknown)}",
+                        f"use one of: {', '.join(config.targets)}")
+    if wanted:
+        return list(dict.fromkeys(wanted))
+    auto = [name for name, tgt in config.targets.items() if tgt.auto]
+    return auto or list(config.targets)
+
+
+def build_preview(config: Config, story: Any, target: str) -> TargetPreview:
+    """Render ``story`` for ``target`` and ask the site's adapter for its protocol props."""
+    from ..adapter import adapter_class
+    from ..render import render_post
+    from ..render.preview_html import TargetPreview
+
+    post = render_post(story, config, target)
+    tgt = config.targets[target]
+    account = config.accounts[tgt.account]
+    cls = adapter_class(account.site)
+    props = cls.site_props(post, tgt.community)
+    site = cls.label or account.site
+    where = f"community {tgt.community}" if tgt.community else "own journal"
+    return TargetPreview(post=post, destination=f"{site} as {account.username}, {where}",
+                         props=dict(props))
+
+
+def _show(name: str, item: TargetPreview) -> None:
+    post = item.post
+    click.secho(f"== {name} → {item.destination} ==", bold=True)
+    click.echo(f"subject: {post.subject}")
+    click.echo(f"tags ({len(post.tags)}): {', '.join(post.tags) if post.tags else '(none)'}")
+    for note in post.notes:
+        click.echo(f"  note: {note}")
+    opts = describe_options(post.options)
+    click.echo("options: " + ", ".join(f"{k}={v}" for k, v in opts.items()))
+    props = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                      for k, v in item.props.items())
+    click.echo(f"props:   {props or '(none)'}")
+    click.echo(f"html ({len(post.html):,} characters):")
+    click.echo(post.html)
+    click.echo()
+
+
+@click.command("preview")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--to", "targets", multiple=True, metavar="TARGET",
+              help="Only this target (repeatable). Default: every target with auto = true.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="OUT", help="Also write a self-contained HTML page to OUT.")
+@click.pass_obj
+def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path | None) -> None:
+    """Show exactly what each target would receive for FILE: subject, tags, props, HTML.
+
+    Nothing is sent and no password is needed."""
+    config = app.config
+    names = choose_targets(config, targets)
+    from ..parse import parse_file
+    from ..render.preview_html import preview_page
+
+    story = parse_file(file, max_bytes=config.settings.max_file_bytes)
+    for warning in story.warnings:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    items: list[tuple[str, TargetPreview]] = []
+    failed: list[CrosspostError] = []
+    for name in names:
+        try:
+            items.append((name, build_preview(config, story, name)))
+        except CrosspostError as exc:  # one target's problem must not hide the others
+            failed.append(exc)
+            click.echo(f"== {name}: cannot be posted ==\nerror: {exc.render()}\n", err=True)
+    for name, item in items:
+        _show(name, item)
+    if html_out is not None:
+        page = preview_page(story.title or file.name, str(file), items,
+                            {n: describe_options(i.post.options) for n, i in items})
+        try:
+            html_out.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {html_out}: {exc.strerror or exc}",
+                            "choose a folder you can write to") from None
+        click.echo(f"wrote {html_out}", err=True)
+    if failed:
+        sys.exit(failed[0].exit_code)

@@ -1,0 +1,208 @@
+"""Which files in the watched folder are stories, when one is complete, and setting files aside.
+
+The decisions (:func:`ignore_reason`, :func:`readiness`) are pure functions. The I/O at the
+edge (:func:`scan`, :func:`move_aside`, :func:`write_report`) never deletes, truncates or
+rewrites a story: a file is only ever *renamed* into ``posted/`` or ``failed/``, and a name
+already taken there gets a ``-2``, ``-3``… suffix instead of being overwritten.
+
+Only the folder's top level is watched; subfolders (``posted/``, ``failed/``, or a ``drafts/``
+of the writer's own) are never read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+#: file name endings of stories the parsers read; anything else is left alone (and said so).
+STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".mdown", ".html", ".htm")
+#: editor temporaries, partial downloads and backups: never taken, never reported.
+_TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".temp", ".part", ".partial", ".crdownload",
+                  ".download", ".bak", ".orig", ".kate-swp", ".sb", ".!ut",
+                  ".error.txt")  # our own reports
+_TEMP_NAMES = re.compile(r"^(?:#.*#|\.#.*|~\$.*|.*~|4913|thumbs\.db|desktop\.ini)$",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FileSig:
+    """What a stat says about a file's content: equal signatures mean unchanged."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileSig:
+        return cls(st.st_size, st.st_mtime_ns)
+
+
+def ignore_reason(name: str) -> str | None:
+    """Why the file called ``name`` is not a story to take, or None when it is one.
+
+    ``"temporary"`` (dotfiles, editor swap/backup files, partial downloads: silent) or
+    ``"not a story"`` (an extension the parsers do not read: the daemon says so once)."""
+    low = name.lower()
+    if not name or name.startswith(".") or _TEMP_NAMES.match(name):
+        return "temporary"
+    if low.endswith(_TEMP_SUFFIXES):
+        return "temporary"
+    if not low.endswith(STORY_SUFFIXES):
+        return "not a story"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# completeness
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A file seen but not taken yet.
+
+    ``sig``/``since``: the signature last observed and the monotonic time it was first seen.
+    ``closed``: a close-after-write or a rename into the folder arrived for exactly ``sig``.
+    ``writing``: write events were seen for it (so a close event is expected, where the
+    observer delivers them)."""
+
+    sig: FileSig
+    since: float
+    closed: bool = False
+    writing: bool = False
+
+    def observe(self, sig: FileSig, now: float) -> Pending:
+        """The same entry after a new stat: a changed signature restarts the clock."""
+        if sig == self.sig:
+            return self
+        return Pending(sig, now, closed=False, writing=self.writing)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The decision for one pending file: take it now, or look again in ``wait`` seconds."""
+
+    ready: bool
+    wait: float = 0.0
+    why: str = ""
+
+
+def readiness(entry: Pending, current: FileSig, now: float, *, settle: float,
+              close_events: bool, patience: float = 30.0) -> Readiness:
+    """Is the file complete?
+
+    - an empty file is never taken (a file manager's "new file" waits for its content);
+    - a close-after-write or a rename into the folder for the current signature → ready;
+    - otherwise the size and mtime must have stayed the same for ``settle`` seconds — or,
+      when writes were seen and the observer reports closes (inotify), for ``patience``
+      seconds, since a writer holding the file open may pause longer than ``settle``.
+    """
+    if current != entry.sig:
+        return Readiness(False, settle, "changed")
+    if current.size == 0:
+        return Readiness(False, max(settle, patience), "empty")
+    if entry.closed:
+        return Readiness(True, why="closed")
+    needed = patience if entry.writing and close_events else settle
+    left = entry.since + needed - now
+    if left <= 0:
+        return Readiness(True, why="stable")
+    return Readiness(False, left, "settling")
+
+
+def mark_closed(entry: Pending | None, sig: FileSig, now: float) -> Pending:
+    """The entry after a close-after-write / rename-in event for a file now at ``sig``."""
+    base = entry.observe(sig, now) if entry else Pending(sig, now)
+    return replace(base, sig=sig, closed=True)
+
+
+def mark_written(entry: Pending | None, sig: FileSig, now: float) -> Pending:
+    """The entry after a create/modify event."""
+    if entry is None:
+        return Pending(sig, now, writing=True)
+    changed = entry.sig != sig
+    return Pending(sig, now if changed else entry.since,
+                   closed=entry.closed and not changed, writing=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the folder
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when ``path`` (following symlinks) stays inside ``root``."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return real.is_relative_to(root.resolve())
+
+
+def scan(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
+    """The candidate story files at the top level of ``root`` with their stat (following a
+    symlink only when it stays inside ``root``). One ``scandir`` pass, no reads."""
+    try:
+        it = os.scandir(root)
+    except FileNotFoundError:
+        return
+    with it:
+        for entry in it:
+            if ignore_reason(entry.name) is not None:
+                continue
+            try:
+                if entry.is_symlink():
+                    path = Path(entry.path)
+                    if not inside(path, root):
+                        continue
+                    st = path.stat()
+                    if not os.path.isfile(path):
+                        continue
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                else:
+                    continue
+            except OSError:
+                continue
+            yield Path(entry.path), st
+
+
+def unique_destination(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``folder/stem-2.ext``, ``-3``… when taken (never overwrite)."""
+    candidate = folder / name
+    stem, dot, ext = name.rpartition(".")
+    if not stem:
+        stem, dot, ext = name, "", ""
+    n = 2
+    while candidate.exists() or candidate.is_symlink() or _report_taken(candidate):
+        candidate = folder / f"{stem}-{n}{dot}{ext}"
+        n += 1
+    return candidate
+
+
+def _report_taken(candidate: Path) -> bool:
+    return report_path(candidate).exists()
+
+
+def report_path(story_path: Path) -> Path:
+    """Where the report for a story set aside at ``story_path`` goes: ``<name>.error.txt``."""
+    return story_path.with_name(story_path.name + ".error.txt")
+
+
+def move_aside(path: Path, folder: Path) -> Path:
+    """Rename ``path`` into ``folder`` (created if needed) under a free name; returns it.
+
+    One ``rename``: a crash leaves the file either here or there, never in both places nor
+    in neither. Only the daemon (which holds the registry's lock) writes these folders, so
+    the free name found just before cannot be taken meanwhile."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = unique_destination(folder, path.name)
+    os.rename(path, dest)
+    return dest
+
+
+def write_report(story_dest: Path, text: str) -> Path:
+    """Write ``<story>.error.txt`` beside a story set aside in ``failed/``."""
+    out = report_path(story_dest)
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return out

@@ -1,0 +1,367 @@
+"""``crosspost watch``: the daemon's main loop.
+
+Threads: watchdog's observer and APScheduler's scheduler only put messages (a
+:class:`~crosspost.daemon.watcher.FileEvent` or a :class:`~crosspost.daemon.scheduler.Wake`)
+into one queue; every decision and every post happens in the thread that called
+:func:`run_daemon`, one at a time.
+
+Start-up: take the one-daemon lock, reconcile deliveries left uncertain by a crash, release
+what came due while the daemon was down (within ``settings.grace_minutes``; later ones are
+held and reported), retry what waits, then start the watcher *before* the first scan so no
+file slips between the two. Unchanged files are recognised from the registry without being
+read.
+
+Stopping: SIGTERM or Ctrl-C lets the post in flight finish, then exits with 0. A second
+Ctrl-C abandons it: its intent is in the registry, and the next start asks the site what
+happened before sending anything again.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+import time
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CrosspostError, UserError
+from ..logs import get_logger
+from ..when import describe, zone_for
+from . import files
+from .intake import Intake
+from .scheduler import Clock, Wake
+from .watcher import FileEvent, FolderWatcher
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..registry import Registry
+
+log = get_logger("daemon")
+
+#: how long a file must keep the same size and mtime when no close event can be expected
+DEFAULT_SETTLE = 2.0
+#: the safety-net rescan (and re-read of schedules changed by other processes)
+DEFAULT_RESCAN = 30.0
+
+
+def run_daemon(config: Config, *, folder: Path | None = None,
+               rescan_seconds: float = DEFAULT_RESCAN, settle_seconds: float = DEFAULT_SETTLE,
+               once: bool = False, stop: threading.Event | None = None) -> int:
+    """Watch the stories folder until stopped; returns the exit code (0 on a clean stop,
+    130 when a second interrupt abandoned the post in flight). ``once``: handle what is
+    there and what is due, then return."""
+    root = _stories_dir(config, folder)
+    daemon = Daemon(config, root, rescan_seconds=rescan_seconds, settle_seconds=settle_seconds,
+                    stop=stop)
+    try:
+        return daemon.run(once=once)
+    except KeyboardInterrupt:
+        log.warning("stopped; the post in flight was abandoned and will be checked with the "
+                    "site at the next start")
+        return 130
+
+
+def _stories_dir(config: Config, folder: Path | None) -> Path:
+    root = folder or config.settings.stories_dir
+    if root is None:
+        raise UserError("no stories folder to watch",
+                        "set settings.stories_dir in the config, or pass --dir FOLDER")
+    root = Path(root).expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        raise UserError(f"{root} is not a folder", "point settings.stories_dir at a folder")
+    return root
+
+
+class Daemon:
+    """One run of the watcher (see the module docstring)."""
+
+    def __init__(self, config: Config, root: Path, *, rescan_seconds: float,
+                 settle_seconds: float, stop: threading.Event | None = None) -> None:
+        self.config = config
+        self.root = root
+        self.rescan_seconds = max(0.2, rescan_seconds)
+        self.settle = max(0.0, settle_seconds)
+        self.stop = stop or threading.Event()
+        self.tz: tzinfo = zone_for(config.settings.timezone)
+        self.inbox: queue.Queue[FileEvent | Wake | str] = queue.Queue()
+        self.pending: dict[Path, files.Pending] = {}
+        self.check_at: dict[Path, float] = {}
+        self.known: dict[Path, files.FileSig] = {}
+        self.told: set[str] = set()
+        self.watcher = FolderWatcher(root, self.inbox.put)
+        self.clock = Clock(self.inbox.put, rescan_seconds=self.rescan_seconds)
+        self.registry: Registry | None = None
+        self.publisher: Any = None
+        self.intake: Intake | None = None
+        self._interrupts = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def run(self, *, once: bool = False) -> int:
+        from ..delivery import Publisher
+        from ..registry import Registry
+
+        created = not self.root.exists()
+        self.root.mkdir(parents=True, exist_ok=True)
+        registry = Registry.for_config(self.config)
+        try:
+            lock = registry.acquire_daemon_lock()
+        except BaseException:
+            registry.close()
+            raise
+        self.registry = registry
+        restore = self._install_signals()
+        try:
+            self.publisher = Publisher(self.config, registry)
+            self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
+            log.info("watching %s%s (time zone %s; rescan every %gs)", self.root,
+                     " (created)" if created else "", self.tz, self.rescan_seconds,
+                     extra={"event": "start"})
+            self._guard(self._startup)
+            if not once:
+                self.watcher.start()
+                self.clock.start()
+            self._guard(self._scan, startup=True)
+            self._guard(self._sync_clock)
+            self._loop(once)
+            log.info("stopped", extra={"event": "stop"})
+            return 0
+        finally:
+            restore()
+            self.clock.shutdown()
+            self.watcher.stop()
+            if self.publisher is not None:
+                self.publisher.close()
+            lock.release()
+            registry.close()
+
+    def _install_signals(self) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            self._interrupts += 1
+            if self._interrupts > 1 and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            if self._interrupts == 1:
+                log.info("stopping (finishing what is in flight; Ctrl-C again to abandon it)")
+            self.stop.set()
+            self.inbox.put("stop")
+
+        for sig in old:
+            signal.signal(sig, handler)
+
+        def restore() -> None:
+            for sig, h in old.items():
+                signal.signal(sig, h)
+        return restore
+
+    def _guard(self, fn: Any, *args: Any, **kw: Any) -> None:
+        """Run one step; a crosspost error is logged and the daemon carries on. Anything else
+        is a bug: logged with its traceback at debug level, briefly otherwise."""
+        try:
+            fn(*args, **kw)
+        except KeyboardInterrupt:
+            raise
+        except CrosspostError as exc:
+            log.error("%s", exc.render())
+        except Exception as exc:
+            log.error("internal error (%s: %s); carrying on — please report it with the "
+                      "`-v` log", type(exc).__name__, exc)
+            log.debug("internal error details", exc_info=True)
+
+    # -- start-up and wake-ups -------------------------------------------------------------
+    def _startup(self) -> None:
+        assert self.intake is not None
+        for outcome in self.publisher.reconcile():
+            self.intake.log_outcome(outcome, outcome.identity)
+        self._release()
+        self._retry()
+
+    def _release(self) -> None:
+        assert self.registry is not None
+        nxt = self.registry.next_release()
+        if nxt is None or nxt > datetime.now(UTC):
+            return
+        self._after(self.publisher.release_due(datetime.now(UTC)))
+
+    def _retry(self) -> None:
+        assert self.registry is not None
+        if not self.registry.retries_due(datetime.now(UTC)):
+            return
+        self._after(self.publisher.retry_due(datetime.now(UTC)))
+
+    def _after(self, outcomes: list[Any]) -> None:
+        """Log what releases/retries did and move the files of stories now done."""
+        assert self.intake is not None and self.registry is not None
+        for identity in dict.fromkeys(o.identity for o in outcomes):
+            row = self.registry.story(identity)
+            title = row.title if row and row.title else identity
+            for o in outcomes:
+                if o.identity == identity:
+                    self.intake.log_outcome(o, title)
+            if row is None or not row.path:
+                continue
+            path = Path(row.path)
+            if path.parent != self.root or not path.exists():
+                continue
+            taken = self.intake.settle(path, identity, None, files.FileSig.of(path.stat()),
+                                       outcomes)
+            self._note(path, taken.moved_to is None)
+
+    def _sync_clock(self) -> None:
+        """Date jobs = the registry's scheduled releases and pending retries."""
+        assert self.registry is not None
+        wanted = {f"release:{r.id}": r.release_at for r in self.registry.scheduled()
+                  if r.status == "scheduled" and r.release_at is not None}
+        wanted.update({f"retry:{r.id}": r.next_attempt_at
+                       for r in self.registry.deliveries(statuses=("retry",))
+                       if r.next_attempt_at is not None})
+        self.clock.sync(wanted)
+
+    # -- the folder ------------------------------------------------------------------------
+    def _scan(self, startup: bool = False) -> None:
+        """One scandir pass: new or changed files become pending; nothing is read."""
+        assert self.intake is not None
+        mono, wall = time.monotonic(), time.time()
+        seen: set[Path] = set()
+        fresh = 0
+        for path, st in files.scan(self.root):
+            seen.add(path)
+            sig = files.FileSig.of(st)
+            if self.known.get(path) == sig or path in self.pending:
+                continue
+            if self.intake.unchanged(path, sig):
+                self.known[path] = sig
+                continue
+            # found without an event: stable since its mtime (copies keep old mtimes only
+            # once complete: cp -p, rsync, unzip set them last)
+            age = max(0.0, wall - st.st_mtime)
+            self.pending[path] = files.Pending(sig, mono - age)
+            self.check_at[path] = mono
+            fresh += 1
+        for gone in [p for p in self.known if p not in seen]:
+            del self.known[gone]
+        if startup:
+            log.info("%d file(s) already known, %d to look at", len(self.known), fresh,
+                     extra={"event": "scan"})
+            nxt = self.registry.next_release() if self.registry else None
+            if nxt is not None:
+                log.info("next release %s", describe(nxt.astimezone(self.tz),
+                                                     datetime.now(self.tz)))
+
+    def _on_file(self, ev: FileEvent) -> None:
+        name = ev.path.name
+        why = files.ignore_reason(name)
+        if why is not None:
+            if why == "not a story" and ev.kind != "gone" and name not in self.told:
+                self.told.add(name)
+                log.info("ignoring %s: not a story file (%s)", name,
+                         ", ".join(files.STORY_SUFFIXES))
+            return
+        if ev.kind == "gone":
+            self.pending.pop(ev.path, None)
+            self.check_at.pop(ev.path, None)
+            return
+        if ev.path.is_symlink() and not files.inside(ev.path, self.root):
+            if name not in self.told:
+                self.told.add(name)
+                log.info("ignoring %s: a link to outside the stories folder", name)
+            return
+        try:
+            st = ev.path.stat()
+        except OSError:
+            return
+        sig, now = files.FileSig.of(st), time.monotonic()
+        entry = self.pending.get(ev.path)
+        if ev.kind == "written":
+            if entry is None and self.known.get(ev.path) == sig:
+                return  # e.g. an attribute change on a file we already handled
+            self.pending[ev.path] = files.mark_written(entry, sig, now)
+        else:
+            self.pending[ev.path] = files.mark_closed(entry, sig, now)
+        self.check_at[ev.path] = now
+
+    def _check_pending(self) -> None:
+        now = time.monotonic()
+        for path in sorted(p for p, t in self.check_at.items() if t <= now):
+            if self.stop.is_set():
+                return
+            entry = self.pending[path]
+            try:
+                sig = files.FileSig.of(path.stat())
+            except OSError:
+                self.pending.pop(path, None)
+                self.check_at.pop(path, None)
+                continue
+            entry = entry.observe(sig, now)
+            verdict = files.readiness(entry, sig, now, settle=self.settle,
+                                      close_events=self.watcher.close_events)
+            if not verdict.ready:
+                self.pending[path] = entry
+                self.check_at[path] = now + max(0.05, verdict.wait)
+                continue
+            del self.pending[path], self.check_at[path]
+            self._take(path, sig)
+
+    def _take(self, path: Path, sig: files.FileSig) -> None:
+        assert self.intake is not None
+        taken = None
+        try:
+            taken = self.intake.take(path)
+        except KeyboardInterrupt:
+            raise
+        except CrosspostError as exc:
+            log.error("%s: %s", path.name, exc.render())
+        except Exception as exc:
+            log.error("internal error on %s (%s: %s); the file stays where it is — please "
+                      "report it with the `-v` log", path.name, type(exc).__name__, exc)
+            log.debug("internal error details", exc_info=True)
+        if taken is None or taken.moved_to is None:
+            self._note(path, True, sig)
+        else:
+            self._note(path, False)
+        self._guard(self._sync_clock)
+
+    def _note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:
+        if not stays or not path.exists():
+            self.known.pop(path, None)
+            return
+        try:
+            self.known[path] = sig or files.FileSig.of(path.stat())
+        except OSError:
+            self.known.pop(path, None)
+
+    # -- the loop --------------------------------------------------------------------------
+    def _loop(self, once: bool) -> None:
+        while not self.stop.is_set():
+            self._check_pending()
+            if once and not self.pending:
+                return
+            wait = (min(self.check_at.values()) - time.monotonic()) if self.check_at else 3600.0
+            try:
+                msg = self.inbox.get(timeout=max(0.0, min(wait, 3600.0)))
+            except queue.Empty:
+                continue
+            self._handle(msg)
+            while not self.stop.is_set():
+                try:
+                    self._handle(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+
+    def _handle(self, msg: FileEvent | Wake | str) -> None:
+        if isinstance(msg, FileEvent):
+            self._on_file(msg)
+        elif isinstance(msg, Wake):
+            log.debug("wake-up: %s %s", msg.kind, msg.key)
+            if msg.kind == "rescan":
+                self._guard(self._scan)
+                self._guard(self._sync_clock)
+            self._guard(self._release)
+            self._guard(self._retry)
+            if msg.kind != "rescan":
+                self._guard(self._sync_clock)

@@ -1,0 +1,239 @@
+"""HTML stories: a saved post (or a hand-written page) whose header is ``Name: value`` lines.
+
+::
+
+    <b>Title:</b> Come Back and Stay<br>
+    <b>Author:</b> someone<br>
+    <hr>                              ← or a "***" paragraph, or nothing
+    <p>The story…</p>
+
+The document is read with BeautifulSoup (``html.parser``) and walked *without recursion*
+(deeply nested input is fine) into logical lines: ``<br>``, block elements and newlines in
+the source break lines; bold or not does not matter (``<b>Title:</b> X`` reads "Title: X").
+The header is the first run of header lines that holds a known field (page chrome before
+it is skipped); it ends at an ``<hr>``/fence line or at the first line that is not a header
+line. The body is the HTML fragment from there on (header and page chrome before it are
+cut away), with a closing fence dropped and ``<lj-cut>`` wrappers unwrapped (the renderer
+adds its own cut per target). ``body_format`` is "html"; the renderer sanitises it.
+
+bs4 is imported here only, so the plain-text path never pays for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoryError
+from ..fields import lookup
+from .fences import is_fence
+from .header import Header, HeaderBuilder, match_header, require_title
+from .text import Body
+
+_BLOCK = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header html li lj-cut lj-raw main nav "
+    "ol p pre section summary table tbody thead tfoot tr ul".split())
+_SKIP = frozenset("head script style title noscript template textarea select".split())
+_MEDIA = frozenset("img video audio iframe embed object svg picture".split())
+_CELL = frozenset(("td", "th"))
+_CONTAINERS = frozenset(
+    "[document] html body div article section main td th blockquote".split())
+
+
+@dataclass
+class _Line:
+    parts: list[str] = field(default_factory=list)
+    leaf: Any = None  # first node of the line (a Tag, or a NavigableString)
+    offset: int = 0  # where the line starts inside ``leaf`` when it is a string
+    line: int = 1
+    hr: bool = False
+    media: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).replace("\u00a0", " ").split())
+
+    @property
+    def blank(self) -> bool:
+        return not self.hr and not self.media and not self.text
+
+    @property
+    def fence(self) -> bool:
+        return self.hr or is_fence(self.text)
+
+
+def _walk(root: Any) -> list[_Line]:
+    """Document → logical lines, iteratively (no recursion, any nesting depth)."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
+    out: list[_Line] = []
+    cur = _Line()
+    line_no = 1
+
+    def flush() -> _Line:
+        if cur.leaf is not None or cur.parts:
+            out.append(cur)
+        return _Line(line=line_no)
+
+    stack: list[tuple[Any, bool]] = [(c, True) for c in reversed(root.contents)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, Tag):
+            if not entering:
+                cur = flush()
+                continue
+            if node.sourceline:
+                line_no = node.sourceline
+            name = node.name
+            if name in _SKIP:
+                continue
+            if name == "br":
+                cur = flush()
+                continue
+            if name == "hr":
+                cur = flush()
+                out.append(_Line(leaf=node, line=line_no, hr=True))
+                cur = _Line(line=line_no)
+                continue
+            if name in _BLOCK:
+                cur = flush()
+                cur.leaf, cur.line = node, line_no
+                stack.append((node, False))
+            elif cur.leaf is None:
+                cur.leaf, cur.line = node, line_no
+            if name in _MEDIA:
+                cur.media = True
+            elif name in _CELL:
+                cur.parts.append(" ")
+            stack.extend((c, True) for c in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            pos = 0
+            for idx, part in enumerate(str(node).split("\n")):
+                if idx:
+                    cur = flush()
+                    line_no += 1
+                    cur.line = line_no
+                if cur.leaf is None:
+                    cur.leaf, cur.offset, cur.line = node, pos, line_no
+                cur.parts.append(part)
+                pos += len(part) + 1
+    flush()
+    return out
+
+
+def _find_header(lines: list[_Line]) -> tuple[int, int] | None:
+    """(first, end) indexes of the header run among non-blank ``lines``: the first run of
+    header lines holding a Title (else any known field)."""
+    runs: list[tuple[int, int, bool, bool]] = []
+    i = 0
+    while i < len(lines):
+        if match_header(lines[i].text) is None:
+            i += 1
+            continue
+        j, title, known = i, False, False
+        while j < len(lines) and (m := match_header(lines[j].text)) is not None:
+            spec = lookup(m[0])
+            known = known or spec is not None
+            title = title or (spec is not None and spec.key == "title")
+            j += 1
+        if title:
+            return i, j
+        runs.append((i, j, title, known))
+        i = j
+    for first, end, _title, known in runs:
+        if known:
+            return first, end
+    return None
+
+
+def _ancestors(node: Any) -> list[Any]:
+    return [node, *node.parents]
+
+
+def _container(a: Any, b: Any) -> Any:
+    seen = {id(n) for n in _ancestors(a)}
+    for node in _ancestors(b):
+        if id(node) in seen and getattr(node, "name", None) in _CONTAINERS:
+            return node
+    return _ancestors(b)[-1]
+
+
+def _cut_before(line: _Line, container: Any) -> None:
+    from bs4 import NavigableString
+
+    node = line.leaf
+    if line.offset:
+        rest = NavigableString(str(node)[line.offset:])
+        node.replace_with(rest)
+        node = rest
+    while node is not container and node.parent is not None:
+        for sib in list(node.previous_siblings):
+            sib.extract()
+        node = node.parent
+
+
+def _cut_from(line: _Line, container: Any) -> None:
+    from bs4 import NavigableString
+
+    leaf = line.leaf
+    parent = leaf.parent
+    for sib in list(leaf.next_siblings):
+        sib.extract()
+    if line.offset:
+        leaf.replace_with(NavigableString(str(leaf)[:line.offset]))
+    else:
+        leaf.extract()
+    node = parent
+    while node is not None and node is not container:
+        for sib in list(node.next_siblings):
+            sib.extract()
+        node = node.parent
+    while (parent is not None and parent is not container
+           and not parent.get_text(strip=True) and parent.find(list(_MEDIA)) is None):
+        up = parent.parent
+        parent.extract()
+        parent = up
+
+
+def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
+    """Split an HTML story into its header fields and body HTML (see module docstring)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    lines = [ln for ln in _walk(soup) if not ln.blank]
+    found = _find_header(lines)
+    if found is None:
+        at = lines[0].line if lines else 1
+        raise StoryError("no header found: no 'Title: …' style lines before the story",
+                         path=path, line=at,
+                         fix="put the header first, one field per line (e.g. '<b>Title:</b> "
+                             "My Story<br>'), then an <hr> and the story")
+    first, end = found
+    builder = HeaderBuilder()
+    for ln in lines[first:end]:
+        m = match_header(ln.text)
+        assert m is not None
+        builder.add(m[0], m[1], ln.line)
+    header = builder.build()
+    require_title(header, path, lines[first].line)
+    start = end
+    while start < len(lines) and lines[start].fence:
+        start += 1
+    stop = len(lines)
+    while stop > start and lines[stop - 1].fence:
+        stop -= 1
+    if start >= stop:
+        raise StoryError("no story text after the header", path=path,
+                         line=lines[end - 1].line,
+                         fix="write the story below the header and its <hr> (or *** line)")
+    container = _container(lines[first].leaf, lines[start].leaf)
+    if stop < len(lines):
+        _cut_from(lines[stop], container)
+    _cut_before(lines[start], container)
+    for cut in container.find_all("lj-cut"):
+        cut.unwrap()
+    body = container.decode_contents().strip()
+    return header, Body(body, lines[start].line)

@@ -1,0 +1,155 @@
+"""Markdown stories: YAML front matter between ``---`` lines, then the Markdown body.
+
+::
+
+    ---
+    title: Come Back and Stay
+    author: someone
+    fandom: [Torchwood, Doctor Who]     ← lists are joined with ", "
+    release:                            ← a mapping gives per-target release times
+      myjournal: 2026-12-05 09:00
+      "*": 2026-12-01 09:00             ← "*" (or all/default) = every target
+    ---
+    The story in *Markdown*…
+
+Values are taken as written (YAML's composer is used, never its constructors: ``1984`` stays
+the string "1984", ``yes`` stays "yes", dates are not converted). Front matter that is not
+valid YAML but is plain ``Name: value`` lines (e.g. a title containing ": ") is read with
+the text header rules. A ``.md`` file without front matter is read like a text story (header
+lines, a fence, the body) with a Markdown body.
+
+PyYAML is imported here only, so the plain-text path never pays for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoryError
+from .header import Header, HeaderBuilder, require_title
+from .text import Body, Lines, slice_body, split_header
+
+#: Front matter larger than this is refused (it is meant to be a short header).
+MAX_FRONT_MATTER = 256 * 1024
+#: How many YAML nodes may be visited while flattening values (alias bombs stop here).
+MAX_NODES = 20_000
+_ALL_TARGETS = frozenset({"*", "all", "default", "any", ""})
+
+
+def _closing(lines: Lines, first: int) -> int | None:
+    i = first
+    while (line := lines.get(i)) is not None:
+        if line.rstrip() in ("---", "..."):
+            return i
+        i += 1
+    return None
+
+
+class _Flattener:
+    """YAML node → text, with a budget against alias bombs and deep nesting."""
+
+    def __init__(self, path: Path | None, offset: int) -> None:
+        self.path = path
+        self.offset = offset
+        self.visited = 0
+
+    def text(self, node: Any, depth: int = 0) -> str:
+        import yaml
+
+        self.visited += 1
+        if self.visited > MAX_NODES or depth > 50:
+            raise StoryError(
+                "the front matter is too large or too deeply nested", path=self.path,
+                line=self.offset + node.start_mark.line,
+                fix="keep the front matter to simple 'name: value' lines and short lists")
+        if isinstance(node, yaml.ScalarNode):
+            return str(node.value)
+        if isinstance(node, yaml.SequenceNode):
+            parts = (self.text(n, depth + 1) for n in node.value)
+            return ", ".join(p for p in parts if p)
+        if isinstance(node, yaml.MappingNode):
+            pairs = ((self.text(k, depth + 1), self.text(v, depth + 1)) for k, v in node.value)
+            return ", ".join(f"{k}: {v}" if v else k for k, v in pairs)
+        return ""
+
+
+def _yaml_header(src: str, path: Path | None, offset: int) -> HeaderBuilder:
+    """Front matter → header entries. ``offset`` is the file line of the first YAML line."""
+    import yaml
+
+    try:
+        root = yaml.compose(src, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = offset + mark.line if mark is not None else offset
+        raise StoryError(
+            f"the front matter is not valid YAML: {exc.problem or exc.context}", path=path,
+            line=line, fix="each front matter line should be 'name: value'; put quotes around "
+                           "a value that contains ': ' or starts with a special character") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise StoryError(f"the front matter is not valid YAML ({type(exc).__name__})",
+                         path=path, line=offset,
+                         fix="keep the front matter to simple 'name: value' lines") from None
+    builder = HeaderBuilder()
+    if root is None:
+        return builder
+    if not isinstance(root, yaml.MappingNode):
+        raise StoryError("the front matter is not a list of 'name: value' lines", path=path,
+                         line=offset + root.start_mark.line,
+                         fix="write the front matter as 'title: …', 'author: …' lines")
+    flat = _Flattener(path, offset)
+    for key, value in root.value:
+        line = offset + key.start_mark.line
+        if not isinstance(key, yaml.ScalarNode):
+            raise StoryError("a front matter field name must be plain text", path=path,
+                             line=line, fix="write the field as 'name: value'")
+        name = str(key.value)
+        if isinstance(value, yaml.MappingNode) and _is_release(name):
+            for tkey, tval in value.value:
+                target = flat.text(tkey).strip()
+                when = flat.text(tval)
+                builder.add_release(None if target.lower() in _ALL_TARGETS else target, when,
+                                    offset + tkey.start_mark.line)
+            continue
+        builder.add(name, flat.text(value), line)
+    return builder
+
+
+def _is_release(name: str) -> bool:
+    from ..fields import lookup
+
+    spec = lookup(name)
+    return spec is not None and spec.key == "release"
+
+
+def parse_markdown(text: str, path: Path | None) -> tuple[Header, Body]:
+    """Split a Markdown story into its header fields and body (see module docstring)."""
+    lines = Lines(text)
+    first = lines.next_nonblank(0)
+    if first is None or (lines.get(first) or "").rstrip() != "---":
+        split = split_header(lines, path)
+        header = split.header.build()
+        require_title(header, path, split.header_line)
+        return header, slice_body(lines, split.body_start, path)
+    close = _closing(lines, first + 1)
+    if close is None:
+        raise StoryError("the front matter has no closing '---' line", path=path,
+                         line=first + 1, fix="add a line '---' after the front matter fields")
+    start, end = lines.start(first + 1), lines.start(close)
+    assert start is not None and end is not None
+    src = text[start:end]
+    if len(src) > MAX_FRONT_MATTER:
+        raise StoryError(f"the front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
+                         path=path, line=first + 1,
+                         fix="keep the front matter to the story's header fields")
+    try:
+        builder = _yaml_header(src, path, first + 2)
+    except StoryError as yaml_error:
+        try:
+            builder = split_header(Lines(src), path, first_line=first + 2, strict=False).header
+        except StoryError:
+            raise yaml_error from None
+    header = builder.build()
+    require_title(header, path, first + 2)
+    return header, slice_body(lines, close + 1, path)

@@ -1,0 +1,206 @@
+"""The plain-text story format (and Markdown files without YAML front matter).
+
+::
+
+    Title: Come Back and Stay        ← header: "Name: value" lines
+    By: someone
+    Summary: a long summary that
+      goes on on an indented line    ← continuation of the field above
+                                     ← (optional blank line)
+    ***                              ← a fence ends the header (any common fence)
+    The story…
+    * * *                            ← a fence inside the body is a scene break (kept)
+    …the end.
+    ***                              ← an optional closing fence (dropped)
+
+Without a fence, a blank line ends the header. A blank line followed by more header lines
+that lead to a fence (e.g. ``Summary:`` set apart by blank lines) keeps the header going, as
+long as one of those lines is a known field. A fence before the first header line (YAML-ish
+``---`` front matter) is accepted.
+
+Line based and regex driven (no HTML or YAML library): this path must be fast, and only the
+header is scanned line by line; the body is sliced out of the text as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoryError
+from ..fields import lookup
+from .fences import is_fence
+from .header import HeaderBuilder, match_header
+
+_START_FIX = ("start the file with header lines such as 'Title: My Story' and 'Author: me', "
+              "then a line of *** and the story")
+
+
+class Lines:
+    """Lazy line access by 0-based index over a text (only the header is ever split)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [0]
+        self._done = False
+
+    def start(self, i: int) -> int | None:
+        """Offset of line ``i`` in the text, or None past the end."""
+        while len(self._starts) <= i and not self._done:
+            nl = self.text.find("\n", self._starts[-1])
+            if nl < 0:
+                self._done = True
+            else:
+                self._starts.append(nl + 1)
+        return self._starts[i] if i < len(self._starts) else None
+
+    def get(self, i: int) -> str | None:
+        """Line ``i`` without its newline, or None past the end."""
+        s = self.start(i)
+        if s is None:
+            return None
+        e = self.text.find("\n", s)
+        return self.text[s:] if e < 0 else self.text[s:e]
+
+    def next_nonblank(self, i: int) -> int | None:
+        while (line := self.get(i)) is not None:
+            if line.strip():
+                return i
+            i += 1
+        return None
+
+
+@dataclass
+class Split:
+    """Where the header and body are in a text (0-based line indexes)."""
+
+    header: HeaderBuilder
+    header_line: int  # 1-based line of the first header line
+    body_start: int | None  # 0-based index of the first body line, None: no body
+
+
+def _shown(line: str) -> str:
+    return repr(line[:60] + ("…" if len(line) > 60 else ""))
+
+
+def _continues_header(lines: Lines, j: int) -> int | None:
+    """After a blank line inside the header: the index of the fence that ends the header
+    when lines ``j``… are all header lines (one of them a known field) up to a fence."""
+    known = False
+    prev_header = False
+    while (line := lines.get(j)) is not None:
+        if is_fence(line):
+            return j if known else None
+        if not line.strip():
+            prev_header = False
+        elif line[0] in " \t":
+            if not prev_header:
+                return None
+        else:
+            m = match_header(line)
+            if m is None:
+                return None
+            known = known or lookup(m[0]) is not None
+            prev_header = True
+        j += 1
+    return None
+
+
+def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
+                 strict: bool = True) -> Split:
+    """Read the header at the top of ``lines`` (see the module docstring).
+
+    ``first_line`` numbers line 0 (for front matter inside a bigger file). With
+    ``strict=False`` there is no body to find: every line must be a header line.
+    Raises StoryError for a missing header or a stray line inside it.
+    """
+    i = lines.next_nonblank(0)
+    if i is None:
+        raise StoryError("the file holds only blank lines", path=path, fix=_START_FIX)
+    line = lines.get(i) or ""
+    if is_fence(line):
+        nxt = lines.next_nonblank(i + 1)
+        if nxt is not None and match_header(lines.get(nxt) or "") is not None:
+            i = nxt
+            line = lines.get(i) or ""
+    if match_header(line) is None:
+        what = "a fence" if is_fence(line) else "story text"
+        raise StoryError(
+            f"no header found: the file starts with {what} ({_shown(line.strip())}) instead "
+            "of 'Name: value' header lines", path=path, line=first_line + i,
+            fix=_START_FIX + f" (if line {first_line + i} is the title, write 'Title: ' "
+                              "before it)")
+    split = Split(HeaderBuilder(), first_line + i, None)
+    confirmed_until = -1
+    while (line := lines.get(i)) is not None:
+        if not line.strip():
+            j = lines.next_nonblank(i + 1)
+            if j is None:
+                return split
+            if strict and j >= confirmed_until:
+                if is_fence(lines.get(j) or ""):
+                    split.body_start = j + 1
+                    return split
+                fence = _continues_header(lines, j)
+                if fence is None:
+                    split.body_start = j
+                    return split
+                confirmed_until = fence
+            i = j
+            continue
+        if strict and is_fence(line):
+            split.body_start = i + 1
+            return split
+        if line[0] in " \t":
+            split.header.extend(line.strip())
+        elif (m := match_header(line)) is not None:
+            split.header.add(m[0], m[1], first_line + i)
+        else:
+            raise StoryError(
+                f"this line inside the header is not a 'Name: value' line: {_shown(line)}",
+                path=path, line=first_line + i,
+                fix="write it as 'Name: value', indent it to continue the field above, or end "
+                    "the header with a line of *** (or a blank line) before the story")
+        i += 1
+    return split
+
+
+@dataclass(frozen=True)
+class Body:
+    text: str
+    line: int  # 1-based
+
+
+_NO_BODY_FIX = "write the story below the header and its *** line"
+
+
+def slice_body(lines: Lines, start: int | None, path: Path | None, *,
+               first_line: int = 1) -> Body:
+    """The body from line ``start`` on: blank lines and fences at its start and end are
+    dropped (the closing fence is not part of the body). Raises StoryError when empty."""
+    text = lines.text
+    offset = lines.start(start) if start is not None else None
+    if start is None or offset is None:
+        raise StoryError("no story text: the file ends inside the header", path=path,
+                         line=first_line + text.count("\n"), fix=_NO_BODY_FIX)
+    line_no = first_line + start
+    # Skip leading blank lines and fences (a scene break before any text is meaningless).
+    while offset < len(text):
+        nl = text.find("\n", offset)
+        end = len(text) if nl < 0 else nl
+        head = text[offset:end]
+        if head.strip() and not is_fence(head):
+            break
+        offset = end + 1
+        line_no += 1
+    body = text[offset:].rstrip()
+    # Drop the closing fence (and any trailing fences or blank lines).
+    while body:
+        nl = body.rfind("\n")
+        if not is_fence(body[nl + 1:]):
+            break
+        body = body[:nl].rstrip() if nl >= 0 else ""
+    if not body:
+        raise StoryError("no story text after the header", path=path,
+                         line=first_line + max(start - 1, 0), fix=_NO_BODY_FIX)
+    return Body(body, line_no)

@@ -1,0 +1,430 @@
+"""The registry: crosspost's SQLite state file.
+
+One file (WAL mode, file mode 600) records every story, every delivery of a story to a
+target, the files the watcher has seen, and the history of every action. Every change is one
+short committed transaction. A claim (:meth:`Registry.claim`) reads a row, asks a pure
+decision function (``crosspost.plan``) what to do and records the intent in the same
+``BEGIN IMMEDIATE`` transaction, so two processes sharing the file never both send the same
+delivery.
+
+The connection is shared by the fan-out threads behind a lock; SQLite's own locking (and a
+busy timeout) serialises other processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import StateError
+from .lock import DaemonLock, owner_alive
+from .records import (
+    Claim,
+    Delivery,
+    Event,
+    FileRow,
+    Intent,
+    StoryRow,
+    delivery_row,
+    now_utc,
+    parse_ts,
+    story_row,
+    ts,
+)
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .plan import Decision
+
+__all__ = ["Claim", "Delivery", "Event", "FileRow", "Intent", "Registry", "StoryRow", "now_utc"]
+
+
+class Registry:
+    """The state file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = threading.RLock()
+        self._db = self._connect()
+        self._migrate()
+
+    @classmethod
+    def for_config(cls, config: Config) -> Registry:
+        """The registry at ``settings.state_file``, else in the user data dir."""
+        from .config import default_state_path
+
+        return cls(config.settings.state_file or default_state_path())
+
+    # -- opening ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            # an intent must survive a power cut before the remote call is made
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the state file {self.path}: {exc}",
+                             "check the path and its permissions (settings.state_file)") from None
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.chmod(f"{self.path}{suffix}", 0o600)
+        return db
+
+    def _migrate(self) -> None:
+        try:
+            with self._tx() as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StateError(
+                        f"the state file {self.path} is from a newer crosspost "
+                        f"(schema {version}; this version knows {SCHEMA_VERSION})",
+                        "upgrade crosspost, or point settings.state_file at another file")
+                for step in MIGRATIONS[version:]:
+                    step(db)
+                if version != SCHEMA_VERSION:
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"the state file {self.path} is not usable: {exc}",
+                             "restore it from a backup, or move it away to start afresh "
+                             "(crosspost will then not know what it posted)") from None
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def acquire_daemon_lock(self) -> DaemonLock:
+        """Take the one-daemon-per-registry lock; StateError if another daemon holds it."""
+        return DaemonLock(self.path).acquire()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StateError(f"the state file {self.path} is busy: {exc}",
+                                 "another crosspost holds it too long; try again") from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- files (the watcher's memory) ------------------------------------------------------
+    def file_seen(self, path: Path | str) -> FileRow | None:
+        rows = self._query("SELECT * FROM files WHERE path = ?", (str(path),))
+        if not rows:
+            return None
+        r = rows[0]
+        return FileRow(r["path"], r["size"], r["mtime_ns"], r["raw_sha256"], r["identity"],
+                       r["state"], parse_ts(r["seen_at"]))
+
+    def record_file(self, path: Path | str, *, size: int, mtime_ns: int, raw_sha256: str,
+                    identity: str | None, state: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO files(path, size, mtime_ns, raw_sha256, identity, state, seen_at)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET size=excluded.size,"
+                " mtime_ns=excluded.mtime_ns, raw_sha256=excluded.raw_sha256,"
+                " identity=excluded.identity, state=excluded.state, seen_at=excluded.seen_at",
+                (str(path), size, mtime_ns, raw_sha256, identity, state, ts(now_utc())))
+
+    def forget_file(self, path: Path | str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (str(path),))
+
+    # -- stories ---------------------------------------------------------------------------
+    def upsert_story(self, identity: str, *, title: str, path: str, content_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO stories(identity, title, path, content_hash, updated_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT(identity) DO UPDATE SET title=excluded.title,"
+                " path=excluded.path, content_hash=excluded.content_hash,"
+                " updated_at=excluded.updated_at",
+                (identity, title, path, content_hash, ts(now_utc())))
+
+    def story(self, identity: str) -> StoryRow | None:
+        rows = self._query("SELECT * FROM stories WHERE identity = ?", (identity,))
+        return story_row(rows[0]) if rows else None
+
+    def stories(self) -> list[StoryRow]:
+        return [story_row(r) for r in self._query("SELECT * FROM stories ORDER BY updated_at")]
+
+    def identity_for_path(self, path: Path | str) -> str | None:
+        """The identity last seen at ``path`` (stories, then the watcher's files)."""
+        for sql in ("SELECT identity FROM stories WHERE path = ? ORDER BY updated_at DESC",
+                    "SELECT identity FROM files WHERE path = ?"):
+            rows = self._query(sql, (str(path),))
+            if rows and rows[0][0]:
+                return str(rows[0][0])
+        return None
+
+    # -- deliveries ------------------------------------------------------------------------
+    def delivery(self, delivery_id: int) -> Delivery | None:
+        rows = self._query("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+        return delivery_row(rows[0]) if rows else None
+
+    def deliveries(self, identity: str | None = None, *, target: str | None = None,
+                   statuses: tuple[str, ...] | None = None) -> list[Delivery]:
+        sql, args = "SELECT * FROM deliveries WHERE 1=1", []
+        if identity is not None:
+            sql += " AND identity = ?"
+            args.append(identity)
+        if target is not None:
+            sql += " AND target = ?"
+            args.append(target)
+        if statuses:
+            sql += f" AND status IN ({','.join('?' * len(statuses))})"
+            args.extend(statuses)
+        return [delivery_row(r) for r in self._query(sql + " ORDER BY id", tuple(args))]
+
+    def latest(self, identity: str, target: str) -> Delivery | None:
+        """The newest copy's row for (identity, target)."""
+        rows = self._query("SELECT * FROM deliveries WHERE identity = ? AND target = ?"
+                           " ORDER BY copy DESC LIMIT 1", (identity, target))
+        return delivery_row(rows[0]) if rows else None
+
+    def is_live(self, row: Delivery, now: datetime | None = None) -> bool:
+        """Is the claim on an in-flight row held by a running process?"""
+        if row.owner is None or row.lease_until is None:
+            return False
+        alive = owner_alive(row.owner)
+        if alive is False:
+            return False
+        return row.lease_until > (now or now_utc())
+
+    def claim(self, decide: Callable[[Delivery | None, bool], Decision], intent: Intent, *,
+              identity: str = "", target: str = "", delivery_id: int | None = None) -> Claim:
+        """Read the row (by id, or the newest copy of identity+target), let ``decide(row,
+        live)`` choose, and record what it chose (the intent of a post, edit or delete; a
+        schedule; …) in the same transaction. Only a decision that ``sends`` gets the
+        caller's owner token and lease."""
+        now = now_utc()
+        with self._tx() as db:
+            if delivery_id is not None:
+                r = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            else:
+                r = db.execute("SELECT * FROM deliveries WHERE identity = ? AND target = ?"
+                               " ORDER BY copy DESC LIMIT 1", (identity, target)).fetchone()
+            row = delivery_row(r) if r else None
+            decision = decide(row, self.is_live(row, now) if row else False)
+            new_id = self._record_claim(db, row, decision, intent, identity, target, now)
+            if new_id is None:
+                return Claim(decision, row)
+            fresh = db.execute("SELECT * FROM deliveries WHERE id = ?", (new_id,)).fetchone()
+            return Claim(decision, delivery_row(fresh))
+
+    def _record_claim(self, db: sqlite3.Connection, row: Delivery | None, d: Decision,
+                      intent: Intent, identity: str, target: str, now: datetime) -> int | None:
+        status = {"post": "pending", "edit": "editing", "delete": "deleting",
+                  "schedule": "scheduled", "needs_edit": "needs_edit",
+                  "cancel": "cancelled", "reconcile": "pending"}.get(d.action)
+        if status is None:
+            return None
+        if row is not None:
+            identity, target = row.identity, row.target
+        if d.action == "reconcile":
+            # take the row over without touching its intent time: find() looks from there
+            assert row is not None
+            status = row.status if row.status in ("editing", "deleting") else "pending"
+            db.execute("UPDATE deliveries SET status = ?, owner = ?, lease_until = ?,"
+                       " updated_at = ? WHERE id = ?",
+                       (status, intent.owner,
+                        ts(now + timedelta(seconds=intent.lease_seconds)), ts(now), row.id))
+            self._event(db, row.id, identity, target, "reconcile", d.reason, "", now)
+            return row.id
+        content = dict(payload=intent.payload, fingerprint=intent.fingerprint,
+                       subject=intent.subject, content_hash=intent.content_hash)
+        if d.action in ("post", "schedule") and (row is None or d.new_copy):
+            copy = (row.copy + 1) if row is not None else 0
+            cur = db.execute(
+                "INSERT INTO deliveries(identity, target, copy, status, op, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?)",
+                (identity, target, copy, status, "post", ts(now), ts(now)))
+            assert cur.lastrowid is not None
+            row_id: int = cur.lastrowid
+            attempts = 0
+            prev_status = ""
+        else:
+            assert row is not None
+            row_id, attempts, prev_status = row.id, row.attempts, row.status
+        sets: dict[str, Any] = {"status": status, "updated_at": ts(now)}
+        if d.sends:
+            continuing = prev_status in ("retry", "uncertain", "pending", "editing", "deleting")
+            sets.update(op=d.action, owner=intent.owner, intent_at=ts(now),
+                        lease_until=ts(now + timedelta(seconds=intent.lease_seconds)),
+                        attempts=(attempts + 1) if continuing else 1, next_attempt_at=None,
+                        release_at=None)
+            if d.action != "delete":
+                sets.update(content)
+            if d.action == "post":
+                sets.update(itemid=None, anum=None, url="")
+        elif d.action == "schedule":
+            sets.update(content, op="post", release_at=ts(d.at), owner=None, attempts=0,
+                        last_error="")
+        elif d.action == "cancel":
+            sets.update(release_at=None)
+        cols = ", ".join(f"{k} = ?" for k in sets)
+        db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), row_id))
+        label = {"post": "intent: post", "edit": "intent: edit", "delete": "intent: delete"}
+        detail = d.reason
+        if d.action == "schedule" and d.at is not None:
+            detail = f"release at {ts(d.at)}" + (f" ({d.reason})" if d.reason else "")
+        self._event(db, row_id, identity, target, label.get(d.action, d.action), detail, "",
+                    now)
+        return row_id
+
+    def finish(self, delivery_id: int, status: str, *, owner: str | None = None,
+               itemid: int | None = None,
+               anum: int | None = None, url: str | None = None, error: str = "",
+               transient: bool = False, next_attempt_at: datetime | None = None,
+               action: str = "", detail: str = "", keep_payload: bool = False) -> Delivery:
+        """Record the outcome of a remote call (or of a reconcile) and release the claim.
+
+        With ``owner``, the row must still be claimed by that owner (else StateError: the
+        claim was lost to another run and nothing is written)."""
+        now = now_utc()
+        sets: dict[str, Any] = {"status": status, "owner": None, "lease_until": None,
+                                "last_error": error, "transient": int(transient),
+                                "next_attempt_at": ts(next_attempt_at), "updated_at": ts(now)}
+        if itemid is not None:
+            sets.update(itemid=itemid, anum=anum)
+        if url is not None:
+            sets["url"] = url
+        if status in ("posted", "queued", "deleted", "gone") and not keep_payload:
+            sets["payload"] = None
+        if status in ("posted", "queued", "deleted", "gone"):
+            sets["attempts"] = 0
+        with self._tx() as db:
+            if owner is not None:
+                cur = db.execute("SELECT owner FROM deliveries WHERE id = ?", (delivery_id,))
+                held = cur.fetchone()
+                if held is None or held[0] != owner:
+                    raise StateError(f"delivery {delivery_id} was taken over by another run",
+                                     "see `crosspost history` for what happened")
+            cols = ", ".join(f"{k} = ?" for k in sets)
+            db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), delivery_id))
+            r = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            if r is None:
+                raise StateError(f"delivery {delivery_id} vanished from {self.path}")
+            row = delivery_row(r)
+            self._event(db, delivery_id, row.identity, row.target, action or status,
+                        detail or error, row.url if status in ("posted", "queued") else
+                        (url or ""), now)
+        return row
+
+    # -- schedule (used by the daemon) -----------------------------------------------------
+    def due(self, now: datetime) -> list[Delivery]:
+        """Scheduled rows whose release time has come."""
+        return [delivery_row(r) for r in self._query(
+            "SELECT * FROM deliveries WHERE status = 'scheduled' AND release_at <= ?"
+            " ORDER BY release_at, id", (ts(now),))]
+
+    def retries_due(self, now: datetime) -> list[Delivery]:
+        """Rows waiting to be retried whose next attempt is due, plus uncertain rows."""
+        return [delivery_row(r) for r in self._query(
+            "SELECT * FROM deliveries WHERE (status = 'retry' AND (next_attempt_at IS NULL"
+            " OR next_attempt_at <= ?)) OR status = 'uncertain' ORDER BY id", (ts(now),))]
+
+    def next_release(self) -> datetime | None:
+        rows = self._query("SELECT MIN(release_at) FROM deliveries WHERE status = 'scheduled'")
+        return parse_ts(rows[0][0]) if rows else None
+
+    def next_retry(self) -> datetime | None:
+        rows = self._query("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'retry'")
+        return parse_ts(rows[0][0]) if rows else None
+
+    def scheduled(self) -> list[Delivery]:
+        """Scheduled and held releases, soonest first."""
+        return [delivery_row(r) for r in self._query(
+            "SELECT * FROM deliveries WHERE status IN ('scheduled', 'held')"
+            " ORDER BY release_at, id")]
+
+    def _set_status(self, delivery_id: int, allowed: tuple[str, ...], sets: dict[str, Any],
+                    action: str, detail: str) -> Delivery:
+        now = now_utc()
+        with self._tx() as db:
+            r = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            if r is None:
+                raise StateError(f"no delivery {delivery_id}",
+                                 "see `crosspost queue` or `crosspost status` for ids")
+            row = delivery_row(r)
+            if row.status not in allowed:
+                raise StateError(f"delivery {delivery_id} is {row.status}, not "
+                                 f"{' or '.join(allowed)}", "see `crosspost status`")
+            sets = {**sets, "updated_at": ts(now)}
+            cols = ", ".join(f"{k} = ?" for k in sets)
+            db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), delivery_id))
+            self._event(db, delivery_id, row.identity, row.target, action, detail, "", now)
+            return delivery_row(db.execute("SELECT * FROM deliveries WHERE id = ?",
+                                        (delivery_id,)).fetchone())
+
+    def cancel(self, delivery_id: int) -> Delivery:
+        """Cancel a scheduled (or held) release."""
+        return self._set_status(delivery_id, ("scheduled", "held"),
+                                {"status": "cancelled", "release_at": None}, "cancelled", "")
+
+    def reschedule(self, delivery_id: int, at: datetime) -> Delivery:
+        """Move a scheduled, held or cancelled release to ``at``."""
+        return self._set_status(delivery_id, ("scheduled", "held", "cancelled"),
+                                {"status": "scheduled", "release_at": ts(at)},
+                                "rescheduled", f"release at {ts(at)}")
+
+    def hold(self, delivery_id: int, reason: str) -> Delivery:
+        """A release missed by more than the grace period waits for the user."""
+        return self._set_status(delivery_id, ("scheduled",), {"status": "held",
+                                "last_error": reason}, "held", reason)
+
+    def mark_safe_to_send(self, delivery_id: int, reason: str) -> Delivery:
+        """An uncertain post the user checked on the site: it may be sent again."""
+        return self._set_status(delivery_id, ("uncertain", "pending"),
+                                {"status": "retry", "owner": None, "lease_until": None,
+                                 "next_attempt_at": None}, "marked safe", reason)
+
+    # -- history ---------------------------------------------------------------------------
+    def _event(self, db: sqlite3.Connection, delivery_id: int | None, identity: str,
+               target: str, action: str, detail: str, url: str, at: datetime) -> None:
+        db.execute("INSERT INTO events(delivery_id, identity, target, action, detail, url, at)"
+                   " VALUES (?,?,?,?,?,?,?)",
+                   (delivery_id, identity, target, action, detail, url, ts(at)))
+
+    def log_event(self, identity: str, action: str, *, target: str = "", detail: str = "",
+                  url: str = "", delivery_id: int | None = None) -> None:
+        with self._tx() as db:
+            self._event(db, delivery_id, identity, target, action, detail, url, now_utc())
+
+    def history(self, identity: str) -> list[Event]:
+        return [Event(r["id"], r["delivery_id"], r["identity"], r["target"], r["action"],
+                      r["detail"], r["url"], parse_ts(r["at"]))
+                for r in self._query("SELECT * FROM events WHERE identity = ? ORDER BY id",
+                                     (identity,))]
+

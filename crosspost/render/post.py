@@ -1,0 +1,146 @@
+"""Story + target → the exact :class:`~crosspost.post.Post` that target receives.
+
+Layout of the event: the header block, then the story inside the site's cut (the adapter's
+dialect writes the cut markup), then the footer. Subject and event are checked against the
+site's limits here, so a story that a site would refuse fails at render time with a message
+that says what to change, not later with a server fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..adapter import SiteLimits, adapter_class
+from ..errors import StoryError, UserError
+from ..post import AdultContent, Post, PostOptions
+from ..tags import lookup_map, map_tags
+from .body import body_html
+from .header import footer_html, header_html, story_values
+from .template import fill
+
+if TYPE_CHECKING:
+    from ..config import Config, Rendering
+    from ..story import Story
+
+CutFunction = Callable[[str, str], str]
+_DEFAULT_LIMITS = SiteLimits()
+
+
+def render_post(story: Story, config: Config, target: str, *,
+                when: datetime | None = None) -> Post:
+    """Render ``story`` for ``target`` of ``config``. No network.
+
+    Raises UserError for an unknown target, StoryError when the subject or the event is
+    longer than the target's site accepts (and the site refuses rather than trims)."""
+    if target not in config.targets:
+        known = ", ".join(sorted(config.targets)) or "none configured"
+        raise UserError(f"no target {target!r} in the configuration",
+                        f"use one of: {known}")
+    tgt = config.targets[target]
+    account = config.accounts[tgt.account]
+    cls = adapter_class(account.site)
+    return compose(story, config.rendering_for(target), target=target, cut=cls.cut,
+                   limits=cls.limits, site=cls.label or account.site,
+                   community=tgt.community, username=account.username, when=when)
+
+
+def compose(story: Story, rendering: Rendering, *, target: str, cut: CutFunction,
+            limits: SiteLimits = _DEFAULT_LIMITS, site: str = "the site",
+            community: str | None = None, username: str = "",
+            when: datetime | None = None) -> Post:
+    """The pure core of :func:`render_post`, with the site's cut markup and limits given."""
+    values = story_values(story, {"target": target, "community": community or "",
+                                  "journal": community or username, "username": username})
+    notes: list[str] = []
+    subject = _subject(story, rendering, values, target, limits, site, notes)
+    html = _event(story, rendering, values, cut)
+    _check_event(story, html, target, limits, site)
+    tags, tag_notes = map_tags(story, rendering.tags, values) if rendering.tags else ([], [])
+    return Post(target=target, subject=subject, html=html, tags=tuple(tags),
+                options=_options(story, rendering, values), when=when,
+                notes=tuple(notes + tag_notes))
+
+
+def subject_text(rendering: Rendering, values: Mapping[str, str]) -> str:
+    """The subject template filled: one line, ``<`` and ``>`` escaped (subjects are HTML
+    on LJ-code sites)."""
+    text = fill(rendering.subject or "{title}", values)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fits(text: str, chars: int, nbytes: int) -> bool:
+    return len(text) <= chars and len(text.encode()) <= nbytes
+
+
+def _subject(story: Story, rendering: Rendering, values: Mapping[str, str], target: str,
+             limits: SiteLimits, site: str, notes: list[str]) -> str:
+    subject = subject_text(rendering, values)
+    if _fits(subject, limits.subject_chars, limits.subject_bytes):
+        return subject
+    size = (f"{len(subject)} characters" if len(subject) > limits.subject_chars
+            else f"{len(subject.encode())} bytes")
+    limit = (f"{limits.subject_chars} characters" if len(subject) > limits.subject_chars
+             else f"{limits.subject_bytes} bytes")
+    if limits.subject_overflow != "truncate":
+        raise StoryError(
+            f"the subject for target {target!r} is {size} long; {site} allows at most "
+            f"{limit} and refuses longer ones: {subject!r}", path=story.path,
+            fix=f"shorten the title, or change the subject template (targets.{target}"
+                ".subject), e.g. leave the pairing out")
+    cut = subject
+    while cut and not _fits(cut, limits.subject_chars, limits.subject_bytes):
+        cut = cut[:-1]
+    cut = re.sub(r"&[a-z]*$", "", cut).rstrip()  # never end inside an entity
+    notes.append(f"subject is {size} long; {site} keeps only {limit}: it will read "
+                 f"{cut!r}")
+    return cut
+
+
+def _event(story: Story, rendering: Rendering, values: Mapping[str, str],
+           cut: CutFunction) -> str:
+    header = header_html(story, rendering, values)
+    body = body_html(story, scene_break=rendering.scene_break or "rule")
+    if rendering.cut is not False:
+        cut_text = re.sub(r"\s+", " ", fill(rendering.cut_text or "", values)).strip()
+        body = cut(cut_text, f"\n{body}\n")
+    footer = footer_html(rendering, values)
+    return "\n\n".join(part for part in (header, body, footer) if part)
+
+
+def _check_event(story: Story, html: str, target: str, limits: SiteLimits,
+                 site: str) -> None:
+    chars, nbytes = len(html), len(html.encode())
+    # DW and LJ refuse an event of event_bytes bytes or more, and more than event_chars
+    # characters (reference §3.7)
+    if chars <= limits.event_chars and nbytes < limits.event_bytes:
+        return
+    size, limit = ((f"{chars:,} characters", f"{limits.event_chars:,} characters")
+                   if chars > limits.event_chars
+                   else (f"{nbytes:,} bytes", f"{limits.event_bytes - 1:,} bytes"))
+    raise StoryError(f"the entry for target {target!r} is {size} long; {site} accepts at "
+                     f"most {limit}", path=story.path,
+                     fix="split the story into parts (one file per part)")
+
+
+def _options(story: Story, rendering: Rendering, values: Mapping[str, str]) -> PostOptions:
+    adult: AdultContent | None = None
+    rating = story.get("rating").strip()
+    if rating and rendering.adult_content:
+        found = lookup_map(rendering.adult_content, rating)
+        adult = found if found in ("none", "concepts", "explicit") else None  # type: ignore[assignment]
+    reason = None
+    if adult in ("concepts", "explicit") and rendering.adult_reason:
+        reason = re.sub(r"\s+", " ", fill(rendering.adult_reason, values)).strip() or None
+    return PostOptions(
+        security=rendering.security or "public",
+        comments=rendering.comments is not False,
+        screening=rendering.screening,
+        adult_content=adult,
+        adult_reason=reason,
+        userpic=rendering.userpic or None,
+        extra_props=dict(rendering.props or {}),
+    )

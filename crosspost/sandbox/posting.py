@@ -1,0 +1,297 @@
+"""``postevent`` and ``editevent`` (reference §3, §5, §6.1), checks in DW's order (§3.2)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from .codes import ProtocolError
+from .context import Call, fmt_time
+from .tags import apply_tags
+from .textutil import byte_len, perl_num, perl_true, text
+from .validate import Limits, apply_tz, parse_html_problem, validate
+from .world import Account, Entry, Queued
+
+PARSE_ERROR = ("Your entry has invalid HTML and cannot be displayed properly. It will be hidden "
+               "from readers until you fix it.")
+MODQUEUE_MESSAGE = {
+    "dw": "Your entry is in the moderation queue.  The community administrators will accept "
+          "or reject it.",
+    "lj": "Your entry has been put into the moderation queue.  It will be accepted or rejected "
+          "by one of the community moderators.",
+}
+
+
+def _poster_state(call: Call, user: Account, journal: Account) -> None:
+    """Step 5: the poster's and the journal's account state (Protocol.pm:1250-1287)."""
+    if user.is_community:
+        raise ProtocolError(150)
+    if user.status == "S":
+        raise ProtocolError(305)
+    if user.status == "L":
+        raise ProtocolError(308)
+    if user.readonly:
+        raise ProtocolError(316)
+    if journal.readonly:
+        raise ProtocolError(317)
+    if journal.status in ("D", "S", "X"):
+        raise ProtocolError(307)
+    if journal.name != user.name and not user.email_validated:
+        raise ProtocolError(155, "You must have an authenticated email address in order to "
+                                 "post to another account")
+
+
+def _security(call: Call, req: dict[str, Any], user: Account, journal: Account,
+              old: Entry | None = None) -> tuple[str, int]:
+    """Step 10: security normalisation, minsecurity raise, community rules."""
+    raw = req.get("security")
+    if old is not None and raw is None:
+        security = old.security  # edit: an omitted security is kept (DW :2055-2059)
+    else:
+        security = text(raw) if text(raw) in ("public", "private", "usemask") else "public"
+    if old is not None and req.get("allowmask") is None and call.dialect != "dw":
+        mask = old.allowmask  # LJ keeps the old mask; DW zeroes it (§6.1)
+    else:
+        mask = perl_num(req.get("allowmask"))
+    if security != "usemask":
+        mask = 0
+    elif mask & 1 and mask != 1:
+        raise ProtocolError(203, "Invalid friends group security set")
+    if journal.minsecurity == "private" and security != "private":
+        security, mask = "private", 0
+    elif journal.minsecurity == "friends" and security == "public":
+        security, mask = "usemask", 1
+    if journal.is_community:
+        manager = call.world.can_manage(user, journal)
+        if call.dialect == "dw":
+            if security == "usemask" and mask != 1:
+                raise ProtocolError(102)
+            if security == "private" and not manager:
+                raise ProtocolError(106)
+        elif not manager and (security == "private" or (security == "usemask" and mask != 1)):
+            raise ProtocolError(102)
+    if user.name in journal.banned:
+        raise ProtocolError(151)
+    return security, mask
+
+
+def _backdated(call: Call, props: dict[str, str], journal: Account) -> None:
+    """Step 11: opt_backdated in a community (DW 152, LJ silently dropped)."""
+    if journal.is_community and props.get("opt_backdated") not in (None, "", "0"):
+        if call.dialect == "dw":
+            raise ProtocolError(152)
+        del props["opt_backdated"]  # LJ: silently dropped for communities
+
+
+def _back_in_time(call: Call, eventtime: str, props: dict[str, str], user: Account,
+                  journal: Account) -> None:
+    """LJ08 (old forks): an own-journal post before the newest entry needs opt_backdated."""
+    enabled = call.site.opts.backdate_check
+    if enabled is None:
+        enabled = call.dialect == "ij"
+    if not enabled or journal.name != user.name or props.get("opt_backdated") == "1":
+        return
+    live = call.world.list_entries(journal.name)
+    latest = max((e.eventtime for e in live if e.props.get("opt_backdated") != "1"),
+                 default="")
+    if latest and eventtime < latest:
+        raise ProtocolError(153, f"You have an entry which was posted at {latest}, but you're "
+                                 "trying to post an entry before this. Please check the date "
+                                 "and time of both entries. If the other entry is set in the "
+                                 "future on purpose, edit that entry to use the \"Date Out of "
+                                 "Order\" option. Otherwise, use the \"Date Out of Order\" "
+                                 "option for this entry instead.")
+
+
+def _result(call: Call, entry: Entry, message: str = "",
+            warnings: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"itemid": entry.itemid, "anum": entry.anum,
+                           "url": call.site.entry_url(entry)}
+    if call.dialect != "dw":
+        out["ditemid"] = entry.ditemid  # LJ returns it; DW does not (§3.3)
+    if message:
+        out["message"] = message
+    if warnings:
+        out["warnings"] = warnings
+    return out
+
+
+def postevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
+    user = call.authenticate(req)
+    journal = call.altusage(user, req)
+    if call.site.readonly:
+        raise ProtocolError(306)
+    if not text(req.get("event")).strip(" \t\n\r\f\v"):
+        raise ProtocolError(200)
+    _poster_state(call, user, journal)
+    limits = Limits.for_dialect(call.dialect)
+    if byte_len(text(req.get("event"))) >= limits.event_bytes:
+        raise ProtocolError(409)
+    apply_tz(req)
+    checked = validate(req, call.dialect, journal.is_community)
+    assert checked.eventtime is not None
+    props = {k: v for k, v in checked.props.items() if v not in ("", "0")}
+    if "picture_keyword" in props and props["picture_keyword"] not in user.pickws:
+        del props["picture_keyword"]  # unknown keywords are silently dropped
+    if checked.tags and not call.world.can_add_tags(user, journal):
+        raise ProtocolError(312)
+    security, mask = _security(call, req, user, journal)
+    _backdated(call, props, journal)
+    _back_in_time(call, checked.eventtime, props, user, journal)
+
+    world = call.world
+    with world.lock:
+        if journal.moderated and _moderated_for(call, user, journal):
+            return _queue(call, req, user, journal)
+        sig = hashlib.md5("".join([checked.subject, checked.event, text(req.get("usejournal")),
+                                   text(req.get("security")), text(req.get("allowmask"))]
+                                  ).encode("utf-8", "surrogateescape")).hexdigest()
+        if user.dupsig and user.dupsig[0] == sig:
+            prev = world.entries.get(user.dupsig[1], {}).get(user.dupsig[2])
+            if prev is not None:
+                return _result(call, prev)  # duplicate: the earlier entry (§3.3)
+        _post_rate(call, user)
+        itemid, anum = world.new_itemid(journal)
+        now = time.time()
+        entry = Entry(journal=journal.name, itemid=itemid, anum=anum, poster=user.name,
+                      subject=checked.subject, event=checked.event,
+                      eventtime=checked.eventtime, logtime=fmt_time(now), security=security,
+                      allowmask=mask, props=props, tags=[], created=now, mtime=now)
+        message, warnings = "", []
+        if checked.tags:
+            tags, message, warnings = apply_tags(world, user, journal, checked.tags,
+                                                 call.dialect, call.site.opts)
+            entry.tags = tags or []
+        if not message and call.dialect == "dw" and parse_html_problem(entry.event):
+            message = PARSE_ERROR
+        user.dupsig = [sig, journal.name, itemid, anum]
+        world.store_entry(entry)
+        return _result(call, entry, message, warnings)
+
+
+def _moderated_for(call: Call, user: Account, journal: Account) -> bool:
+    if user.name in journal.unmoderated:
+        return False
+    if call.dialect != "dw" and user.name in journal.maintainers:
+        return False  # LJ14: admins and moderators skip moderation
+    return True  # DW: even maintainers are queued unless on the unmoderated list (§14)
+
+
+def _queue(call: Call, req: dict[str, Any], user: Account, journal: Account) -> dict[str, Any]:
+    world = call.world
+    waiting = world.queued(journal.name)
+    if len(waiting) >= call.site.opts.mod_queue_max:
+        raise ProtocolError(407)
+    if sum(q.poster == user.name for q in waiting) >= call.site.opts.mod_queue_per_poster:
+        raise ProtocolError(408)
+    size = len(repr(req).encode("utf-8", "surrogateescape"))
+    if size > (600_000 if call.dialect == "dw" else 200_000):
+        raise ProtocolError(409)
+    clean = {k: v for k, v in req.items()
+             if k not in ("password", "hpassword", "auth_response", "auth_challenge")}
+    world.queue.append(Queued(modid=world.next_modid, journal=journal.name, poster=user.name,
+                              request=_jsonable(clean), time=time.time()))
+    world.next_modid += 1
+    world.changed()
+    return {"message": MODQUEUE_MESSAGE["dw" if call.dialect == "dw" else "lj"]}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _post_rate(call: Call, user: Account) -> None:
+    opts = call.site.opts
+    if opts.post_rate <= 0:
+        return
+    now = time.time()
+    times = [t for t in call.site.post_times.get(user.name, []) if now - t < opts.post_rate_period]
+    if len(times) >= opts.post_rate:
+        raise ProtocolError(405)
+    times.append(now)
+    call.site.post_times[user.name] = times
+
+
+def editevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
+    user = call.authenticate(req)
+    journal = call.altusage(user, req)
+    if call.site.readonly:
+        raise ProtocolError(306)
+    itemid = perl_num(req.get("itemid"))
+    if req.get("itemid") in (None, "") and call.dialect != "dw" and req.get("ditemid"):
+        itemid = perl_num(req.get("ditemid")) // 256  # LJ14 accepts ditemid
+    elif req.get("itemid") in (None, ""):
+        raise ProtocolError(200)
+    world = call.world
+    with world.lock:
+        entry = world.entries.get(journal.name, {}).get(itemid)
+        if entry is None:
+            raise ProtocolError(302)  # also before the delete branch (:1920-1922)
+        deleting = not text(req.get("event")).strip(" \t\n\r\f\v")
+        if entry.poster != user.name:
+            if not deleting:
+                raise ProtocolError(303)
+            if not world.can_manage(user, journal):
+                raise ProtocolError(304)
+        if user.status == "S":
+            raise ProtocolError(305)
+        if user.readonly:
+            raise ProtocolError(318)
+        if journal.readonly:
+            raise ProtocolError(319)
+        if deleting:
+            world.delete_entry(entry)
+            return {"itemid": entry.itemid, "anum": entry.anum}
+        if text(req.get("event")).strip() == "(cannot be shown)":
+            raise ProtocolError(210)
+        if byte_len(text(req.get("event"))) >= Limits.for_dialect(call.dialect).event_bytes:
+            raise ProtocolError(409)
+        apply_tz(req)
+        checked = validate(req, call.dialect, journal.is_community, dates_optional=True)
+        props = dict(entry.props)
+        for name, value in checked.props.items():
+            if value in ("", "0"):
+                props.pop(name, None)  # sent empty or 0: deleted
+            else:
+                props[name] = value
+        if props.get("picture_keyword") and props["picture_keyword"] not in user.pickws:
+            del props["picture_keyword"]
+        security, mask = _security(call, req, user, journal, old=entry)
+        _backdated(call, props, journal)
+        message, warnings = "", []
+        tags = entry.tags
+        if checked.tags is not None and sorted(checked.tags) != sorted(entry.tags):
+            # DW: update_logtags only when the canonical sorted list changed (:2194-2208)
+            if not world.can_add_tags(user, journal):
+                message = "You are not allowed to tag entries in this journal."
+            elif checked.tags:
+                new_tags, message, warnings = apply_tags(world, user, journal, checked.tags,
+                                                         call.dialect, call.site.opts)
+                tags = entry.tags if new_tags is None else new_tags
+            else:
+                tags = []
+        entry.subject = checked.subject
+        entry.event = checked.event
+        if checked.eventtime is not None:
+            entry.eventtime = checked.eventtime
+        entry.security, entry.allowmask = security, mask
+        entry.props, entry.tags = props, list(tags)
+        entry.revnum += 1
+        entry.mtime = time.time()
+        if not message and call.dialect == "dw" and parse_html_problem(entry.event):
+            message = PARSE_ERROR
+        world.store_entry(entry)
+        return _result(call, entry, message, warnings)
+
+
+def is_truthy(value: Any) -> bool:
+    return perl_true(value)

@@ -1,0 +1,67 @@
+"""config.example.toml: valid as shipped, documents every key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def test_example_config_loads():
+    cfg = load_config(EXAMPLE)
+    sandbox = cfg.accounts["sandbox"]
+    assert (sandbox.site, sandbox.username, sandbox.server) == \
+        ("sandbox", "writer", "http://127.0.0.1:8080")
+    assert cfg.targets["journal"].community is None
+    assert cfg.targets["fluffyfics"].community == "fluffyfics"
+
+
+def test_example_fluffyfics_tag_map():
+    rules = load_config(EXAMPLE).rendering_for("fluffyfics").tags
+    assert rules is not None
+    assert rules.fields == {"pairing": "pairing: {value}", "fandom": "fandom: {value}",
+                            "rating": "rating: {value}"}
+    assert rules.constant == ["type: fic"]
+
+
+def test_example_targets_name_demo_world_communities():
+    cfg = load_config(EXAMPLE)
+    communities = {t.community for t in cfg.targets.values()}
+    assert {"fluffyfics", "modfics", "writersden"} <= communities
+
+
+@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules])
+def test_example_documents_every_key(model):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    missing = [name for name in model.model_fields
+               if not re.search(rf"^#?\s*({name}\s*=|\[[\w.]+\.{name}\])", text,
+                                re.MULTILINE)]
+    assert missing == []
+
+
+def test_example_has_commented_dreamwidth_account_with_api_key_hint():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert '# site = "dreamwidth"' in text
+    assert "API key" in text
+
+
+def test_example_keys_are_commented():
+    """Every key line written in [settings], [accounts.sandbox] and [defaults] follows a
+    comment line (the example explains what each key does)."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    section = ""
+    undocumented = []
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            section = line
+        elif (section in ("[settings]", "[accounts.sandbox]", "[defaults]", "[defaults.tags]")
+              and re.match(r"^\w+\s*=", line)):
+            prev = next(p for p in reversed(lines[:i]) if p.strip())
+            if not prev.lstrip().startswith("#"):
+                undocumented.append(line)
+    assert undocumented == []

@@ -1,0 +1,208 @@
+"""Fault injection: requests failing in assorted ways (HTTP 500, 429 with Retry-After, the
+request lost before the server saw it, the answer lost after the server acted, answers slower
+than the client's timeout) while the real CLI posts a batch to several targets. ``crosspost
+post`` then ``crosspost retry`` until done: every story on every target exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability.harness import (
+    JOURNALS,
+    SandboxControl,
+    Tally,
+    check_entries,
+    check_files,
+    cli_env,
+    drop_files,
+    emit,
+    run_cli,
+    write_config,
+)
+from reliability.stories import good_batch, good_story
+
+CLIENT_TIMEOUT = 1.0
+TARGETS = tuple(JOURNALS)
+
+
+def faults_30(method: str | None = None) -> list[dict[str, Any]]:
+    """Five kinds of failure, 7% each: 1 - 0.93**5 ≈ 30% of requests fail."""
+    rules: list[dict[str, Any]] = [
+        {"kind": "http500", "rate": 0.07},
+        {"kind": "http429", "rate": 0.07, "retry_after": 1},
+        {"kind": "drop_before", "rate": 0.07},
+        {"kind": "drop_after", "rate": 0.07},
+        {"kind": "delay", "rate": 0.07, "delay_ms": int(CLIENT_TIMEOUT * 1000) + 1000},
+    ]
+    if method:
+        for r in rules:
+            r["method"] = method
+    return rules
+
+
+def _post_args(paths: list[Path], targets: tuple[str, ...] = TARGETS) -> list[str]:
+    args = ["post", *map(str, paths)]
+    for t in targets:
+        args += ["--to", t]
+    return args
+
+
+def _until_done(cfg: Path, env: dict[str, str], args: list[str], *, rounds: int) -> list[int]:
+    """``crosspost post`` once, then ``crosspost retry`` until it exits 0."""
+    codes = []
+    proc = run_cli(cfg, *args, env=env)
+    codes.append(proc.returncode)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    for _ in range(rounds):
+        if codes[-1] == 0:
+            break
+        proc = run_cli(cfg, "retry", env=env)
+        codes.append(proc.returncode)
+        assert "Traceback" not in proc.stderr, proc.stderr
+    assert codes[-1] == 0, f"not done after {rounds} retries: exits {codes}\n{proc.stdout}\n" \
+                           f"{proc.stderr[-3000:]}"
+    return codes
+
+
+def _finish_clean(control: SandboxControl, cfg: Path, env: dict[str, str],
+                  args: list[str]) -> None:
+    """Faults off, the same command again: it must find everything done and send nothing."""
+    control.clear_faults()
+    before = control.calls()
+    proc = run_cli(cfg, *args, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert control.calls() == before, "a finished batch was posted again"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_faults_30_percent_of_requests_fail_each_story_posted_once(
+        sandbox: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    control = SandboxControl(sandbox.url)
+    batch = good_batch("faults30", 8, "f30")
+    folder = tmp_path / "stories"
+    paths = drop_files(folder, batch)
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=3)
+    env = cli_env(tmp_path)
+    args = _post_args(paths)
+    stats0 = control.stats()
+    control.set_faults(faults_30())
+    tally = Tally("fault injection 30%: post + retry")
+    try:
+        codes = _until_done(cfg, env, args, rounds=15)
+        stats = control.stats()
+        _finish_clean(control, cfg, env, args)
+        entries = check_entries(control, batch, TARGETS, tag="f30")
+        files = check_files(folder, batch)
+        tally.runs = 1
+        tally.starts = len(codes) + 1
+        tally.add_check(entries, files)
+        tally.extra["requests"] = _total(stats) - _total(stats0)
+        tally.extra["faults_injected"] = _faults(stats) - _faults(stats0)
+        tally.extra["deliveries"] = len(batch) * len(TARGETS)
+    finally:
+        control.clear_faults()
+        control.close()
+        emit(request.config, tally.line())
+    assert not entries.problems(), entries.problems()
+    assert not files.problems(), files.problems()
+    assert entries.checked == len(batch) * len(TARGETS)
+    assert tally.extra["faults_injected"] > 0, "the faults did not fire: the test proves nothing"
+
+
+@pytest.mark.parametrize("kind", ["drop_after", "drop_before", "delay"])
+def test_faults_every_postevent_answer_lost_then_retry_posts_each_once(
+        sandbox: Any, tmp_path: Path, kind: str) -> None:
+    """Every postevent fails in the same way: after the server acted (drop_after, a delay
+    past the timeout) or before (drop_before). The retry must adopt what is there and post
+    only what is not — the server's duplicate guard remembers only the last post, so this
+    needs a real reconcile."""
+    control = SandboxControl(sandbox.url)
+    tag = {"drop_after": "ada", "drop_before": "adb", "delay": "ade"}[kind]
+    batch = good_batch(f"all-{kind}", 4, tag)
+    folder = tmp_path / "stories"
+    paths = drop_files(folder, batch)
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=1)
+    env = cli_env(tmp_path)
+    args = _post_args(paths)
+    rule: dict[str, Any] = {"kind": kind, "method": "postevent", "rate": 1.0}
+    if kind == "delay":
+        rule["delay_ms"] = int(CLIENT_TIMEOUT * 1000) + 500
+    control.set_faults([rule])
+    try:
+        proc = run_cli(cfg, *args, env=env)
+        assert proc.returncode != 0, "every post failed, the run must say so"
+        assert "Traceback" not in proc.stderr, proc.stderr
+        control.clear_faults()
+        _until_done(cfg, env, ["retry"], rounds=5)
+        _finish_clean(control, cfg, env, args)
+        entries = check_entries(control, batch, TARGETS, tag=tag)
+        assert not entries.problems(), entries.problems()
+        assert entries.checked == len(batch) * len(TARGETS)
+        assert not check_files(folder, batch).problems()
+    finally:
+        control.clear_faults()
+        control.close()
+
+
+def test_faults_lj_cut_subject_with_lost_answer_is_not_posted_twice(
+        sandbox_lj: Any, tmp_path: Path) -> None:
+    """LJ cuts long subjects silently. When the answer to such a post is lost and another
+    post follows (so the server's duplicate guard forgets it), the reconcile must still
+    recognise the entry under its cut subject."""
+    control = SandboxControl(sandbox_lj.url)
+    rng = random.Random(11)
+    long_one = good_story(rng, "ljcut", 1)
+    data = long_one.data.decode().replace(f"Title: {long_one.title}",
+                                          f"Title: {long_one.title} " + "and so on " * 15)
+    folder = tmp_path / "stories"
+    first = folder / "long.txt"
+    folder.mkdir()
+    first.write_bytes(data.encode())
+    second = good_story(rng, "ljcut", 2)
+    drop_files(folder, [second])
+    cfg = write_config(tmp_path, sandbox_lj.url, targets=["journal"], dialect="lj",
+                       timeout=CLIENT_TIMEOUT, retry_limit=1)
+    env = cli_env(tmp_path)
+    control.set_faults([{"kind": "drop_after", "method": "postevent", "rate": 1.0}])
+    try:
+        proc = run_cli(cfg, "post", str(first), "--to", "journal", env=env)
+        assert proc.returncode != 0
+        control.clear_faults()
+        proc = run_cli(cfg, "post", str(folder / second.name), "--to", "journal", env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        _until_done(cfg, env, ["retry"], rounds=3)
+        proc = run_cli(cfg, "post", str(first), "--to", "journal", env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        subjects = [e.subject for e in control.entries("writer")]
+        cut = [s for s in subjects if s.startswith(long_one.title)]
+        assert len(cut) == 1, f"the cut-subject story is on LJ {len(cut)} times: {subjects}"
+        assert subjects.count(second.title) == 1
+    finally:
+        control.clear_faults()
+        control.close()
+
+
+def _total(stats: dict[str, Any]) -> int:
+    for key in ("requests", "calls", "methods", "by_method"):
+        sub = stats.get(key)
+        if isinstance(sub, dict):
+            return sum(int(v if not isinstance(v, dict) else v.get("count", 0))
+                       for v in sub.values())
+        if isinstance(sub, int):
+            return sub
+    return int(stats.get("total", 0))
+
+
+def _faults(stats: dict[str, Any]) -> int:
+    for key in ("faults", "faults_injected", "injected"):
+        sub = stats.get(key)
+        if isinstance(sub, dict):
+            return sum(int(v) for v in sub.values() if isinstance(v, int | float))
+        if isinstance(sub, int):
+            return sub
+    return 0

@@ -1,0 +1,156 @@
+"""The registry file: permissions, WAL, migrations, the watcher's file memory, schedules,
+history and the daemon lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crosspost.errors import StateError
+from crosspost.plan import Decision
+from crosspost.registry import Intent, Registry
+from crosspost.schema import SCHEMA_VERSION
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_state_file_and_its_wal_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "state.sqlite3"
+    with Registry(path) as reg:
+        reg.record_file("/x/a.txt", size=1, mtime_ns=2, raw_sha256="ab", identity="id:a",
+                        state="posted")
+        assert mode(path) == 0o600
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{path}{suffix}")
+            if extra.exists():
+                assert mode(extra) == 0o600
+
+
+def test_existing_state_file_with_loose_mode_is_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    Registry(path).close()
+    assert mode(path) == 0o600
+
+
+def test_state_file_uses_wal(tmp_path: Path) -> None:
+    with Registry(tmp_path / "s.db") as reg:
+        reg.log_event("id:x", "note")
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_migrations_bring_an_empty_file_to_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    path.write_bytes(b"")
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+    db = sqlite3.connect(path)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    db.close()
+    assert {"stories", "files", "deliveries", "events"} <= tables
+
+
+def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Registry(path) as reg:
+        reg.upsert_story("id:a", title="A", path="/a.txt", content_hash="h")
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        story = reg.story("id:a")
+        assert story is not None and story.title == "A"
+
+
+def test_newer_schema_is_refused_with_a_fix(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Registry(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.commit()
+    db.close()
+    with pytest.raises(StateError) as info:
+        Registry(path)
+    assert "newer crosspost" in info.value.message
+    assert "upgrade" in info.value.fix
+
+
+def test_a_file_that_is_not_a_database_is_a_state_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StateError) as info:
+        Registry(path)
+    assert info.value.exit_code == 4 and info.value.fix
+
+
+def test_file_memory_round_trip(tmp_path: Path) -> None:
+    with Registry(tmp_path / "s.db") as reg:
+        assert reg.file_seen("/stories/a.txt") is None
+        reg.record_file("/stories/a.txt", size=10, mtime_ns=123, raw_sha256="abc",
+                        identity="id:a", state="posted")
+        reg.record_file("/stories/a.txt", size=11, mtime_ns=456, raw_sha256="def",
+                        identity="id:a", state="scheduled")
+        row = reg.file_seen("/stories/a.txt")
+        assert row is not None
+        assert (row.size, row.mtime_ns, row.raw_sha256, row.state) == (11, 456, "def",
+                                                                      "scheduled")
+        assert reg.identity_for_path("/stories/a.txt") == "id:a"
+        reg.forget_file("/stories/a.txt")
+        assert reg.file_seen("/stories/a.txt") is None
+
+
+def _schedule(reg: Registry, identity: str, target: str, at: datetime) -> int:
+    claim = reg.claim(lambda row, live: Decision("schedule", at=at), Intent("me"),
+                      identity=identity, target=target)
+    assert claim.row is not None
+    return claim.row.id
+
+
+def test_schedule_due_cancel_reschedule_and_hold(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with Registry(tmp_path / "s.db") as reg:
+        early = _schedule(reg, "id:a", "journal", now + timedelta(minutes=5))
+        late = _schedule(reg, "id:b", "journal", now + timedelta(hours=2))
+        assert reg.next_release() == now + timedelta(minutes=5)
+        assert [r.id for r in reg.scheduled()] == [early, late]
+        assert reg.due(now) == []
+        assert [r.id for r in reg.due(now + timedelta(minutes=6))] == [early]
+        reg.cancel(early)
+        assert [r.id for r in reg.scheduled()] == [late]
+        with pytest.raises(StateError):
+            reg.cancel(early)
+        reg.reschedule(early, now + timedelta(hours=3))
+        assert reg.next_release() == now + timedelta(hours=2)
+        held = reg.hold(late, "missed")
+        assert held.status == "held" and held.last_error == "missed"
+        actions = [e.action for e in reg.history("id:a")]
+        assert actions == ["schedule", "cancelled", "rescheduled"]
+
+
+def test_daemon_lock_admits_one_daemon_and_names_the_other(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Registry(path) as reg:
+        lock = reg.acquire_daemon_lock()
+        try:
+            probe = ("import sys\nfrom crosspost.registry import Registry\n"
+                     "from crosspost.errors import StateError\n"
+                     "try:\n    Registry(sys.argv[1]).acquire_daemon_lock()\n"
+                     "except StateError as e:\n    print(e.message); sys.exit(3)\n")
+            res = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                                 text=True, timeout=60, check=False)
+            assert res.returncode == 3
+            assert "another crosspost daemon is running" in res.stdout
+            import os
+            assert f"pid {os.getpid()}" in res.stdout
+        finally:
+            lock.release()
+        reg.acquire_daemon_lock().release()
