@@ -7,6 +7,7 @@ plain text, Markdown or HTML.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,10 +66,16 @@ def _body(rng: random.Random, fmt: str, words: int) -> str:
     return "\n\n".join(paras) + "\n"
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_body(key: str, fmt: str, words: int) -> str:
+    return _body(random.Random(key), fmt, words)
+
+
 def make_story(index: int, fmt: str = "text", *, words: int = 1500, seed: int = 6,
-               ident: str | None = None, extra_header: dict[str, str] | None = None
-               ) -> GeneratedStory:
-    """One generated story; ``index`` makes title (and so identity) unique."""
+               ident: str | None = None, extra_header: dict[str, str] | None = None,
+               variety: int | None = None) -> GeneratedStory:
+    """One generated story; ``index`` makes title (and so identity) unique. ``variety``: use
+    only that many distinct bodies (faster for big folders where the text does not matter)."""
     rng = random.Random(f"{seed}:{index}:{fmt}")
     title = f"{rng.choice(['The', 'A', 'Our'])} {rng.choice(_WORDS).capitalize()} " \
             f"{rng.choice(_WORDS).capitalize()} No. {index}"
@@ -85,17 +92,20 @@ def make_story(index: int, fmt: str = "text", *, words: int = 1500, seed: int = 
         header["ID"] = ident
     header.update(extra_header or {})
     head = "".join(f"{k}: {v}\n" for k, v in header.items())
-    text = f"{head}\n***\n\n{_body(rng, fmt, words)}"
+    body = _body(rng, fmt, words) if variety is None else _cached_body(
+        f"{seed}:{index % variety}:{fmt}", fmt, words)
+    text = f"{head}\n***\n\n{body}"
     return GeneratedStory(f"story-{index:05d}{SUFFIX[fmt]}", fmt, text.encode("utf-8"), title)
 
 
 def write_corpus(folder: Path, count: int, *, words: int = 1500,
-                 formats: tuple[str, ...] = FORMATS, start: int = 0) -> list[Path]:
+                 formats: tuple[str, ...] = FORMATS, start: int = 0,
+                 variety: int | None = None) -> list[Path]:
     """Write ``count`` stories (formats taken in turn) into ``folder``; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(start, start + count):
-        story = make_story(i, formats[i % len(formats)], words=words)
+        story = make_story(i, formats[i % len(formats)], words=words, variety=variety)
         path = folder / story.name
         path.write_bytes(story.data)
         paths.append(path)

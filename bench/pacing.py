@@ -10,7 +10,6 @@ sandbox with the same limiter, counting the 429s it meets (a naive client gives 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from .baseline import post_all, split_story
 from .corpus import write_corpus
@@ -31,6 +30,7 @@ def run(ctx: Context) -> list[Row]:
     count = ctx.size(50, 8)
     budget = ctx.size(BUDGET, 4)
     window = ctx.size(WINDOW, 1.0)
+    InProcess.preload()
     work = ctx.scratch("pacing")
     mine = write_corpus(work / "crosspost", count, words=300, formats=("text",))
     theirs = write_corpus(work / "baseline", count, words=300, formats=("text",), start=count)
@@ -55,19 +55,9 @@ def run(ctx: Context) -> list[Row]:
     scale = f"{budget} requests / {window:g} s (= {budget}/min scaled {60 / window:g}×)"
     floor = max(0.0, (count - budget) / budget * window)  # the budget's own minimum
     return [Row(f"429s met posting {count} entries under a {budget}/min budget",
-                f"{count_429(got)} (all {count} posted in {secs(took)})",
+                f"{int(got['http_429'])} (all {count} posted in {secs(took)})",
                 f"{base.http_429} ({base.posted} of {count} posted in {secs(base.seconds)})",
                 "target 0",
                 f"scaled: {scale}; the budget allows {count} single-request posts in "
                 f"≥ {secs(floor)}")]
 
-
-def count_429(stats: dict[str, Any]) -> int:
-    """429 answers the sandbox gave, from its stats."""
-    for key in ("http_429", "rate_limited", "429"):
-        if key in stats:
-            return int(stats[key])
-    statuses = stats.get("statuses") or stats.get("status")
-    if isinstance(statuses, dict):
-        return int(statuses.get("429", statuses.get(429, 0)))
-    raise KeyError(f"no 429 count in the sandbox stats (keys: {', '.join(stats)})")

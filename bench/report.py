@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -60,7 +61,7 @@ def versus(base: float, mine: float, better: str = "faster", worse: str = "slowe
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile (``pct`` in 0..100) of a non-empty list."""
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(pct * len(ordered) / 100)))
     return ordered[rank - 1]
 
 
@@ -114,7 +115,8 @@ def command_line(argv: list[str]) -> str:
     return " ".join(["python", "-m", "bench", *argv])
 
 
-def document(rows: list[Row], argv: list[str], elapsed: float, settings: str) -> str:
+def document(rows: list[Row], argv: list[str], elapsed: float, settings: str,
+             notes: list[str] | None = None) -> str:
     """The BENCHMARKS.md body: how to run, then the latest table with date and machine."""
     return f"""# crosspost benchmarks
 
@@ -125,10 +127,10 @@ on shared machines are noisy; the ratios are what to read).
 ## Run it
 
 ```sh
-python -m bench                      # full run (a few minutes), prints the table
+python -m bench --out BENCHMARKS.md  # full run (a few minutes): print the table, rewrite this file
 python -m bench --quick              # tiny sizes, seconds; what the smoke test runs
-python -m bench --latency-ms 50      # injected server latency for the batch/drop measures
-python -m bench --out BENCHMARKS.md  # also rewrite this file with the new table
+python -m bench --latency-ms 0       # server latency for the batch and drop measures (default
+                                     # 50 ms, about a real site; 0 shows crosspost's own CPU cost)
 python -m bench --only coldstart,parse   # a subset (names: {", ".join(_names())})
 ```
 
@@ -150,7 +152,13 @@ none is ever estimated.
 - whole run: {elapsed:.0f} s
 
 {markdown_table(rows)}
-"""
+{_notes(notes or [])}"""
+
+
+def _notes(notes: list[str]) -> str:
+    if not notes:
+        return ""
+    return "\nNotes from this run:\n\n" + "".join(f"- {n}\n" for n in notes)
 
 
 def _names() -> list[str]:

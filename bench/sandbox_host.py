@@ -19,13 +19,18 @@ def community_names(count: int) -> list[str]:
 
 
 def main() -> None:
-    from crosspost.sandbox import SandboxServer  # type: ignore[attr-defined]
+    from crosspost.sandbox import SandboxServer
 
     wanted = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     communities = int(wanted.pop("bench_communities", 0))
-    params = inspect.signature(SandboxServer).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in wanted.items() if takes_any or k in params}
+    known = set(inspect.signature(SandboxServer).parameters)
+    try:
+        from crosspost.sandbox.options import SandboxOptions
+
+        known |= set(SandboxOptions.__dataclass_fields__)
+    except ImportError:
+        pass
+    kwargs = {k: v for k, v in wanted.items() if k in known}
     skipped = sorted(set(wanted) - set(kwargs))
     server = SandboxServer(**kwargs)
     for name in community_names(communities):

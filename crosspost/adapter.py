@@ -98,6 +98,13 @@ class Adapter(ABC):
         """The protocol props this site would receive for ``post`` (shown by preview)."""
         return {}
 
+    @classmethod
+    def limits_for(cls, account: Account | None) -> SiteLimits:
+        """The limits that apply to ``account`` (the renderer checks subject and event
+        against them). Default: :attr:`limits`; adapters of generic servers override it
+        when the account's dialect changes the limits."""
+        return cls.limits
+
     # -- required ---------------------------------------------------------------------------
     @abstractmethod
     def post(self, post: Post, journal: str | None) -> Receipt:

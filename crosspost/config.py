@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from . import fields as known_fields
 from .errors import ConfigError, ConfigProblem
@@ -258,6 +264,12 @@ def load_config(path: Path | str | None = None) -> Config:
         cfg = Config(**data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc) + semantic_problems(data), str(cfg_path)) from None
+    except SettingsError as exc:  # a CROSSPOST_* variable that pydantic-settings cannot read
+        m = re.search(r'field "(\w+)"', str(exc))
+        key = m.group(1) if m else ""
+        raise ConfigError([ConfigProblem(key, f"cannot read environment variable "
+                                              f"CROSSPOST_{key.upper()}: not valid JSON")],
+                          str(cfg_path)) from None
     problems = semantic_problems(cfg.model_dump(exclude_none=True)) + _cross_check(cfg)
     if problems:
         raise ConfigError(problems, str(cfg_path))
@@ -287,6 +299,9 @@ def _problems(exc: ValidationError) -> list[ConfigProblem]:
                                              cutoff=0.7)
             if hits:
                 msg += f" (did you mean {hits[0]!r}?)"
+        var = "CROSSPOST_" + "__".join(str(p) for p in err["loc"]).upper()
+        if var in os.environ:
+            msg += f" (from environment variable {var})"
         out.append(ConfigProblem(loc, msg))
     return out
 

@@ -14,81 +14,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, ConfigProblem, CrosspostError, SiteError
+from .courier import NOT_DONE, Courier, Job, Outcome, copy_of
+from .errors import ConfigError, ConfigProblem, CrosspostError
 from .lock import owner_token
-from .logs import get_logger
 from .plan import (
     IN_FLIGHT,
     Decision,
-    classify,
     decide_delete,
     decide_edit,
     decide_publish,
     decide_retry,
-    next_attempt,
 )
 from .pool import AdapterPool
-from .post import Post, Receipt, RemoteRef
-from .reconcile import decode_post, encode_post, reconcile_row
-from .registry import Delivery, Intent, Registry, now_utc
+from .post import Post
+from .reconcile import decode_post
+from .registry import Delivery, Registry, now_utc
 
 if TYPE_CHECKING:
     from .config import Config
     from .story import Story
 
-log = get_logger("delivery")
-
-#: Outcome actions that mean "not delivered" (the CLI exits 1).
-NOT_DONE = frozenset({"failed", "retry", "uncertain", "held"})
-#: Longest backoff between attempts, however many failed.
-BACKOFF_CAP = 3600.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery in this run.
-
-    ``action``: posted | queued | edited | deleted | gone | skipped | scheduled | cancelled |
-    needs_edit | retry | uncertain | failed | held. ``notes``: the site's own messages and the
-    tags left out.
-    """
-
-    delivery_id: int
-    identity: str
-    target: str
-    action: str
-    url: str = ""
-    message: str = ""
-    error: CrosspostError | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.action not in NOT_DONE
-
-
-Decide = Callable[[Delivery | None, bool, bool], Decision]
-
-
-def _decide_forced(decide: Decide, forced: bool, row: Delivery | None, live: bool) -> Decision:
-    return decide(row, live, forced)
-
-
-@dataclass
-class _Job:
-    kind: str  # publish | edit | delete | retry | reconcile | release
-    identity: str
-    target: str
-    decide: Decide  # (row, live, forced) -> Decision
-    post: Post | None = None
-    content_hash: str = ""
-    delivery_id: int | None = None
-    error: CrosspostError | None = None
+__all__ = ["NOT_DONE", "AdapterPool", "Outcome", "Publisher", "copy_of", "select_targets"]
 
 
 def select_targets(config: Config, names: list[str] | None) -> list[str]:
@@ -114,13 +64,18 @@ class Publisher:
         self.pool = pool or AdapterPool(config)
         self._own_pool = pool is None
         self.owner = owner_token()
-        self.lease_seconds = lease_seconds
         self.max_workers = max_workers
-        self._sleep = sleep
-        s = config.settings
-        self.retry_limit = max(1, s.retry_limit)
-        self.base_delay = s.retry_base_seconds
-        self.max_wait = s.retry_max_wait_seconds
+        self.courier = Courier(config, registry, self.pool, self.owner, sleep=sleep,
+                               lease_seconds=lease_seconds)
+
+    @property
+    def retry_limit(self) -> int:
+        """Attempts per delivery within one run (``settings.retry_limit``)."""
+        return self.courier.retry_limit
+
+    @retry_limit.setter
+    def retry_limit(self, value: int) -> None:
+        self.courier.retry_limit = max(1, value)
 
     def close(self) -> None:
         if self._own_pool:
@@ -165,7 +120,7 @@ class Publisher:
         jobs = []
         for name in names:
             post, err = self._render(story, name)
-            jobs.append(_Job("publish", story.identity, name, decide, post, chash, error=err))
+            jobs.append(Job("publish", story.identity, name, decide, post, chash, error=err))
         return self._fan_out(jobs)
 
     def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
@@ -183,7 +138,7 @@ class Publisher:
                 posts[row.target] = (self._render(story, row.target)
                                      if row.target in self.config.targets else (None, None))
             post, err = posts[row.target]
-            jobs.append(_Job("edit", story.identity, row.target,
+            jobs.append(Job("edit", story.identity, row.target,
                              lambda r, live, forced: decide_edit(r, live=live) if r else
                              Decision("skip", "no such delivery"),
                              post, story.content_hash, row.id, err))
@@ -199,7 +154,7 @@ class Publisher:
             wanted = set(targets) if targets else None
             rows = [r for r in self.registry.deliveries(identity)
                     if wanted is None or r.target in wanted]
-        jobs = [_Job("delete", r.identity, r.target,
+        jobs = [Job("delete", r.identity, r.target,
                      lambda r, live, forced: decide_delete(r, live=live) if r else
                      Decision("skip", "no such delivery"), delivery_id=r.id)
                 for r in rows]
@@ -228,7 +183,7 @@ class Publisher:
             if not self.registry.is_live(r, now)]
         return self._fan_out([self._retry_job(r, False) for r in rows])
 
-    def _retry_job(self, row: Delivery, force: bool) -> _Job:
+    def _retry_job(self, row: Delivery, force: bool) -> Job:
         post = decode_post(row.payload)
         err: CrosspostError | None = None
         if post is None and row.op != "delete":
@@ -239,17 +194,17 @@ class Publisher:
                 return Decision("skip", "no such delivery")
             return decide_retry(r, live=live, now=now_utc(), force=force or forced)
 
-        return _Job("retry", row.identity, row.target, decide, post, row.content_hash, row.id,
+        return Job("retry", row.identity, row.target, decide, post, row.content_hash, row.id,
                     err)
 
     def _rerender(self, row: Delivery) -> tuple[Post | None, CrosspostError | None]:
-        from .parse import parse_file  # type: ignore[attr-defined]
+        from .parse import parse_file
 
         known = self.registry.story(row.identity)
         if known is None or not known.path or row.target not in self.config.targets:
             return None, None
         try:
-            return self._render(parse_file(known.path), row.target)
+            return self._render(parse_file(Path(known.path)), row.target)
         except (CrosspostError, OSError):
             return None, None
 
@@ -266,7 +221,7 @@ class Publisher:
             return Decision("skip", "settled")
 
         rows = self.registry.deliveries(statuses=("uncertain", *sorted(IN_FLIGHT)))
-        return self._fan_out([_Job("reconcile", r.identity, r.target, decide,
+        return self._fan_out([Job("reconcile", r.identity, r.target, decide,
                                    delivery_id=r.id) for r in rows])
 
     def release_due(self, now: datetime | None = None) -> list[Outcome]:
@@ -296,183 +251,9 @@ class Publisher:
         return out + self._fan_out(jobs)
 
     # -- running ---------------------------------------------------------------------------
-    def _fan_out(self, jobs: list[_Job]) -> list[Outcome]:
+    def _fan_out(self, jobs: list[Job]) -> list[Outcome]:
         if len(jobs) <= 1:
-            return [self._drive(j) for j in jobs]
+            return [self.courier.run(j) for j in jobs]
         with ThreadPoolExecutor(max_workers=min(len(jobs), self.max_workers),
                                 thread_name_prefix="crosspost-deliver") as ex:
-            return list(ex.map(self._drive, jobs))
-
-    def _drive(self, job: _Job) -> Outcome:
-        try:
-            return self._drive_unsafe(job)
-        except CrosspostError as exc:
-            log.error("%s → %s: %s", job.identity, job.target, exc.message)
-            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
-                           message=exc.render(), error=exc)
-
-    def _drive_unsafe(self, job: _Job) -> Outcome:
-        tgt = self.config.targets.get(job.target)
-        if tgt is None:
-            raise ConfigError([ConfigProblem(f"targets.{job.target}",
-                                             "no longer in the configuration")],
-                              fix="add the target back to retry, edit or delete its copies")
-        account, journal = tgt.account, tgt.community
-        post = job.post
-        intent = Intent(self.owner, self.lease_seconds,
-                        payload=encode_post(post) if post else None,
-                        fingerprint=post.fingerprint if post else "",
-                        subject=post.subject if post else "", content_hash=job.content_hash)
-        if job.error is not None:
-            self.registry.log_event(job.identity, "failed", target=job.target,
-                                    detail=job.error.message, delivery_id=job.delivery_id)
-            log.error("%s → %s: %s", job.identity, job.target, job.error.message)
-            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
-                           message=job.error.render(), error=job.error)
-        forced, tries, reconciles = False, 0, 0
-        adopted: Delivery | None = None
-        while True:
-            claim = self.registry.claim(partial(_decide_forced, job.decide, forced), intent,
-                                        identity=job.identity, target=job.target,
-                                        delivery_id=job.delivery_id)
-            d, row = claim.decision, claim.row
-            if d.action == "reconcile" and row is not None and reconciles < 3:
-                reconciles += 1
-                res = reconcile_row(self.registry, self.pool, row, self.owner, journal, account)
-                if res.kind == "uncertain" or job.kind == "reconcile":
-                    action = {"adopted": "posted", "safe": "retry"}.get(res.kind, "uncertain")
-                    msg = res.message + ("; ready to send again" if res.kind == "safe" else "")
-                    return Outcome(row.id, row.identity, row.target, action, res.row.url, msg,
-                                   res.error)
-                if res.kind == "adopted":
-                    adopted = res.row
-                continue
-            if not d.sends:
-                return self._settled(job, d, row, adopted)
-            assert row is not None
-            if d.action in ("post", "edit") and post is None:
-                err = CrosspostError(
-                    "nothing to send: the rendered post was not recorded",
-                    "run `crosspost post FILE` with the story file")
-                return self._failed(job, row, d.action, err, tries, account)[0]
-            job.delivery_id = row.id
-            tries += 1
-            out, wait = self._attempt(job, d.action, row, account, journal, tries)
-            if wait is None:
-                return out
-            self._sleep(wait)
-            forced = True
-
-    def _settled(self, job: _Job, d: Decision, row: Delivery | None,
-                 adopted: Delivery | None) -> Outcome:
-        rid = row.id if row else 0
-        if adopted is not None and d.action in ("skip", "busy"):
-            return Outcome(rid, job.identity, job.target, "posted", adopted.url,
-                           "found on the site after an interrupted attempt; not sent again")
-        url = row.url if row else ""
-        if d.action == "schedule":
-            when = f"{d.at:%Y-%m-%d %H:%M %Z}" if d.at else "later"
-            return Outcome(rid, job.identity, job.target, "scheduled", "", f"release at {when}")
-        if d.action == "wait":
-            action = "scheduled" if row and row.status == "scheduled" else "retry"
-            return Outcome(rid, job.identity, job.target, action, url, d.reason)
-        action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held"}.get(
-            d.action, "skipped")
-        return Outcome(rid, job.identity, job.target, action, url, d.reason)
-
-    def _attempt(self, job: _Job, op: str, row: Delivery, account: str, journal: str | None,
-                 tries: int) -> tuple[Outcome, float | None]:
-        ref = RemoteRef(row.itemid, row.anum, row.url) if row.itemid is not None else None
-        try:
-            blocked = self.pool.blocked(account)
-            if blocked is not None:
-                raise blocked
-            try:
-                adapter = self.pool.adapter(account)
-            except CrosspostError as exc:  # no secret, unknown site: same for every target
-                self.pool.block(account, exc)
-                raise
-            with self.pool.slot(account):
-                if op == "post":
-                    assert job.post is not None
-                    receipt = adapter.post(job.post, journal)
-                elif op == "edit":
-                    assert job.post is not None and ref is not None
-                    receipt = adapter.edit(job.post, journal, ref)
-                else:
-                    assert ref is not None
-                    receipt = adapter.delete(journal, ref)
-        except CrosspostError as exc:
-            return self._failed(job, row, op, exc, tries, account)
-        except Exception as exc:  # an adapter bug must not lose what may have been sent
-            log.exception("%s → %s: unexpected error", job.identity, job.target)
-            bug = SiteError(f"unexpected error from the {account} adapter: {exc!r}",
-                            "report this as a bug; the delivery will be checked and retried",
-                            transient=True, maybe_committed=True)
-            return self._failed(job, row, op, bug, tries, account)
-        return self._succeeded(job, row, op, receipt), None
-
-    def _succeeded(self, job: _Job, row: Delivery, op: str, receipt: Receipt) -> Outcome:
-        notes = list(receipt.messages)
-        if receipt.dropped_tags:
-            notes.append("tags left out (not allowed in this community): "
-                         + ", ".join(receipt.dropped_tags))
-        if op == "delete":
-            status = action = "deleted"
-        elif receipt.status == "queued":
-            status = action = "queued"
-        else:
-            status, action = "posted", ("edited" if op == "edit" else "posted")
-        ref = receipt.remote
-        done = self.registry.finish(
-            row.id, status, owner=self.owner, itemid=ref.itemid if ref else None,
-            anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
-            action=action, detail="; ".join(notes))
-        url = done.url if action != "queued" else ""
-        log.info("%s → %s: %s %s", job.identity, job.target, action, url or "",
-                 extra={"story": job.identity, "target": job.target, "url": url,
-                        "event": action})
-        return Outcome(done.id, done.identity, done.target, action, url,
-                       "; ".join(receipt.messages), notes=tuple(notes))
-
-    def _failed(self, job: _Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
-                account: str) -> tuple[Outcome, float | None]:
-        verdict = classify(exc, op)
-        now = now_utc()
-        extra = {"story": job.identity, "target": job.target, "event": verdict}
-        if verdict == "gone":
-            done = self.registry.finish(row.id, "gone", owner=self.owner, action="gone",
-                                        detail=exc.message)
-            log.info("%s → %s: already gone from the site", job.identity, job.target,
-                     extra=extra)
-            return Outcome(done.id, done.identity, done.target, "gone", done.url,
-                           "the entry was already deleted on the site"), None
-        in_run = True
-        if verdict == "auth":
-            # servers ban an IP after a few failed logins: no more calls for this account
-            self.pool.block(account, exc)
-            verdict = "retry" if isinstance(exc, SiteError) and exc.transient else "failed"
-            in_run = False
-        if verdict == "failed":
-            done = self.registry.finish(row.id, "failed", owner=self.owner, error=exc.render(),
-                                        action="failed", detail=exc.render())
-            log.error("%s → %s: failed: %s", job.identity, job.target, exc.message, extra=extra)
-            return Outcome(done.id, done.identity, done.target, "failed", done.url,
-                           exc.render(), exc), None
-        status = "uncertain" if verdict == "uncertain" else "retry"
-        nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
-                           cap=BACKOFF_CAP)
-        done = self.registry.finish(row.id, status, owner=self.owner, error=exc.render(),
-                                    transient=True, next_attempt_at=nxt, action=status,
-                                    detail=exc.message)
-        wait = max(0.0, (nxt - now).total_seconds())
-        if in_run and tries < self.retry_limit and wait <= self.max_wait:
-            log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,
-                     exc.message, wait, extra=extra)
-            return Outcome(done.id, done.identity, done.target, status), wait
-        when = nxt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        log.warning("%s → %s: %s; will retry after %s", job.identity, job.target, exc.message,
-                    when, extra=extra)
-        return Outcome(done.id, done.identity, done.target, status, done.url,
-                       f"{exc.message}; will retry after {when} (the daemon, or `crosspost "
-                       f"retry {done.id}`)", exc), None
+            return list(ex.map(self.courier.run, jobs))

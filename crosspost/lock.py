@@ -17,11 +17,16 @@ from pathlib import Path
 from .errors import StateError
 
 _HOST = socket.gethostname()
+#: tokens handed out in this process: a token naming our pid but not in here belongs to a
+#: dead process whose pid was reused by us
+_MINE: set[str] = set()
 
 
 def owner_token() -> str:
     """A fresh owner token for this process (one per Publisher)."""
-    return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    token = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _MINE.add(token)
+    return token
 
 
 def owner_alive(token: str) -> bool | None:
@@ -35,7 +40,7 @@ def owner_alive(token: str) -> bool | None:
     if host != _HOST:
         return None
     if pid == os.getpid():
-        return True
+        return token in _MINE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

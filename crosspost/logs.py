@@ -1,10 +1,13 @@
-"""Logging setup: one human line per event on stderr, optional JSON lines, optional file."""
+"""Logging setup: one human line per event on stderr, optional JSON lines, optional file.
+
+Every command imports this module, so it stays light: ``json`` and ``logging.handlers``
+(which pulls in socket, pickle and queue) are imported only when JSON lines or a log file
+are asked for.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
@@ -18,6 +21,8 @@ class JsonLines(logging.Formatter):
         for key in ("story", "target", "url", "event"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
+        import json
+
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -33,9 +38,10 @@ def setup_logging(verbose: int = 0, json_lines: bool = False, log_file: Path | N
     err.setFormatter(JsonLines() if json_lines else human)
     handlers: list[logging.Handler] = [err]
     if log_file is not None:
+        from logging.handlers import RotatingFileHandler
+
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
-                                                  encoding="utf-8")
+        fh = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
         fh.setFormatter(JsonLines() if json_lines else logging.Formatter(
             "%(asctime)s %(levelname)s %(message)s"))
         handlers.append(fh)

@@ -18,10 +18,11 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .claims import insert_event, record_claim
 from .errors import StateError
 from .lock import DaemonLock, owner_alive
 from .records import (
@@ -144,9 +145,7 @@ class Registry:
         rows = self._query("SELECT * FROM files WHERE path = ?", (str(path),))
         if not rows:
             return None
-        r = rows[0]
-        return FileRow(r["path"], r["size"], r["mtime_ns"], r["raw_sha256"], r["identity"],
-                       r["state"], parse_ts(r["seen_at"]))
+        return _file_row(rows[0])
 
     def record_file(self, path: Path | str, *, size: int, mtime_ns: int, raw_sha256: str,
                     identity: str | None, state: str) -> None:
@@ -157,6 +156,22 @@ class Registry:
                 " mtime_ns=excluded.mtime_ns, raw_sha256=excluded.raw_sha256,"
                 " identity=excluded.identity, state=excluded.state, seen_at=excluded.seen_at",
                 (str(path), size, mtime_ns, raw_sha256, identity, state, ts(now_utc())))
+
+    def record_files(self, rows: list[FileRow]) -> None:
+        """Many :meth:`record_file` at once, in one transaction (a start-up scan)."""
+        seen = ts(now_utc())
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO files(path, size, mtime_ns, raw_sha256, identity, state, seen_at)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET size=excluded.size,"
+                " mtime_ns=excluded.mtime_ns, raw_sha256=excluded.raw_sha256,"
+                " identity=excluded.identity, state=excluded.state, seen_at=excluded.seen_at",
+                [(str(r.path), r.size, r.mtime_ns, r.raw_sha256, r.identity, r.state, seen)
+                 for r in rows])
+
+    def files(self) -> dict[str, FileRow]:
+        """Every file the watcher remembers, by path (one query for a start-up scan)."""
+        return {r["path"]: _file_row(r) for r in self._query("SELECT * FROM files")}
 
     def forget_file(self, path: Path | str) -> None:
         with self._tx() as db:
@@ -222,12 +237,14 @@ class Registry:
             return False
         return row.lease_until > (now or now_utc())
 
-    def claim(self, decide: Callable[[Delivery | None, bool], Decision], intent: Intent, *,
+    def claim(self, decide: Callable[[Delivery | None, bool], Decision],
+              intent: Intent | Callable[[int], Intent], *,
               identity: str = "", target: str = "", delivery_id: int | None = None) -> Claim:
         """Read the row (by id, or the newest copy of identity+target), let ``decide(row,
         live)`` choose, and record what it chose (the intent of a post, edit or delete; a
         schedule; …) in the same transaction. Only a decision that ``sends`` gets the
-        caller's owner token and lease."""
+        caller's owner token and lease. ``intent`` may be a function of the row's copy
+        number (a second copy's content differs, see ``Publisher``)."""
         now = now_utc()
         with self._tx() as db:
             if delivery_id is not None:
@@ -237,71 +254,11 @@ class Registry:
                                " ORDER BY copy DESC LIMIT 1", (identity, target)).fetchone()
             row = delivery_row(r) if r else None
             decision = decide(row, self.is_live(row, now) if row else False)
-            new_id = self._record_claim(db, row, decision, intent, identity, target, now)
+            new_id = record_claim(db, row, decision, intent, identity, target, now)
             if new_id is None:
                 return Claim(decision, row)
             fresh = db.execute("SELECT * FROM deliveries WHERE id = ?", (new_id,)).fetchone()
             return Claim(decision, delivery_row(fresh))
-
-    def _record_claim(self, db: sqlite3.Connection, row: Delivery | None, d: Decision,
-                      intent: Intent, identity: str, target: str, now: datetime) -> int | None:
-        status = {"post": "pending", "edit": "editing", "delete": "deleting",
-                  "schedule": "scheduled", "needs_edit": "needs_edit",
-                  "cancel": "cancelled", "reconcile": "pending"}.get(d.action)
-        if status is None:
-            return None
-        if row is not None:
-            identity, target = row.identity, row.target
-        if d.action == "reconcile":
-            # take the row over without touching its intent time: find() looks from there
-            assert row is not None
-            status = row.status if row.status in ("editing", "deleting") else "pending"
-            db.execute("UPDATE deliveries SET status = ?, owner = ?, lease_until = ?,"
-                       " updated_at = ? WHERE id = ?",
-                       (status, intent.owner,
-                        ts(now + timedelta(seconds=intent.lease_seconds)), ts(now), row.id))
-            self._event(db, row.id, identity, target, "reconcile", d.reason, "", now)
-            return row.id
-        content = dict(payload=intent.payload, fingerprint=intent.fingerprint,
-                       subject=intent.subject, content_hash=intent.content_hash)
-        if d.action in ("post", "schedule") and (row is None or d.new_copy):
-            copy = (row.copy + 1) if row is not None else 0
-            cur = db.execute(
-                "INSERT INTO deliveries(identity, target, copy, status, op, created_at,"
-                " updated_at) VALUES (?,?,?,?,?,?,?)",
-                (identity, target, copy, status, "post", ts(now), ts(now)))
-            assert cur.lastrowid is not None
-            row_id: int = cur.lastrowid
-            attempts = 0
-            prev_status = ""
-        else:
-            assert row is not None
-            row_id, attempts, prev_status = row.id, row.attempts, row.status
-        sets: dict[str, Any] = {"status": status, "updated_at": ts(now)}
-        if d.sends:
-            continuing = prev_status in ("retry", "uncertain", "pending", "editing", "deleting")
-            sets.update(op=d.action, owner=intent.owner, intent_at=ts(now),
-                        lease_until=ts(now + timedelta(seconds=intent.lease_seconds)),
-                        attempts=(attempts + 1) if continuing else 1, next_attempt_at=None,
-                        release_at=None)
-            if d.action != "delete":
-                sets.update(content)
-            if d.action == "post":
-                sets.update(itemid=None, anum=None, url="")
-        elif d.action == "schedule":
-            sets.update(content, op="post", release_at=ts(d.at), owner=None, attempts=0,
-                        last_error="")
-        elif d.action == "cancel":
-            sets.update(release_at=None)
-        cols = ", ".join(f"{k} = ?" for k in sets)
-        db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), row_id))
-        label = {"post": "intent: post", "edit": "intent: edit", "delete": "intent: delete"}
-        detail = d.reason
-        if d.action == "schedule" and d.at is not None:
-            detail = f"release at {ts(d.at)}" + (f" ({d.reason})" if d.reason else "")
-        self._event(db, row_id, identity, target, label.get(d.action, d.action), detail, "",
-                    now)
-        return row_id
 
     def finish(self, delivery_id: int, status: str, *, owner: str | None = None,
                itemid: int | None = None,
@@ -337,9 +294,9 @@ class Registry:
             if r is None:
                 raise StateError(f"delivery {delivery_id} vanished from {self.path}")
             row = delivery_row(r)
-            self._event(db, delivery_id, row.identity, row.target, action or status,
-                        detail or error, row.url if status in ("posted", "queued") else
-                        (url or ""), now)
+            insert_event(db, delivery_id, row.identity, row.target, action or status,
+                        detail or error,
+                        row.url if status in ("posted", "deleted", "gone") else "", now)
         return row
 
     # -- schedule (used by the daemon) -----------------------------------------------------
@@ -384,7 +341,7 @@ class Registry:
             sets = {**sets, "updated_at": ts(now)}
             cols = ", ".join(f"{k} = ?" for k in sets)
             db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), delivery_id))
-            self._event(db, delivery_id, row.identity, row.target, action, detail, "", now)
+            insert_event(db, delivery_id, row.identity, row.target, action, detail, "", now)
             return delivery_row(db.execute("SELECT * FROM deliveries WHERE id = ?",
                                         (delivery_id,)).fetchone())
 
@@ -411,16 +368,10 @@ class Registry:
                                  "next_attempt_at": None}, "marked safe", reason)
 
     # -- history ---------------------------------------------------------------------------
-    def _event(self, db: sqlite3.Connection, delivery_id: int | None, identity: str,
-               target: str, action: str, detail: str, url: str, at: datetime) -> None:
-        db.execute("INSERT INTO events(delivery_id, identity, target, action, detail, url, at)"
-                   " VALUES (?,?,?,?,?,?,?)",
-                   (delivery_id, identity, target, action, detail, url, ts(at)))
-
     def log_event(self, identity: str, action: str, *, target: str = "", detail: str = "",
                   url: str = "", delivery_id: int | None = None) -> None:
         with self._tx() as db:
-            self._event(db, delivery_id, identity, target, action, detail, url, now_utc())
+            insert_event(db, delivery_id, identity, target, action, detail, url, now_utc())
 
     def history(self, identity: str) -> list[Event]:
         return [Event(r["id"], r["delivery_id"], r["identity"], r["target"], r["action"],
@@ -428,3 +379,7 @@ class Registry:
                 for r in self._query("SELECT * FROM events WHERE identity = ? ORDER BY id",
                                      (identity,))]
 
+
+def _file_row(r: sqlite3.Row) -> FileRow:
+    return FileRow(r["path"], r["size"], r["mtime_ns"], r["raw_sha256"], r["identity"],
+                   r["state"], parse_ts(r["seen_at"]))

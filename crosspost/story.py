@@ -17,6 +17,7 @@ part of it, so moving a file into ``posted/`` or renaming it keeps its identity.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -113,9 +114,41 @@ class Story:
 
 _TAG_RE = re.compile(r"<[^>]*>")
 _WORD_RE = re.compile(r"[\w'’-]+")
+_NON_WORD_RE = re.compile(r"(?<![\w'’-])[_'’-]+(?![\w'’-])")  # tokens with no letter/digit
+_MD_URL_RE = re.compile(r"\]\([^)\n]*\)")
+
+
+def _drop_unseen_html(body: str) -> str:
+    """Remove comments and script/style contents (linear: no backtracking regex)."""
+    low = body.lower()
+    out: list[str] = []
+    pos = 0
+    nxt = {m: low.find(m) for m in ("<!--", "<script", "<style")}
+    while True:
+        for m, at in nxt.items():
+            if 0 <= at < pos:
+                nxt[m] = low.find(m, pos)
+        live = [(at, m) for m, at in nxt.items() if at >= 0]
+        if not live:
+            break
+        i, mark = min(live)
+        out.append(body[pos:i])
+        close = "-->" if mark == "<!--" else "</" + mark[1:]
+        j = low.find(close, i + len(mark))
+        if j < 0:
+            pos = len(body)
+            break
+        pos = j + len(close)
+    out.append(body[pos:])
+    return " ".join(out)
 
 
 def count_words(body: str, body_format: BodyFormat = "text") -> int:
-    """Count words the way writers do: markup and fence lines do not count."""
-    text = _TAG_RE.sub(" ", body) if body_format == "html" else body
-    return sum(1 for w in _WORD_RE.findall(text) if any(c.isalnum() for c in w))
+    """Count words the way writers do: markup, entities, link URLs and fence lines do not
+    count (``don&rsquo;t`` is one word)."""
+    text = body
+    if body_format == "html":
+        text = html.unescape(_TAG_RE.sub(" ", _drop_unseen_html(body)))
+    elif body_format == "markdown":
+        text = _TAG_RE.sub(" ", _MD_URL_RE.sub("] ", body))
+    return len(_WORD_RE.findall(text)) - len(_NON_WORD_RE.findall(text))

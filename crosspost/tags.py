@@ -106,7 +106,8 @@ def map_tags(story: Story, rules: TagRules,
     """The tags for ``story`` under ``rules``, and notes on what normalisation changed.
 
     For each field in ``rules.fields`` (in config order): split the value, replace each part
-    through ``rules.values`` (case-insensitive; an empty replacement drops the part), fill
+    through ``rules.values`` (case-insensitive; an empty replacement drops the part; a key
+    matching the whole value replaces it before splitting), fill
     each template with ``{value}`` = the part (other fields reachable by name). Then the
     constant tags. A template whose fields are all empty gives no tag. ``values`` are the
     template values (default: the story's fields)."""
@@ -116,6 +117,9 @@ def map_tags(story: Story, rules: TagRules,
     raw: list[tuple[str, str]] = []  # (where it came from, tag text)
     for key, spec in rules.fields.items():
         field_value = story.fields.get(key, "")
+        whole = lookup_map(rules.values, field_value) if field_value.strip() else None
+        if whole is not None:  # the value map may name a whole value ("A/B" → "crossover")
+            field_value = whole
         for part in split_value(field_value, separators_for(key, rules)):
             mapped = lookup_map(rules.values, part)
             if mapped is not None:
@@ -143,7 +147,7 @@ def _normalise_all(raw: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
             continue
         if len(tag) < len(_clean(text)):
             notes.append(f"tag {text.strip()!r} cut to {tag!r} (tags hold at most "
-                         f"{TAG_MAX_CHARS} characters)")
+                         f"{TAG_MAX_CHARS} characters / {TAG_MAX_BYTES} bytes)")
         if tag in seen:
             continue
         seen.add(tag)

@@ -102,9 +102,11 @@ def describe(when: datetime, now: datetime) -> str:
 def relative(when: datetime, now: datetime) -> str:
     """``in 2 h 5 min`` / ``3 days ago`` / ``now``."""
     secs = (when - now).total_seconds()
-    if abs(secs) < 30:
-        return "now"
     amount = abs(secs)
+    if amount < 1:
+        return "now"
+    if amount < 60:
+        return f"in {int(amount)} s" if secs > 0 else f"{int(amount)} s ago"
     days, rem = divmod(int(amount + 30), 86400)
     hours, rem = divmod(rem, 3600)
     minutes = rem // 60

@@ -25,12 +25,12 @@ def write_config(root: Path, url: str, *, targets: Iterable[str] = ("journal",),
                  settings: dict[str, Any] | None = None) -> Path:
     """``root/config.toml``: the sandbox account, the given targets, state and stories
     folder inside ``root``."""
-    lines = ["[settings]", f'state_file = "{(root / "state.sqlite3").as_posix()}"',
-             f'stories_dir = "{(root / "stories").as_posix()}"', 'timezone = "UTC"']
-    for key, val in (settings or {}).items():
-        lines.append(f"{key} = {json.dumps(val)}")
+    values: dict[str, Any] = {"state_file": (root / "state.sqlite3").as_posix(),
+                              "stories_dir": (root / "stories").as_posix(), "timezone": "UTC",
+                              **(settings or {})}
+    lines = ["[settings]"] + [f"{key} = {json.dumps(val)}" for key, val in values.items()]
     lines += ["", "[accounts.sandbox]", 'site = "sandbox"', 'username = "writer"',
-              f'server = "{url}"', "timeout = 5.0", "", "[defaults]", 'subject = "{title}"']
+              f'server = "{url}"', "timeout = 10.0", "", "[defaults]", 'subject = "{title}"']
     for name in targets:
         lines += ["", f"[targets.{name}]", 'account = "sandbox"']
         if COMMUNITIES.get(name):
@@ -55,10 +55,10 @@ def env_for(root: Path) -> dict[str, str]:
     return env
 
 
-def story_text(title: str, body: str = "", **header: str) -> str:
-    """A plain-text story: header, fence, body."""
+def story_text(title: str, body: str = "", header: dict[str, str] | None = None) -> str:
+    """A plain-text story: header (Title, By, Rating, then ``header``), fence, body."""
     lines = [f"Title: {title}", "By: writer", "Rating: PG"]
-    lines += [f"{k.replace('__', ' ').replace('_', '-')}: {v}" for k, v in header.items()]
+    lines += [f"{k}: {v}" for k, v in (header or {}).items()]
     body = body or f"The first line of {title}.\n\nThe last line of {title}."
     return "\n".join(lines) + "\n\n***\n\n" + body + "\n"
 
@@ -71,7 +71,7 @@ def drop(folder: Path, name: str, text: str) -> Path:
     return folder / name
 
 
-def wait_for(pred: Callable[[], Any], timeout: float = 15.0, step: float = 0.1) -> Any:
+def wait_for(pred: Callable[[], Any], timeout: float = 20.0, step: float = 0.1) -> Any:
     """Poll ``pred`` until it returns something truthy; that value, or the last falsy one."""
     end = time.monotonic() + timeout
     while True:

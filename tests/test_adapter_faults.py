@@ -6,6 +6,7 @@ from __future__ import annotations
 import xmlrpc.client
 
 import pytest
+from crosspost_adapters.lj.faults import FaultContext, fault_error
 
 from crosspost.errors import (
     AccessError,
@@ -18,7 +19,6 @@ from crosspost.errors import (
     TagPermissionError,
     TooLargeError,
 )
-from crosspost_adapters.lj.faults import FaultContext, fault_error
 
 DW = FaultContext(label="Dreamwidth", dialect="dw", mode="postevent", username="writer",
                   journal="fluffyfics", account_name="dwmain", mutating=True, api_keys=True,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from crosspost_adapters.lj.props import journal_time, security_fields, time_fields
+from crosspost_adapters.lj.sites import Dreamwidth, GenericLJ, InsaneJournal, LiveJournal, Sandbox
 
 from crosspost.adapter import adapter_class
 from crosspost.config import Account
 from crosspost.post import Post, PostOptions
-from crosspost_adapters.lj.props import journal_time, security_fields, time_fields
-from crosspost_adapters.lj.sites import Dreamwidth, GenericLJ, InsaneJournal, LiveJournal, Sandbox
 
 
 def _post(**opts: object) -> Post:
@@ -113,3 +113,10 @@ def test_cut_uses_lj_cut_everywhere() -> None:
     for cls in (Dreamwidth, LiveJournal, InsaneJournal):
         assert cls.cut('Read "more"', "<p>x</p>") == \
             '<lj-cut text="Read &quot;more&quot;"><p>x</p></lj-cut>'
+
+
+def test_limits_for_follows_generic_dialect() -> None:
+    lj_box = Account(site="sandbox", username="w", server="http://h", dialect="lj")
+    assert Sandbox.limits_for(lj_box).subject_overflow == "truncate"
+    assert Sandbox.limits_for(None).subject_overflow == "reject"
+    assert Dreamwidth.limits_for(None) is Dreamwidth.limits

@@ -6,7 +6,6 @@ import base64
 import xmlrpc.client
 
 import pytest
-
 from crosspost_adapters.lj import wire
 
 

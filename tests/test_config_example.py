@@ -65,3 +65,20 @@ def test_example_keys_are_commented():
             if not prev.lstrip().startswith("#"):
                 undocumented.append(line)
     assert undocumented == []
+
+
+def test_example_dreamwidth_blocks_are_valid_when_uncommented(tmp_path):
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    out, live = [], False
+    for line in lines:
+        if line in ("# [accounts.dreamwidth]", "# [targets.dw_comm]"):
+            live = True
+        elif not line.strip():
+            live = False
+        out.append(line[2:] if live and line.startswith("# ") else line)
+    cfg_path = tmp_path / "config.toml"
+    cfg_path.write_text("\n".join(out), encoding="utf-8")
+    cfg = load_config(cfg_path)
+    assert cfg.accounts["dreamwidth"].site == "dreamwidth"
+    assert cfg.targets["dw_comm"].account == "dreamwidth"
+    assert cfg.rendering_for("dw_comm").tags.constant == ["type: fic"]

@@ -149,3 +149,20 @@ def test_cli_missing_config_file_is_a_clear_error(tmp_path, capsys):
         main(["--config", str(tmp_path / "nope.toml"), "preview", str(story)])
     assert code.value.code == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_environment_problem_names_the_variable(monkeypatch):
+    monkeypatch.setenv("CROSSPOST_SETTINGS__RETRY_LIMIT", "many")
+    with pytest.raises(ConfigError) as err:
+        load_config(EXAMPLE)
+    (problem,) = err.value.problems
+    assert problem.key == "settings.retry_limit"
+    assert "CROSSPOST_SETTINGS__RETRY_LIMIT" in problem.message
+
+
+def test_unreadable_environment_table_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("CROSSPOST_TARGETS", "not json")
+    with pytest.raises(ConfigError) as err:
+        load_config(EXAMPLE)
+    assert [p.key for p in err.value.problems] == ["targets"]
+    assert "CROSSPOST_TARGETS" in err.value.problems[0].message

@@ -127,9 +127,10 @@ def test_unique_destination_never_reuses_a_taken_name(tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_text("one")
     assert unique_destination(tmp_path, "story.txt") == tmp_path / "story-2.txt"
     (tmp_path / "story-2.txt").write_text("two")
-    # a report left behind without its story still blocks the name
-    (tmp_path / "story-3.txt.error.txt").write_text("report")
-    assert unique_destination(tmp_path, "story.txt") == tmp_path / "story-4.txt"
+    assert unique_destination(tmp_path, "story.txt") == tmp_path / "story-3.txt"
+    # a report left behind by an earlier attempt does not block the name: it is replaced
+    (tmp_path / "draft.txt.error.txt").write_text("old report")
+    assert unique_destination(tmp_path, "draft.txt") == tmp_path / "draft.txt"
     assert unique_destination(tmp_path, "README") == tmp_path / "README"
 
 

@@ -167,7 +167,7 @@ def test_faults_lj_cut_subject_with_lost_answer_is_not_posted_twice(
     drop_files(folder, [second])
     cfg = write_config(tmp_path, sandbox_lj.url, targets=["journal"], dialect="lj",
                        timeout=CLIENT_TIMEOUT, retry_limit=1)
-    env = cli_env(tmp_path)
+    env = cli_env(tmp_path, "lj")
     control.set_faults([{"kind": "drop_after", "method": "postevent", "rate": 1.0}])
     try:
         proc = run_cli(cfg, "post", str(first), "--to", "journal", env=env)

@@ -65,7 +65,7 @@ def dw(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], San
 def lj(sandbox_lj: Any, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], SandboxControl]]:
     control = SandboxControl(sandbox_lj.url)
     yield write_config(tmp_path / "cfglj", sandbox_lj.url, targets=["journal"],
-                       dialect="lj"), cli_env(tmp_path), control
+                       dialect="lj"), cli_env(tmp_path, "lj"), control
     control.close()
 
 
@@ -159,7 +159,8 @@ def test_limits_too_big_for_lj_still_posts_to_dw(sandbox: Any, sandbox_lj: Any,
         '[targets.dwj]\naccount = "dwbox"\n[targets.ljj]\naccount = "ljbox"\n',
         encoding="utf-8")
     env = cli_env(tmp_path)
-    env["CROSSPOST_SECRET_DWBOX"] = env["CROSSPOST_SECRET_LJBOX"] = "sandbox-key"
+    env["CROSSPOST_SECRET_DWBOX"] = "sandbox-key"
+    env["CROSSPOST_SECRET_LJBOX"] = "sandbox-password"
     path = _story(tmp_path, "mid.txt", "Limit Split Story", "plain words " * 8_000)
     proc = run_cli(cfg, "post", str(path), "--to", "dwj", "--to", "ljj", env=env)
     assert proc.returncode == 1, _out(proc)

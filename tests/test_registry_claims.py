@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,12 +14,12 @@ import pytest
 
 from crosspost.errors import StateError
 from crosspost.lock import owner_token
-from crosspost.plan import decide_publish
+from crosspost.plan import Decision, decide_publish
 from crosspost.registry import Delivery, Intent, Registry
 
 
-def publish_decider(content_hash: str = "h1"):  # type: ignore[no-untyped-def]
-    def decide(row: Delivery | None, live: bool):  # type: ignore[no-untyped-def]
+def publish_decider(content_hash: str = "h1") -> Callable[[Delivery | None, bool], Decision]:
+    def decide(row: Delivery | None, live: bool) -> Decision:
         return decide_publish(row, content_hash=content_hash, now=datetime.now(UTC), live=live)
     return decide
 
@@ -80,7 +81,7 @@ def test_racing_processes_claim_once(tmp_path: Path) -> None:
         "from datetime import UTC, datetime\n"
         "from crosspost.registry import Registry, Intent\n"
         "from crosspost.lock import owner_token\n"
-        "from crosspost.plan import decide_publish\n"
+        "from crosspost.plan import Decision, decide_publish\n"
         "reg = Registry(sys.argv[1])\n"
         "start = float(sys.argv[2])\n"
         "time.sleep(max(0.0, start - time.time()))\n"
@@ -134,7 +135,7 @@ def test_again_adds_a_copy_and_history_lists_every_action(tmp_path: Path) -> Non
         assert first is not None
         reg.finish(first.id, "posted", owner=me, itemid=1, anum=0, url="http://u/1")
 
-        def again(row: Delivery | None, live: bool):  # type: ignore[no-untyped-def]
+        def again(row: Delivery | None, live: bool) -> Decision:
             return decide_publish(row, content_hash="h1", now=datetime.now(UTC), live=live,
                                   again=True)
 
@@ -147,3 +148,14 @@ def test_again_adds_a_copy_and_history_lists_every_action(tmp_path: Path) -> Non
         hist = reg.history("id:s")
         assert [e.action for e in hist] == ["intent: post", "posted", "intent: post", "posted"]
         assert [e.url for e in hist if e.action == "posted"] == ["http://u/1", "http://u/2"]
+
+
+def test_claim_naming_our_pid_but_not_our_token_is_dead(tmp_path: Path) -> None:
+    import os
+
+    from crosspost.lock import owner_alive
+    host = owner_token().split(":")[0]
+    stranger = f"{host}:{os.getpid()}:0ld0wner"
+    assert owner_alive(stranger) is False
+    assert owner_alive(owner_token()) is True
+    assert owner_alive("elsewhere.example:1:abc") is None

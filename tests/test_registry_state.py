@@ -108,6 +108,17 @@ def test_file_memory_round_trip(tmp_path: Path) -> None:
         assert reg.file_seen("/stories/a.txt") is None
 
 
+def test_start_up_scan_records_and_reads_many_files_at_once(tmp_path: Path) -> None:
+    from crosspost.registry import FileRow
+    rows = [FileRow(f"/s/{i}.txt", i, i * 10, f"h{i}", f"id:{i}", "posted", None)
+            for i in range(300)]
+    with Registry(tmp_path / "s.db") as reg:
+        reg.record_files(rows)
+        known = reg.files()
+    assert len(known) == 300
+    assert (known["/s/7.txt"].size, known["/s/7.txt"].identity) == (7, "id:7")
+
+
 def _schedule(reg: Registry, identity: str, target: str, at: datetime) -> int:
     claim = reg.claim(lambda row, live: Decision("schedule", at=at), Intent("me"),
                       identity=identity, target=target)

@@ -18,6 +18,8 @@ from crosspost.render import compose
 from crosspost.story import Story
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+# read at import: the autouse fixture in conftest.py removes CROSSPOST_* variables per test
+UPDATE = os.environ.get("CROSSPOST_UPDATE_GOLDEN") == "1"
 
 TEXT_BODY = """\
 The kettle had been singing for a full minute before Maren noticed it.
@@ -124,7 +126,7 @@ def render_case(name: str) -> str:
 def test_render_matches_golden_file(name):
     actual = render_case(name)
     path = GOLDEN / f"{name}.html"
-    if os.environ.get("CROSSPOST_UPDATE_GOLDEN") == "1":
+    if UPDATE:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with CROSSPOST_UPDATE_GOLDEN=1"
     assert actual == path.read_text(encoding="utf-8")

@@ -6,12 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_render_body import well_formed  # same folder (pytest puts it on sys.path)
 
 from crosspost.adapter import Adapter, SiteLimits
 from crosspost.config import Config, Rendering
 from crosspost.errors import StoryError
 from crosspost.render import compose
 from crosspost.story import Story
+from crosspost.tags import normalise_tag
 
 
 def rendering(**keys: object) -> Rendering:
@@ -25,7 +29,10 @@ def story(body: str = "Once upon a time.", **fields: str) -> Story:
                  path=Path("tea-time.txt"))
 
 
-def render(s: Story, limits: SiteLimits = SiteLimits(), **keys: object):
+DEFAULT_LIMITS = SiteLimits()
+
+
+def render(s: Story, limits: SiteLimits = DEFAULT_LIMITS, **keys: object):
     return compose(s, rendering(**keys), target="t", cut=Adapter.cut, limits=limits,
                    site="Testsite", community="comm", username="writer")
 
@@ -79,7 +86,8 @@ def test_header_star_adds_every_other_field_in_file_order():
     s = Story(fields={"title": "T", "zeta": "z", "author": "Q", "alpha": "a", "release": "x"},
               body="x", labels={"zeta": "Zeta", "alpha": "Alpha"})
     post = render(s, header_fields=["author", "*"])
-    assert "<b>Author:</b> Q<br>\n<b>Zeta:</b> z<br>\n<b>Alpha:</b> a</p>" in post.html
+    assert ("<b>Author:</b> Q<br>\n<b>Title:</b> T<br>\n<b>Zeta:</b> z<br>\n"
+            "<b>Alpha:</b> a</p>") in post.html
     assert "Release" not in post.html
 
 
@@ -212,3 +220,20 @@ def test_when_passed_through():
     when = datetime(2026, 1, 2, 3, 4)
     post = compose(story(), rendering(), target="t", cut=Adapter.cut, when=when)
     assert post.when == when and post.target == "t"
+
+
+# -- properties -------------------------------------------------------------------------------
+
+FIELD_TEXT = st.text(alphabet=st.sampled_from(list("aZ <>&\"'*_/,;\n{}[]é€")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=FIELD_TEXT.filter(str.strip), pairing=FIELD_TEXT, summary=FIELD_TEXT,
+       body=st.text(alphabet=st.sampled_from(list("ab *_<>&\n-~")), max_size=120))
+def test_any_story_renders_well_formed_and_escaped(title, pairing, summary, body):
+    s = Story(fields={"title": title, "pairing": pairing, "summary": summary}, body=body)
+    post = render(s, tags={"fields": {"pairing": "p: {value}"}, "constant": ["{summary}"]})
+    assert well_formed(post.html)
+    assert "<script" not in post.html and "\n" not in post.subject
+    for tag in post.tags:
+        assert normalise_tag(tag) == tag

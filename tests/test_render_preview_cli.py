@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.cli import main
-
-parse = pytest.importorskip("crosspost.parse")
-if not hasattr(parse, "parse_file"):
-    pytest.skip("the parser has not landed yet", allow_module_level=True)
+from crosspost.parse.fences import is_fence
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"
 SHARED_STORY = Path(__file__).resolve().parents[2] / "shared/examples/come-back-and-stay.txt"
@@ -75,7 +72,8 @@ def test_preview_of_the_example_story_with_the_example_config(capsys):
     cut_at = html.index("<lj-cut")
     assert "<b>Title:</b>" in html[:cut_at] and "<b>Pairing:</b>" in html[:cut_at]
     inside = html[cut_at:html.index("</lj-cut>")]
-    last_line = SHARED_STORY.read_text(encoding="utf-8").strip().splitlines()[-1]
+    lines = SHARED_STORY.read_text(encoding="utf-8").splitlines()
+    last_line = next(ln for ln in reversed(lines) if ln.strip() and not is_fence(ln))
     assert " ".join(last_line.split()[:5]) in inside
     assert "journal" in out.split("== ")[1]  # the own-journal target is shown too
 
@@ -110,7 +108,7 @@ def test_preview_default_targets_are_the_auto_ones(capsys, own_story):
 
 
 def test_preview_unknown_target_is_a_clear_error(capsys, own_story):
-    code, out, err = run(capsys, str(own_story), "--to", "fluffy")
+    code, _, err = run(capsys, str(own_story), "--to", "fluffy")
     assert code == 2
     assert "unknown target(s): fluffy" in err and "fluffyfics" in err
     assert "Traceback" not in err
@@ -123,6 +121,8 @@ def test_preview_subject_too_long_reported_per_target(capsys, tmp_path):
     code, out, err = run(capsys, str(story), "--to", "journal", "--to", "fluffyfics")
     assert code == 2
     assert "subject for target 'journal'" in err and "shorten the title" in err
+    assert "subject for target 'fluffyfics'" in err  # every target is reported
+    assert out == ""
     assert "Traceback" not in err
 
 
@@ -165,3 +165,21 @@ def test_preview_needs_no_secret(capsys, own_story, monkeypatch):
     monkeypatch.delenv("CROSSPOST_SECRET_SANDBOX", raising=False)
     code, _, _ = run(capsys, str(own_story), "--to", "journal")
     assert code == 0
+
+
+def test_preview_shows_parse_warnings(capsys, tmp_path):
+    story = tmp_path / "typo.txt"
+    story.write_text("Title: Typo\nPairng: A/B\n\n***\n\nBody.\n", encoding="utf-8")
+    code, out, err = run(capsys, str(story), "--to", "journal")
+    assert code == 0 and "subject: Typo" in out
+    assert "warning:" in err and "Pairng" in err
+
+
+def test_preview_without_targets_says_how_to_add_one(capsys, tmp_path, own_story):
+    cfg = tmp_path / "empty.toml"
+    cfg.write_text("[settings]\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as code:
+        main(["--config", str(cfg), "preview", str(own_story)])
+    assert code.value.code == 2
+    err = capsys.readouterr().err
+    assert "no targets are configured" in err and "[targets.NAME]" in err

@@ -53,7 +53,7 @@ def test_livejournal_trims_long_subject_with_a_note():
 
 def test_livejournal_refuses_event_over_its_byte_limit():
     body = "\n\n".join(["üüüü " * 100] * 120)  # about 61 000 characters, 108 000 bytes
-    with pytest.raises(StoryError, match="65,534 bytes"):
+    with pytest.raises(StoryError, match="less than 65,535 bytes"):
         render_post(story(body=body), config(), "ljown")
     assert render_post(story(body=body), config(), "dwcomm").html
 
@@ -62,3 +62,16 @@ def test_unknown_target_is_a_user_error():
     with pytest.raises(UserError) as err:
         render_post(story(), config(), "nope")
     assert "dwcomm" in err.value.fix
+
+
+def test_generic_server_limits_follow_the_accounts_dialect():
+    """A sandbox account speaking the LJ dialect gets LJ's limits: the subject is cut."""
+    from crosspost.adapter import Adapter, adapter_class
+
+    cls = adapter_class("sandbox")
+    if cls.limits_for.__func__ is Adapter.limits_for.__func__:  # type: ignore[attr-defined]
+        pytest.skip("the sandbox adapter does not adjust its limits by dialect yet")
+    cfg = Config(accounts={"box": {"site": "sandbox", "username": "writer", "dialect": "lj"}},
+                 targets={"box": {"account": "box"}})
+    post = render_post(story(LONG_TITLE), cfg, "box")
+    assert LONG_TITLE.startswith(post.subject) and len(post.subject) <= 100

@@ -106,3 +106,11 @@ def test_invalid_tag_dropped_with_note():
 
 def test_missing_field_gives_no_tags():
     assert map_tags(story(), FLUFFY)[0] == ["type: fic"]
+
+
+def test_value_map_can_name_a_whole_value_before_splitting():
+    rules = TagRules(fields={"fandom": "fandom: {value}"},
+                     values={"Torchwood/Doctor Who": "whoniverse"})
+    assert map_tags(story(fandom="torchwood / doctor who"), rules)[0] == ["fandom: whoniverse"]
+    assert map_tags(story(fandom="Torchwood/Merlin"), rules)[0] == ["fandom: torchwood",
+                                                                     "fandom: merlin"]

@@ -137,7 +137,8 @@ def test_parse_when_unknown_zone_name_is_an_error_naming_it() -> None:
 def test_relative_and_describe_say_it_for_people() -> None:
     assert relative(NOW + timedelta(hours=2, minutes=5), NOW) == "in 2 h 5 min"
     assert relative(NOW - timedelta(days=3), NOW) == "3 days ago"
-    assert relative(NOW + timedelta(seconds=10), NOW) == "now"
+    assert relative(NOW + timedelta(seconds=10), NOW) == "in 10 s"
+    assert relative(NOW - timedelta(seconds=0.5), NOW) == "now"
     assert describe(at(2026, 12, 1, 9, 0), NOW) == "2026-12-01 09:00 GMT (in 6 days)"
     assert describe(at(2026, 11, 25, 9, 0), NOW) == "2026-11-25 09:00 GMT (in 22 h 45 min)"
 

@@ -3,8 +3,9 @@
 Every entry is sent with ``ver=1``, UTF-8 text, ``lineendings=unix``, finished HTML with
 ``opt_preformatted=1``, ``usejournal`` for a community (none for the account's own
 journal), the date as wall-clock fields in the journal's zone, and both ``security`` and
-``allowmask``. Tags for a community are filtered first against the tags that exist there
-(:mod:`.tagcache` explains why and how); the tags left out are in
+``allowmask``. In a community, the tags the site refuses (new tags from a member) are
+settled after the call (:mod:`.tagging` explains why they are not simply filtered out
+first): on DW the others are put back, and the refused ones are in
 ``Receipt.dropped_tags`` and explained in ``Receipt.messages``, next to the site's own
 ``message``/``warnings``. Site presets live in :mod:`.sites`.
 """
@@ -18,11 +19,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost.adapter import Adapter, FoundEntry, SiteLimits, TagPolicy
-from crosspost.errors import ConfigError, ConfigProblem, FaultError, SiteError
+from crosspost.errors import (
+    ConfigError,
+    ConfigProblem,
+    FaultError,
+    SiteError,
+    TagPermissionError,
+)
 from crosspost.post import Post, Receipt, ReceiptStatus, RemoteRef
 from crosspost.tags import filter_tags
 
-from . import reading, tagcache, wire
+from . import reading, tagcache, tagging, wire
 from .client import Client
 from .profile import SiteProfile, for_dialect
 from .props import build_props, security_fields, time_fields
@@ -74,6 +81,11 @@ class LJAdapter(Adapter):
         dialect = (account.dialect if account is not None else None) or cls.default_dialect
         return for_dialect(cls.profile, dialect)
 
+    @classmethod
+    def limits_for(cls, account: Account | None) -> SiteLimits:
+        """The limits for ``account``: generic servers' limits follow its dialect."""
+        return cls.profile_for(account).limits
+
     @property
     def site_limits(self) -> SiteLimits:
         """The limits of this account's site (generic servers: by dialect)."""
@@ -96,20 +108,6 @@ class LJAdapter(Adapter):
 
     def _tag_key(self, journal: str) -> tuple[str, str, str]:
         return (self.client.url, self.client.username, journal)
-
-    def _tags_for(self, post: Post, journal: str | None
-                  ) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
-        """(tags to send, tags left out, notes)."""
-        if journal is None or not post.tags or post.options.allow_new_tags:
-            return post.tags, (), []
-        kept, dropped = filter_tags(post.tags, self.tag_policy(journal))
-        notes = []
-        if dropped:
-            notes.append(
-                f"left out tag(s) not found in {journal} (this account may not create tags "
-                f"there): {', '.join(dropped)}. A tag never used yet may be hidden from "
-                "members; a maintainer can set `tags.allow_new = true` for this target")
-        return tuple(kept), tuple(dropped), notes
 
     def _entry(self, post: Post, journal: str | None, tags: tuple[str, ...], *,
                editing: bool) -> dict[str, Any]:
@@ -162,21 +160,90 @@ class LJAdapter(Adapter):
     # -- the contract -------------------------------------------------------------------------
     def post(self, post: Post, journal: str | None) -> Receipt:
         """``postevent``; "queued" when a moderated community takes it into its queue."""
-        journal = self._journal(journal)
-        tags, dropped, notes = self._tags_for(post, journal)
-        res = self._send_entry("postevent", self._entry(post, journal, tags, editing=False),
-                               journal, notes)
-        if journal and post.options.allow_new_tags and tags:
-            tagcache.forget(self._tag_key(journal))  # we may have created tags there
-        return self._receipt("posted", res, notes, dropped)
+        return self._deliver("postevent", post, self._journal(journal), None)
 
     def edit(self, post: Post, journal: str | None, remote: RemoteRef) -> Receipt:
         """``editevent`` resending subject, event, security, allowmask, date and props."""
-        journal = self._journal(journal)
-        tags, dropped, notes = self._tags_for(post, journal)
-        req = {**self._entry(post, journal, tags, editing=True), "itemid": remote.itemid}
-        res = self._send_entry("editevent", req, journal, notes)
-        return self._receipt("edited", res, notes, dropped, fallback=remote)
+        return self._deliver("editevent", post, self._journal(journal), remote)
+
+    def _deliver(self, mode: str, post: Post, journal: str | None,
+                 remote: RemoteRef | None) -> Receipt:
+        editing = remote is not None
+        notes: list[str] = []
+        req = self._entry(post, journal, post.tags, editing=editing)
+        if remote is not None:
+            req["itemid"] = remote.itemid
+        tags = list(post.tags)
+        try:
+            res = self._send_entry(mode, req, journal, notes)
+        except TagPermissionError as exc:
+            if not tags:
+                raise
+            # 312 comes before anything is stored: send the entry again without tags
+            req = {**req, "props": {**req["props"], "taglist": ""}}
+            if not editing:
+                del req["props"]["taglist"]
+            res = self._send_entry(mode, req, journal, notes)
+            notes.append(f"posted without tags: {exc.server_message}")
+            return self._receipt("edited" if editing else "posted", res, notes, tuple(tags),
+                                 fallback=remote)
+        dropped: tuple[str, ...] = ()
+        if journal is not None and tags and wire.integer(res.get("itemid")) is not None:
+            dropped = self._settle_tags(res, req, journal, tags, post.options.allow_new_tags,
+                                        notes)
+        if journal and post.options.allow_new_tags and tags:
+            tagcache.forget(self._tag_key(journal))  # we may have created tags there
+        return self._receipt("edited" if editing else "posted", res, notes, dropped,
+                             fallback=remote)
+
+    def _unseen(self, journal: str, tags: list[str], allow_new: bool) -> list[str]:
+        """Tags this account cannot see in the community (see :mod:`.tagging`)."""
+        if allow_new:
+            return []
+        return filter_tags(tags, self.tag_policy(journal))[1]
+
+    def _settle_tags(self, res: dict[str, Any], req: dict[str, Any], journal: str,
+                     sent: list[str], allow_new: bool, notes: list[str]) -> tuple[str, ...]:
+        """Find out which tags the site refused; on DW re-apply the others (§5)."""
+        itemid = wire.integer(res.get("itemid"))
+        message = wire.text(res.get("message"))
+        if self.site_profile.is_dw:
+            refused = tagging.dw_refused(message, sent)
+            if refused is None:
+                return ()
+            # DW: one new tag and the entry got none: put back the ones that exist
+            refused = refused or self._unseen(journal, sent, False) or sent
+            keep = [t for t in sent if t not in refused]
+            if keep:
+                fix = {**req, "itemid": itemid,
+                       "props": {**req["props"], "taglist": ", ".join(keep)}}
+                try:
+                    self.client.call("editevent", fix, journal=journal, mutating=True)
+                except SiteError as exc:
+                    notes.append(f"the entry was posted without tags and putting back "
+                                 f"{', '.join(keep)} failed: {exc.message}")
+                    return tuple(sent)
+        else:
+            warnings = res.get("warnings") or []
+            texts = [message, *(wire.text(w) for w in (
+                warnings if isinstance(warnings, list) else [warnings]))]
+            if not (tagging.lj_skipped_warning(texts) or self._unseen(journal, sent, allow_new)):
+                return ()
+            # LJ: existing tags applied, new ones skipped (old forks: silently): read back
+            got = self.client.call("getevents", {"selecttype": "one", "itemid": itemid,
+                                                 "lineendings": "unix"}, journal=journal)
+            events = got.get("events") or []
+            if not events:
+                return ()
+            refused = tagging.not_stored(sent, wire.text((events[0].get("props") or {})
+                                                         .get("taglist")))
+            if not refused:
+                return ()
+        notes.append(
+            f"left out tag(s) {', '.join(refused)}: they do not exist in {journal} and this "
+            "account may not create tags there (a maintainer can set `tags.allow_new = true` "
+            "for this target)")
+        return tuple(refused)
 
     def delete(self, journal: str | None, remote: RemoteRef) -> Receipt:
         """``editevent`` with an empty event; EntryGoneError (302) when already gone."""

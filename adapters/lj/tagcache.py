@@ -1,17 +1,10 @@
 """A community's tags as this account sees them (``getusertags``), cached per journal.
 
-The choice about unseen tags (reference §5, §14): ``getusertags`` hides tags that were
-never used, or used only on private entries, from ordinary members, although those tags
-exist and members may use them. We cannot tell such a hidden tag from a new one, and on
-Dreamwidth a single *new* tag from a member makes the server drop *every* tag of the entry.
-So a tag the account cannot see counts as new and is left out (and reported): losing one
-tag is better than losing all of them. A maintainer who wants new tags created sets the
-target's ``tags.allow_new`` (``PostOptions.allow_new_tags``), which skips the filter.
-
-Whether the account maintains the community cannot be asked through the protocol; the one
-sign we use is positive only: a tag visible with security level ``private`` (or with no
-uses) is hidden from members, so an account that sees one manages the community and may
-create tags there.
+``getusertags`` hides never-used tags from ordinary members (reference §5, §14), so a tag
+missing here may still exist: :mod:`.tagging` explains how the adapter copes. Whether the
+account maintains the community cannot be asked through the protocol; the one sign used
+is positive only: a tag visible with security level ``private`` (or with no uses) is hidden
+from members, so an account that sees one manages the community and may create tags.
 """
 
 from __future__ import annotations

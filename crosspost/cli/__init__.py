@@ -10,37 +10,45 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from ..errors import CrosspostError
 
 if TYPE_CHECKING:
     from ..config import Config
 
+# `crosspost --help` imports only click and this module: the errors module (and the
+# dataclasses machinery it needs) is imported when an exception is on its way out.
+
 #: command name → (module, attribute, one-line help shown by ``--help`` without importing)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "parse": ("crosspost.cli.story_cmds", "parse_cmd", "Show a story's parsed fields and warnings."),
-    "check": ("crosspost.cli.story_cmds", "check_cmd", "Check story files; non-zero exit if any is invalid."),
-    "preview": ("crosspost.cli.preview_cmd", "preview_cmd", "Show exactly what each target would receive."),
+    "parse": ("crosspost.cli.story_cmds", "parse_cmd",
+              "Show a story's parsed fields and warnings."),
+    "check": ("crosspost.cli.story_cmds", "check_cmd",
+              "Check story files; non-zero exit if any is invalid."),
+    "preview": ("crosspost.cli.preview_cmd", "preview_cmd",
+                "Show exactly what each target would receive."),
     "post": ("crosspost.cli.post_cmds", "post_cmd", "Post a story to its targets now."),
     "edit": ("crosspost.cli.post_cmds", "edit_cmd", "Update every posted copy of a changed story."),
     "delete": ("crosspost.cli.post_cmds", "delete_cmd", "Delete the posted copies of a story."),
     "retry": ("crosspost.cli.post_cmds", "retry_cmd", "Retry deliveries that failed."),
     "history": ("crosspost.cli.post_cmds", "history_cmd", "Show every action taken for a story."),
     "status": ("crosspost.cli.post_cmds", "status_cmd", "List stories and where they are posted."),
-    "login": ("crosspost.cli.login_cmd", "login_cmd", "Store an account's password or API key in the keyring."),
-    "watch": ("crosspost.cli.daemon_cmds", "watch_cmd", "Watch the stories folder and post what arrives."),
+    "login": ("crosspost.cli.login_cmd", "login_cmd",
+              "Store an account's password or API key in the keyring."),
+    "watch": ("crosspost.cli.daemon_cmds", "watch_cmd",
+              "Watch the stories folder and post what arrives."),
     "schedule": ("crosspost.cli.daemon_cmds", "schedule_cmd", "Schedule a story's release."),
     "queue": ("crosspost.cli.daemon_cmds", "queue_cmd", "List scheduled releases."),
     "cancel": ("crosspost.cli.daemon_cmds", "cancel_cmd", "Cancel a scheduled release."),
     "reschedule": ("crosspost.cli.daemon_cmds", "reschedule_cmd", "Move a scheduled release."),
-    "sandbox": ("crosspost.cli.sandbox_cmd", "sandbox_cmd", "Run the local LJ-protocol sandbox site."),
-    "demo": ("crosspost.cli.demo_cmd", "demo_cmd", "Post the example story to a throw-away sandbox."),
+    "sandbox": ("crosspost.cli.sandbox_cmd", "sandbox_cmd",
+                "Run the local LJ-protocol sandbox site."),
+    "demo": ("crosspost.cli.demo_cmd", "demo_cmd",
+             "Post the example story to a throw-away sandbox."),
 }
 
 
@@ -62,13 +70,17 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@dataclass
 class App:
     """Shared CLI state, passed to commands as ``click.pass_obj``."""
 
-    config_path: Path | None
-    verbose: int = 0
-    _config: Config | None = field(default=None, repr=False)
+    def __init__(self, config_path: Path | None, verbose: int = 0,
+                 _config: Config | None = None) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self._config = _config
+
+    def __repr__(self) -> str:
+        return f"App(config_path={self.config_path!r}, verbose={self.verbose!r})"
 
     @property
     def config(self) -> Config:
@@ -97,9 +109,6 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, log_json: bo
 def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, prog_name="crosspost", standalone_mode=False)
-    except CrosspostError as exc:
-        click.echo(f"error: {exc.render()}", err=True)
-        sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -109,3 +118,10 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        from ..errors import CrosspostError
+
+        if not isinstance(exc, CrosspostError):
+            raise
+        click.echo(f"error: {exc.render()}", err=True)
+        sys.exit(exc.exit_code)

@@ -64,29 +64,24 @@ def _load(config: Config, path: Path) -> Story:
 
 
 def describe(out: Outcome) -> list[str]:
-    """The line(s) shown for one outcome."""
-    head = f"{out.target}: "
+    """The line(s) shown for one outcome: ``TARGET: what happened``, then notes."""
     msg = out.message
+    ref = f" [delivery {out.delivery_id}]" if out.delivery_id else ""
     if out.action in ("posted", "edited"):
-        text = f"{out.action} {out.url}".rstrip()
-        if msg:
-            text += f" ({msg})"
+        text = f"{out.action} {out.url}".rstrip() + (f" ({msg})" if msg else "")
     elif out.action == "queued":
         text = "queued for moderation" + (f": {msg}" if msg else "")
     elif out.action == "deleted":
         text = f"deleted {out.url}".rstrip()
     elif out.action == "gone":
         text = f"gone: {msg}" + (f" ({out.url})" if out.url else "")
-    elif out.action in ("failed", "uncertain", "retry"):
-        label = {"failed": "failed", "uncertain": "uncertain", "retry": "not posted yet"}
-        text = f"{label[out.action]}: {msg}"
-    elif out.action == "needs_edit":
-        text = f"changed, not edited: {msg}"
+    elif out.action in ("failed", "uncertain", "retry", "held", "needs_edit"):
+        label = {"retry": "not posted yet", "needs_edit": "changed, not edited"}.get(
+            out.action, out.action)
+        text = f"{label}{ref}: {msg}"
     else:
         text = f"{out.action}: {msg}" if msg else out.action
-    if out.delivery_id and out.action not in ("posted", "edited", "skipped", "deleted"):
-        text += f" [delivery {out.delivery_id}]"
-    lines = [head + text]
+    lines = [f"{out.target}: {text}"]
     lines += [f"  {note}" for note in out.notes if note and note != msg]
     return lines
 

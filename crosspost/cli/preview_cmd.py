@@ -68,8 +68,13 @@ def build_preview(config: Config, story: Any, target: str) -> TargetPreview:
     props = cls.site_props(post, tgt.community)
     site = cls.label or account.site
     where = f"community {tgt.community}" if tgt.community else "own journal"
+    hints = []
+    rules = config.rendering_for(target).tags
+    if tgt.community and post.tags and not (rules and rules.allow_new):
+        hints.append(f"when posting, tags that {tgt.community} does not have yet are left "
+                     "out and reported (members may not create tags)")
     return TargetPreview(post=post, destination=f"{site} as {account.username}, {where}",
-                         props=dict(props))
+                         props=dict(props), hints=hints)
 
 
 def _show(name: str, item: TargetPreview) -> None:
@@ -79,6 +84,8 @@ def _show(name: str, item: TargetPreview) -> None:
     click.echo(f"tags ({len(post.tags)}): {', '.join(post.tags) if post.tags else '(none)'}")
     for note in post.notes:
         click.echo(f"  note: {note}")
+    for hint in item.hints:
+        click.echo(f"  later: {hint}")
     opts = describe_options(post.options)
     click.echo("options: " + ", ".join(f"{k}={v}" for k, v in opts.items()))
     props = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}"

@@ -11,8 +11,10 @@ of the writer's own) are never read.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -174,14 +176,10 @@ def unique_destination(folder: Path, name: str) -> Path:
     if not stem:
         stem, dot, ext = name, "", ""
     n = 2
-    while candidate.exists() or candidate.is_symlink() or _report_taken(candidate):
+    while candidate.exists() or candidate.is_symlink():
         candidate = folder / f"{stem}-{n}{dot}{ext}"
         n += 1
     return candidate
-
-
-def _report_taken(candidate: Path) -> bool:
-    return report_path(candidate).exists()
 
 
 def report_path(story_path: Path) -> Path:
@@ -197,12 +195,23 @@ def move_aside(path: Path, folder: Path) -> Path:
     the free name found just before cannot be taken meanwhile."""
     folder.mkdir(parents=True, exist_ok=True)
     dest = unique_destination(folder, path.name)
-    os.rename(path, dest)
+    try:
+        os.rename(path, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # another file system: copy (data and times), then remove the original; a crash in
+        # between leaves two copies, never none
+        shutil.copy2(path, dest, follow_symlinks=False)
+        os.unlink(path)
     return dest
 
 
 def write_report(story_dest: Path, text: str) -> Path:
-    """Write ``<story>.error.txt`` beside a story set aside in ``failed/``."""
+    """Write ``<story>.error.txt`` beside a story set aside in ``failed/`` (replacing a
+    report left there by an earlier attempt whose story was moved back out)."""
     out = report_path(story_dest)
-    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    # file names need not be valid UTF-8: keep undecodable bytes visible, never fail
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
+                   errors="backslashreplace")
     return out

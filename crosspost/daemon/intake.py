@@ -135,10 +135,17 @@ class Intake:
         row = self.registry.file_seen(path)
         return row is not None and row.size == sig.size and row.mtime_ns == sig.mtime_ns
 
-    def remember(self, path: Path, sig: files.FileSig, story: Story | None, state: str) -> None:
+    def remember(self, path: Path, sig: files.FileSig, story: Story | None, state: str,
+                 identity: str | None = None) -> None:
+        """Record the file in the files table (keeping what an earlier parse learned when
+        ``story`` is not given)."""
+        raw, ident = (story.raw_sha256, story.identity) if story else ("", identity)
+        if story is None:
+            old = self.registry.file_seen(path)
+            if old is not None:
+                raw, ident = old.raw_sha256, ident or old.identity
         self.registry.record_file(path, size=sig.size, mtime_ns=sig.mtime_ns,
-                                  raw_sha256=story.raw_sha256 if story else "",
-                                  identity=story.identity if story else None, state=state)
+                                  raw_sha256=raw, identity=ident, state=state)
 
     # -- taking a file ---------------------------------------------------------------------
     def take(self, path: Path) -> Taken | None:
@@ -159,14 +166,20 @@ class Intake:
             releases = resolve_releases(story, self.config, self.tz, anchor)
         except StoryError as exc:
             return self._set_aside(path, None, _story_report(exc), exc.render())
-        outcomes = self._publish(story, releases)
+        # a file set aside because every target refused it, dropped back in: try again
+        before = self._newest_rows(story.identity)
+        again = bool(before) and all(r.status == "failed" for r in before)
+        if again:
+            log.info("trying %s again: every target refused it last time", path.name)
+        outcomes = self._publish(story, releases, explicit=again)
         return self.settle(path, story.identity, story, sig, outcomes)
 
-    def _publish(self, story: Story, releases: dict[str | None, datetime]) -> list[Any]:
+    def _publish(self, story: Story, releases: dict[str | None, datetime], *,
+                 explicit: bool) -> list[Any]:
         auto = [name for name, t in self.config.targets.items() if t.auto]
         outcomes: list[Any] = []
         for at, targets in release_groups(releases, auto).items():
-            outcomes.extend(self.publisher.publish(story, targets, at=at, explicit=False))
+            outcomes.extend(self.publisher.publish(story, targets, at=at, explicit=explicit))
         for outcome in outcomes:
             self.log_outcome(outcome, story.title or story.identity)
         return outcomes
@@ -182,14 +195,14 @@ class Intake:
                 log.warning("%s: no target to post to (every target has auto = false)",
                             path.name, extra={"event": "idle", "story": str(path)})
             if sig is not None:
-                self.remember(path, sig, story, where)
+                self.remember(path, sig, story, where, identity)
             return Taken(where, identity)
         if where == "failed":
             report = _refusal_report(path, story, rows, outcomes)
             return self._set_aside(path, story, report, "every target refused it")
         dest = self._move(path, self.posted_dir)
         if dest is None and sig is not None:
-            self.remember(path, sig, story, "posted")
+            self.remember(path, sig, story, "posted", identity)
         return Taken("posted", identity, dest)
 
     def _newest_rows(self, identity: str) -> list[Delivery]:
@@ -230,30 +243,24 @@ class Intake:
 
     # -- logging ---------------------------------------------------------------------------
     def log_outcome(self, o: Any, title: str) -> None:
+        """One line for what the delivery engine does not log itself (it logs each post,
+        edit, queueing, failure and retry as it happens)."""
         extra = {"event": o.action, "story": title, "target": o.target, "url": o.url}
         msg = f": {o.message}" if o.message else ""
-        if o.action in ("posted", "edited"):
-            log.info("%s %s to %s: %s", o.action, title, o.target, o.url or "(no URL)",
-                     extra=extra)
-        elif o.action == "queued":
-            log.info("queued for moderation: %s in %s%s", title, o.target, msg, extra=extra)
-        elif o.action == "scheduled":
+        if o.action == "scheduled":
             row = self.registry.delivery(o.delivery_id)
             at = row.release_at if row is not None else None
             when = describe(at.astimezone(self.tz), datetime.now(self.tz)) if at else "?"
-            log.info("scheduled %s for %s at %s", title, o.target, when, extra=extra)
+            log.info("scheduled %s for %s: %s [#%s]", title, o.target, when, o.delivery_id,
+                     extra=extra)
         elif o.action == "held":
             log.warning("held %s for %s%s — post it with `crosspost reschedule %s --at now`, "
-                        "or `crosspost cancel %s`", title, o.target, msg, o.delivery_id,
-                        o.delivery_id, extra=extra)
-        elif o.action == "retry":
-            log.warning("will retry %s for %s%s", title, o.target, msg, extra=extra)
-        elif o.action == "failed":
-            err = getattr(o, "error", None)
-            fix = f" (fix: {err.fix})" if isinstance(err, CrosspostError) and err.fix else ""
-            log.error("failed %s for %s%s%s", title, o.target, msg, fix, extra=extra)
-        else:
+                        "or drop it with `crosspost cancel %s`", title, o.target, msg,
+                        o.delivery_id, o.delivery_id, extra=extra)
+        elif o.action in ("skipped", "needs_edit", "cancelled"):
             log.info("%s %s for %s%s", o.action, title, o.target, msg, extra=extra)
+        else:
+            log.debug("%s %s for %s%s", o.action, title, o.target, msg, extra=extra)
 
 
 def _story_report(exc: StoryError) -> str:
@@ -278,7 +285,8 @@ def _refusal_report(path: Path, story: Story | None, rows: Sequence[Delivery],
         o = errors.get(row.target)
         err = getattr(o, "error", None) if o is not None else None
         lines.append(f"Target {row.target}:")
-        said = (o.message if o is not None else "") or row.last_error or row.status
+        said = err.message if isinstance(err, CrosspostError) else (
+            (o.message if o is not None else "") or row.last_error or row.status)
         lines.append(f"  Problem: {said}")
         if isinstance(err, FaultError) and err.server_message:
             lines.append(f"  The site said: {err.server_message}")

@@ -244,7 +244,9 @@ class Daemon:
             self.check_at[path] = mono
             fresh += 1
         for gone in [p for p in self.known if p not in seen]:
-            del self.known[gone]
+            del self.known[gone]  # removed or moved away by the writer
+            if self.registry is not None:
+                self.registry.forget_file(gone)
         if startup:
             log.info("%d file(s) already known, %d to look at", len(self.known), fresh,
                      extra={"event": "scan"})
@@ -316,6 +318,8 @@ class Daemon:
             raise
         except CrosspostError as exc:
             log.error("%s: %s", path.name, exc.render())
+        except OSError as exc:
+            log.error("%s: %s (the file stays where it is)", path.name, exc)
         except Exception as exc:
             log.error("internal error on %s (%s: %s); the file stays where it is — please "
                       "report it with the `-v` log", path.name, type(exc).__name__, exc)

@@ -155,7 +155,7 @@ class HeaderBuilder:
                 spec = BY_KEY["release"]
             self._store(h, e, spec, raw)
         if h.fields.get("release"):
-            h.releases[None] = h.fields["release"]
+            h.releases = {None: h.fields["release"], **h.releases}
         return h
 
     def _store(self, h: Header, e: _Entry, spec: FieldSpec | None, raw: str) -> None:

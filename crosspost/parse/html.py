@@ -22,12 +22,14 @@ bs4 is imported here only, so the plain-text path never pays for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoryError
 from ..fields import lookup
 from .fences import is_fence
+from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
 from .header import Header, HeaderBuilder, match_header, require_title
 from .text import Body
 
@@ -51,7 +53,7 @@ class _Line:
     hr: bool = False
     media: bool = False
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join("".join(self.parts).replace("\u00a0", " ").split())
 
@@ -202,6 +204,12 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
     """Split an HTML story into its header fields and body HTML (see module docstring)."""
     from bs4 import BeautifulSoup
 
+    cost, depth = nesting_cost(text)
+    if cost > BUDGET or depth > MAX_DEPTH:
+        raise StoryError(
+            f"the HTML is nested too deeply to read ({depth:,}+ elements left open)",
+            path=path, fix="close the tags you open (</div>, </span>, </p> …), or save the "
+                           "story as plain text")
     soup = BeautifulSoup(text, "html.parser")
     lines = [ln for ln in _walk(soup) if not ln.blank]
     found = _find_header(lines)
@@ -222,16 +230,18 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
     start = end
     while start < len(lines) and lines[start].fence:
         start += 1
-    stop = len(lines)
-    while stop > start and lines[stop - 1].fence:
-        stop -= 1
-    if start >= stop:
+    if start >= len(lines):
         raise StoryError("no story text after the header", path=path,
                          line=lines[end - 1].line,
                          fix="write the story below the header and its <hr> (or *** line)")
     container = _container(lines[first].leaf, lines[start].leaf)
-    if stop < len(lines):
-        _cut_from(lines[stop], container)
+    ids = {id(n) for n in container.descendants}
+    inside = [ln for ln in lines[start:] if id(ln.leaf) in ids]
+    stop = len(inside)
+    while stop > 1 and inside[stop - 1].fence:
+        stop -= 1
+    if stop < len(inside):
+        _cut_from(inside[stop], container)
     _cut_before(lines[start], container)
     for cut in container.find_all("lj-cut"):
         cut.unwrap()

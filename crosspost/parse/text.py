@@ -14,8 +14,9 @@
     ***                              ← an optional closing fence (dropped)
 
 Without a fence, a blank line ends the header. A blank line followed by more header lines
-that lead to a fence (e.g. ``Summary:`` set apart by blank lines) keeps the header going, as
-long as one of those lines is a known field. A fence before the first header line (YAML-ish
+(or indented continuation lines) that lead to a fence keeps the header going, as long as one
+of those lines is a known field: ``Summary:`` set apart by blank lines, or a Summary of
+several indented paragraphs, stays in the header. A fence before the first header line (YAML-ish
 ``---`` front matter) is accepted.
 
 Line based and regex driven (no HTML or YAML library): this path must be fast, and only the
@@ -30,7 +31,7 @@ from pathlib import Path
 from ..errors import StoryError
 from ..fields import lookup
 from .fences import is_fence
-from .header import HeaderBuilder, match_header
+from .header import HeaderBuilder, match_header, release_target
 
 _START_FIX = ("start the file with header lines such as 'Title: My Story' and 'Author: me', "
               "then a line of *** and the story")
@@ -85,23 +86,17 @@ def _shown(line: str) -> str:
 
 def _continues_header(lines: Lines, j: int) -> int | None:
     """After a blank line inside the header: the index of the fence that ends the header
-    when lines ``j``… are all header lines (one of them a known field) up to a fence."""
+    when lines ``j``… are all header lines or indented continuations up to a fence, one of
+    them a known field (so a story whose first lines look like "Name: value" stays story)."""
     known = False
-    prev_header = False
     while (line := lines.get(j)) is not None:
         if is_fence(line):
             return j if known else None
-        if not line.strip():
-            prev_header = False
-        elif line[0] in " \t":
-            if not prev_header:
-                return None
-        else:
+        if line.strip() and line[0] not in " \t":
             m = match_header(line)
             if m is None:
                 return None
-            known = known or lookup(m[0]) is not None
-            prev_header = True
+            known = known or lookup(m[0]) is not None or release_target(m[0]) is not None
         j += 1
     return None
 
@@ -132,6 +127,7 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
                               "before it)")
     split = Split(HeaderBuilder(), first_line + i, None)
     confirmed_until = -1
+    after_blank = False
     while (line := lines.get(i)) is not None:
         if not line.strip():
             j = lines.next_nonblank(i + 1)
@@ -146,12 +142,14 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
                     split.body_start = j
                     return split
                 confirmed_until = fence
-            i = j
+            i, after_blank = j, True
             continue
         if strict and is_fence(line):
             split.body_start = i + 1
             return split
         if line[0] in " \t":
+            if after_blank:
+                split.header.extend("")  # a paragraph break inside a multi-line value
             split.header.extend(line.strip())
         elif (m := match_header(line)) is not None:
             split.header.add(m[0], m[1], first_line + i)
@@ -161,7 +159,7 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
                 path=path, line=first_line + i,
                 fix="write it as 'Name: value', indent it to continue the field above, or end "
                     "the header with a line of *** (or a blank line) before the story")
-        i += 1
+        i, after_blank = i + 1, False
     return split
 
 
@@ -182,7 +180,7 @@ def slice_body(lines: Lines, start: int | None, path: Path | None, *,
     offset = lines.start(start) if start is not None else None
     if start is None or offset is None:
         raise StoryError("no story text: the file ends inside the header", path=path,
-                         line=first_line + text.count("\n"), fix=_NO_BODY_FIX)
+                         line=first_line + text.rstrip().count("\n"), fix=_NO_BODY_FIX)
     line_no = first_line + start
     # Skip leading blank lines and fences (a scene break before any text is meaningless).
     while offset < len(text):

@@ -20,32 +20,16 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import nh3
 from markdown_it import MarkdownIt
 
+from ..parse.fences import is_fence
+
 if TYPE_CHECKING:
     from ..story import Story
-
-_FALLBACK_FENCE = re.compile(r"^\s*([*\-~=_#+])(?:\s*\1){2,}\s*$")
-
-
-@lru_cache(maxsize=1)
-def _fence_rule() -> Callable[[str], bool]:
-    try:
-        from ..parse.fences import is_fence as parser_is_fence
-    except ImportError:  # until the parser's own rule exists
-        return lambda line: bool(_FALLBACK_FENCE.match(line))
-    return parser_is_fence
-
-
-def is_fence(line: str) -> bool:
-    """True when ``line`` is a fence (a scene break inside a body); the parser's rule."""
-    return bool(_fence_rule()(line))
-
 
 def scene_break_html(style: str = "rule") -> str:
     """The markup of one scene break: "rule", "stars", or any text shown centred."""

@@ -58,7 +58,7 @@ def header_keys(story: Story, wanted: list[str], values: Mapping[str, str]) -> l
     for name in wanted:
         if name.strip() == "*":
             keys.extend(k for k in story.fields
-                        if k not in listed and k not in INTERNAL_FIELDS and k != "title")
+                        if k not in listed and k not in INTERNAL_FIELDS)
         else:
             keys.append(placeholder_key(name))
     seen: set[str] = set()

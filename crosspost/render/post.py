@@ -43,7 +43,7 @@ def render_post(story: Story, config: Config, target: str, *,
     account = config.accounts[tgt.account]
     cls = adapter_class(account.site)
     return compose(story, config.rendering_for(target), target=target, cut=cls.cut,
-                   limits=cls.limits, site=cls.label or account.site,
+                   limits=cls.limits_for(account), site=cls.label or account.site,
                    community=tgt.community, username=account.username, when=when)
 
 
@@ -95,8 +95,7 @@ def _subject(story: Story, rendering: Rendering, values: Mapping[str, str], targ
     while cut and not _fits(cut, limits.subject_chars, limits.subject_bytes):
         cut = cut[:-1]
     cut = re.sub(r"&[a-z]*$", "", cut).rstrip()  # never end inside an entity
-    notes.append(f"subject is {size} long; {site} keeps only {limit}: it will read "
-                 f"{cut!r}")
+    notes.append(f"subject cut to {limit} ({site} keeps no more; it was {size}): {cut!r}")
     return cut
 
 
@@ -118,11 +117,12 @@ def _check_event(story: Story, html: str, target: str, limits: SiteLimits,
     # characters (reference §3.7)
     if chars <= limits.event_chars and nbytes < limits.event_bytes:
         return
-    size, limit = ((f"{chars:,} characters", f"{limits.event_chars:,} characters")
-                   if chars > limits.event_chars
-                   else (f"{nbytes:,} bytes", f"{limits.event_bytes - 1:,} bytes"))
-    raise StoryError(f"the entry for target {target!r} is {size} long; {site} accepts at "
-                     f"most {limit}", path=story.path,
+    if chars > limits.event_chars:
+        size, limit = f"{chars:,} characters", f"at most {limits.event_chars:,} characters"
+    else:
+        size, limit = f"{nbytes:,} bytes", f"less than {limits.event_bytes:,} bytes"
+    raise StoryError(f"the entry for target {target!r} is {size} long; {site} accepts "
+                     f"{limit}", path=story.path,
                      fix="split the story into parts (one file per part)")
 
 

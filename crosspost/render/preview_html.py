@@ -27,7 +27,8 @@ dt{font-weight:bold;color:#557}dd{margin:0}code,pre{font:13px/1.4 monospace}
 pre{white-space:pre-wrap;background:#f4f4f8;padding:1em;overflow-x:auto}
 .tags span{display:inline-block;background:#e6e9f5;border-radius:3px;padding:0 .4em;
 margin:0 .3em .3em 0;font:14px sans-serif}
-.notes li{color:#a33}.entry{border:1px solid #ccd;padding:1em 1.5em;background:#fff}
+.notes li{color:#a33}.notes li.hint{color:#557}
+.entry{border:1px solid #ccd;padding:1em 1.5em;background:#fff}
 .cut-marker,.cut-end{font:14px sans-serif;color:#557;background:#eef;border:1px dashed #88a;
 padding:.2em .6em;margin:1em 0}
 .behind-cut{border-left:3px solid #ccd;padding-left:1em}
@@ -42,6 +43,8 @@ class TargetPreview:
     post: Post
     destination: str
     props: Mapping[str, Any] = field(default_factory=dict)
+    #: things decided only when posting (e.g. the community's tag check)
+    hints: list[str] = field(default_factory=list)
 
 
 def entry_view(event_html: str) -> str:
@@ -70,8 +73,9 @@ def _section(name: str, item: TargetPreview, options: Mapping[str, Any]) -> str:
     post = item.post
     esc = html_lib.escape
     tags = "".join(f"<span>{esc(t)}</span>" for t in post.tags) or "<i>none</i>"
-    notes = ("<ul class=\"notes\">" + "".join(f"<li>{esc(n)}</li>" for n in post.notes)
-             + "</ul>") if post.notes else "<i>none</i>"
+    notes = "".join(f"<li>{esc(n)}</li>" for n in post.notes)
+    notes += "".join(f'<li class="hint">{esc(h)}</li>' for h in item.hints)
+    notes = f'<ul class="notes">{notes}</ul>' if notes else "<i>none</i>"
     return f"""<section id="target-{esc(name)}">
 <h2>{esc(name)} → {esc(item.destination)}</h2>
 <dl>

@@ -45,6 +45,10 @@ class Call:
     site: Site
     ip: str
     headers: Mapping[str, str]
+    #: act as this user without authentication (moderator approval replays a queued post)
+    as_user: str | None = None
+    #: skip moderation (the replay of an approved post, like the server's ``nomod``)
+    nomod: bool = False
 
     @property
     def world(self) -> World:
@@ -55,6 +59,8 @@ class Call:
         return self.site.dialect
 
     def authenticate(self, req: Mapping[str, Any]) -> Account:
+        if self.as_user is not None:
+            return self.world.require(self.as_user)
         return self.site.auth.authenticate(req, self.ip, self.headers)
 
     def altusage(self, user: Account, req: Mapping[str, Any]) -> Account:

@@ -175,7 +175,7 @@ class Stats:
             self.status: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
             self.connections = 0
-            self.rate_limited = 0
+            self.limited = 0
 
     def count(self, what: str, key: str = "") -> None:
         with self._lock:
@@ -187,8 +187,8 @@ class Stats:
                 self.modes[key] += 1
             elif what == "status":
                 self.status[key] += 1
-                if key == "429":
-                    self.rate_limited += 1
+            elif what == "limited":
+                self.limited += 1
             elif what == "fault":
                 self.faults[key] += 1
 
@@ -196,4 +196,5 @@ class Stats:
         with self._lock:
             return {"requests": self.requests, "modes": dict(self.modes),
                     "http_status": dict(self.status), "faults_injected": dict(self.faults),
-                    "connections": self.connections, "http_429": self.status.get("429", 0)}
+                    "connections": self.connections, "http_429": self.status.get("429", 0),
+                    "rate_limited": self.limited}

@@ -20,7 +20,7 @@ _STYLE = ("body{font-family:Georgia,serif;max-width:46em;margin:2em auto;padding
 def _page(title: str, body: str) -> bytes:
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-            f"<body>{body}</body></html>\n").encode("utf-8")
+            f"<body>{body}</body></html>\n").encode()
 
 
 def entry_page(entry: Entry, journal_title: str) -> bytes:

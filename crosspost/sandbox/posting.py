@@ -9,7 +9,7 @@ from typing import Any
 from .codes import ProtocolError
 from .context import Call, fmt_time
 from .tags import apply_tags
-from .textutil import byte_len, perl_num, perl_true, text
+from .textutil import byte_len, perl_num, text
 from .validate import Limits, apply_tz, parse_html_problem, validate
 from .world import Account, Entry, Queued
 
@@ -142,7 +142,7 @@ def postevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
 
     world = call.world
     with world.lock:
-        if journal.moderated and _moderated_for(call, user, journal):
+        if journal.moderated and not call.nomod and _moderated_for(call, user, journal):
             return _queue(call, req, user, journal)
         sig = hashlib.md5("".join([checked.subject, checked.event, text(req.get("usejournal")),
                                    text(req.get("security")), text(req.get("allowmask"))]
@@ -158,7 +158,7 @@ def postevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
                       subject=checked.subject, event=checked.event,
                       eventtime=checked.eventtime, logtime=fmt_time(now), security=security,
                       allowmask=mask, props=props, tags=[], created=now, mtime=now)
-        message, warnings = "", []
+        message, warnings = "", list[str]()
         if checked.tags:
             tags, message, warnings = apply_tags(world, user, journal, checked.tags,
                                                  call.dialect, call.site.opts)
@@ -173,9 +173,9 @@ def postevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
 def _moderated_for(call: Call, user: Account, journal: Account) -> bool:
     if user.name in journal.unmoderated:
         return False
-    if call.dialect != "dw" and user.name in journal.maintainers:
-        return False  # LJ14: admins and moderators skip moderation
-    return True  # DW: even maintainers are queued unless on the unmoderated list (§14)
+    # LJ14: admins and moderators skip moderation; DW: even maintainers are queued unless
+    # they are on the unmoderated list (§14)
+    return call.dialect == "dw" or user.name not in journal.maintainers
 
 
 def _queue(call: Call, req: dict[str, Any], user: Account, journal: Account) -> dict[str, Any]:
@@ -267,7 +267,7 @@ def editevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
             del props["picture_keyword"]
         security, mask = _security(call, req, user, journal, old=entry)
         _backdated(call, props, journal)
-        message, warnings = "", []
+        message, warnings = "", list[str]()
         tags = entry.tags
         if checked.tags is not None and sorted(checked.tags) != sorted(entry.tags):
             # DW: update_logtags only when the canonical sorted list changed (:2194-2208)
@@ -293,5 +293,26 @@ def editevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
         return _result(call, entry, message, warnings)
 
 
-def is_truthy(value: Any) -> bool:
-    return perl_true(value)
+def approve(call: Call, modid: int) -> dict[str, Any]:
+    """A moderator approves a queued post: it is replayed with ``nomod`` (§3.5)."""
+    world = call.world
+    with world.batch():
+        queued = next((q for q in world.queue if q.modid == modid), None)
+        if queued is None:
+            raise KeyError(f"no queued post {modid}")
+        world.queue.remove(queued)
+        world.changed()
+        replay = Call(site=call.site, ip=call.ip, headers={}, as_user=queued.poster,
+                      nomod=True)
+        return postevent(replay, dict(queued.request))
+
+
+def reject(call: Call, modid: int) -> None:
+    """A moderator rejects a queued post: it is dropped."""
+    world = call.world
+    with world.batch():
+        before = len(world.queue)
+        world.queue = [q for q in world.queue if q.modid != modid]
+        if len(world.queue) == before:
+            raise KeyError(f"no queued post {modid}")
+        world.changed()

@@ -51,8 +51,6 @@ def _render(call: Call, entry: Entry, journal: Account, req: dict[str, Any],
         event = "(cannot be shown)"
     if entry.subject:
         out["subject"] = entry.subject
-    elif text(req.get("prefersubject")) == "1":
-        pass
     if text(req.get("prefersubject")) == "1" and entry.subject:
         event = entry.subject
         del out["subject"]
@@ -62,8 +60,9 @@ def _render(call: Call, entry: Entry, journal: Account, req: dict[str, Any],
     ending = _LINEENDINGS.get(text(req.get("lineendings")) or "pc", "\r\n")
     out["event"] = event.replace("\n", ending)
     if text(req.get("noprops")) != "1":
-        props = {k: v.replace("\r", " ").replace("\n", " ") for k, v in entry.props.items()
-                 if k not in ("xpost", "xpostdetail")}
+        props: dict[str, Any] = {k: v.replace("\r", " ").replace("\n", " ")
+                                 for k, v in entry.props.items()
+                                 if k not in ("xpost", "xpostdetail")}
         if entry.tags and text(req.get("notags")) != "1":
             props["taglist"] = ", ".join(entry.tags)
         if entry.revnum:

@@ -110,11 +110,11 @@ def dump_response(result: dict[str, Any], dialect: str) -> bytes:
     """Serialise a successful result the XMLRPC::Lite way."""
     body = _value(result, string_keys(dialect))
     return ('<?xml version="1.0" encoding="UTF-8"?><methodResponse><params><param>'
-            f"<value>{body}</value></param></params></methodResponse>").encode("utf-8")
+            f"<value>{body}</value></param></params></methodResponse>").encode()
 
 
 def dump_fault(code: int | str, message: str, dialect: str = "dw") -> bytes:
     """Serialise a fault. The code goes through the same type guessing (int or string)."""
     body = _value({"faultString": message, "faultCode": code}, string_keys(dialect))
     return ('<?xml version="1.0" encoding="UTF-8"?><methodResponse><fault>'
-            f"<value>{body}</value></fault></methodResponse>").encode("utf-8")
+            f"<value>{body}</value></fault></methodResponse>").encode()

@@ -14,6 +14,8 @@ import re
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,8 @@ class Account:
     #: newpost_minsecurity: "public" | "friends" | "private"
     minsecurity: str = "public"
     tags: list[str] = field(default_factory=list)
+    #: public uses of a tag on entries the sandbox does not hold (the seeded history)
+    tag_history: dict[str, int] = field(default_factory=dict)
     next_itemid: int = 1
     # --- poster side ---
     #: last post's duplicate signature: [sig, journal, itemid, anum]
@@ -136,6 +140,20 @@ class World:
         self.next_modid = 1
         self.next_sessid = 1
         self.rng = random.Random(rng_seed)
+        self._batch = 0
+        self._dirty = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many changes into one write of the state file."""
+        with self.lock:
+            self._batch += 1
+            try:
+                yield
+            finally:
+                self._batch -= 1
+                if self._batch == 0 and self._dirty:
+                    self.changed()
 
     # ---- accounts -------------------------------------------------------------------------
     def get(self, name: str) -> Account | None:
@@ -162,13 +180,14 @@ class World:
     def add_community(self, name: str, maintainers: list[str] | tuple[str, ...] = (),
                       members: list[str] | tuple[str, ...] = (), moderated: bool = False,
                       tags: list[str] | tuple[str, ...] = (), fullname: str = "",
-                      **attrs: Any) -> Account:
-        """Create (or replace) a community; maintainers are members too."""
+                      tag_uses: int = 1, **attrs: Any) -> Account:
+        """Create (or replace) a community; maintainers are members too. ``tags`` count as
+        used ``tag_uses`` times on public entries (0: unused, hidden from members)."""
         mems = list(dict.fromkeys([*members, *maintainers]))
         with self.lock:
             acct = self._add(name, "C", maintainers=list(maintainers), members=mems,
                              moderated=moderated, fullname=fullname or name, **attrs)
-            self.add_tags(acct.name, *tags)
+            self.add_tags(acct.name, *tags, public_uses=tag_uses)
             return acct
 
     def _add(self, name: str, kind: str, **attrs: Any) -> Account:
@@ -213,13 +232,16 @@ class World:
             self.changed()
             return acct
 
-    def add_tags(self, journal: str, *tags: str) -> None:
-        """Create tags (keywords) in a journal without using them."""
+    def add_tags(self, journal: str, *tags: str, public_uses: int = 0) -> None:
+        """Create tags (keywords) in a journal; ``public_uses`` > 0 makes them look used on
+        public entries (visible to members), 0 leaves them unused (hidden from members)."""
         with self.lock:
             acct = self.require(journal)
             for tag in tags:
                 if tag not in acct.tags:
                     acct.tags.append(tag)
+                if public_uses:
+                    acct.tag_history[tag] = public_uses
             self.changed()
 
     # ---- roles ----------------------------------------------------------------------------
@@ -294,7 +316,8 @@ class World:
         """Per tag of the journal: uses per security (public/private/protected/groups)."""
         with self.lock:
             acct = self.require(journal)
-            out = {t: {"public": 0, "private": 0, "protected": 0, "group": 0} for t in acct.tags}
+            out = {t: {"public": acct.tag_history.get(t, 0), "private": 0, "protected": 0,
+                       "group": 0} for t in acct.tags}
             for entry in self.entries.get(acct.name, {}).values():
                 kind = entry.security
                 if kind == "usemask":
@@ -307,8 +330,14 @@ class World:
 
     # ---- persistence ----------------------------------------------------------------------
     def changed(self) -> None:
-        """Persist after a change when a state file is set."""
-        if self.state_path is not None:
+        """Persist after a change when a state file is set (once per batch)."""
+        if self.state_path is None:
+            return
+        with self.lock:
+            if self._batch:
+                self._dirty = True
+                return
+            self._dirty = False
             self.save(self.state_path)
 
     def to_json(self) -> dict[str, Any]:
@@ -360,8 +389,13 @@ def _known(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed(world: World) -> None:
-    """The demo world every helper relies on (docs: common brief)."""
-    with world.lock:
+    """The demo world every helper relies on (docs: common brief).
+
+    The communities' tags count as used once on a public entry (``public_uses``), as in a
+    real community; unused tags would be hidden from ordinary members in ``getusertags``
+    (§5, §14). The communities start without entries.
+    """
+    with world.batch():
         world.add_user("writer", password="sandbox-password", api_keys=["sandbox-key"],
                        fullname="Sandbox Writer")
         # reader has no API key: on DW challenge auth always fails for it (§2.2)
@@ -369,14 +403,17 @@ def seed(world: World) -> None:
         world.add_user("mod", password="sandbox-password", api_keys=["mod-key"],
                        fullname="Sandbox Moderator")
         world.add_community("fluffyfics", maintainers=["mod"], members=["writer", "reader"],
-                            fullname="Fluffy Fics", tags=[
-                                "pairing: ianto jones/tenth doctor", "fandom: torchwood",
-                                "fandom: doctor who", "rating: pg", "rating: teen",
-                                "type: fic"])
+                            fullname="Fluffy Fics")
+        world.add_tags("fluffyfics", "pairing: ianto jones/tenth doctor", "fandom: torchwood",
+                       "fandom: doctor who", "rating: pg", "rating: teen", "type: fic",
+                       public_uses=1)
         world.add_community("modfics", maintainers=["mod"], members=["writer"],
-                            moderated=True, fullname="Moderated Fics",
-                            tags=["fandom: torchwood", "rating: pg", "type: fic"])
+                            moderated=True, fullname="Moderated Fics")
+        world.add_tags("modfics", "fandom: torchwood", "rating: pg", "type: fic",
+                       public_uses=1)
         world.add_community("closedfics", maintainers=["mod"], members=["reader"],
-                            fullname="Closed Fics", tags=["type: fic"])
+                            fullname="Closed Fics")
+        world.add_tags("closedfics", "type: fic", public_uses=1)
         world.add_community("writersden", maintainers=["writer", "mod"],
-                            fullname="The Writers' Den", tags=["type: fic"])
+                            fullname="The Writers' Den")
+        world.add_tags("writersden", "type: fic", public_uses=1)

@@ -153,7 +153,11 @@ def _toml(val: Any) -> str:
     raise TypeError(val)
 
 
-def cli_env(root: Path) -> dict[str, str]:
+#: the sandbox's secrets for `writer`: DW code takes the API key, LJ code the password
+SECRETS = {"dw": "sandbox-key", "lj": "sandbox-password"}
+
+
+def cli_env(root: Path, dialect: str = "dw") -> dict[str, str]:
     """Environment for a client subprocess: the sandbox secret, and every user folder
     (config, data, cache, keyring) inside ``root`` so nothing is written outside it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
@@ -166,9 +170,8 @@ def cli_env(root: Path) -> dict[str, str]:
         "XDG_STATE_HOME": str(home / ".local/state"),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "CROSSPOST_SECRET_SANDBOX": "sandbox-key",
+        "CROSSPOST_SECRET_SANDBOX": SECRETS[dialect],
         "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
     })
     return env
 
@@ -202,19 +205,20 @@ class Killer:
 
     Two ways of choosing the point, picked at random each time:
 
-    - *timed*: after a random delay in ``[0, estimate]``, where ``estimate`` follows how long
+    - *timed* (share ``timed_share``): after a random delay in ``[0, estimate]``, where ``estimate`` follows how long
       runs that ended by themselves took (so kills land in start-up, reconcile or mid-batch);
-    - *progress*: once the sandbox has received a random number (1..``max_steps``) of further
-      ``postevent`` requests, plus a tiny random delay — this lands in the middle of a batch
-      however fast or slow the machine is.
+    - *progress* (the rest): once the sandbox has received a random number (1..``max_steps``)
+      of further ``postevent`` requests, plus a tiny random delay — this lands in the middle
+      of a batch however fast or slow the machine is.
     """
 
     def __init__(self, rng: random.Random, *, progress: Callable[[], int] | None = None,
-                 estimate: float = 2.0, max_steps: int = 6) -> None:
+                 estimate: float = 2.0, max_steps: int = 3, timed_share: float = 0.3) -> None:
         self.rng = rng
         self.progress = progress
         self.estimate = estimate
         self.max_steps = max_steps
+        self.timed_share = timed_share
 
     def run(self, cmd: list[str], *, env: dict[str, str], cwd: Path, kill: bool,
             timeout: float = 120.0) -> Attempt:
@@ -239,7 +243,7 @@ class Killer:
 
     def _kill_later(self, proc: subprocess.Popen[str], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        if self.progress is not None and self.rng.random() < 0.5:
+        if self.progress is not None and self.rng.random() >= self.timed_share:
             try:
                 base = self.progress()
             except httpx.HTTPError:

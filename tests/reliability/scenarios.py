@@ -80,18 +80,21 @@ def post_run(control: SandboxControl, root: Path, *, seed: object, tag: str, sto
         args += ["--to", t]
     cmd = cli_cmd(cfg, *args)
     res = RunResult(tag)
-    killer = Killer(rng, progress=control.calls, max_steps=len(batch) * len(targets))
+    killer = Killer(rng, progress=control.calls)
     control.set_faults(list(faults))
     last: Attempt | None = None
     try:
+        # kill phase: ends after ``kills`` kills, or when a run finishes the batch by itself
         while res.kills < kills and res.starts < kills * 3:
             last = killer.run(cmd, env=env, cwd=root, kill=True)
             res.starts += 1
             res.kills += last.killed
             res.exits.append(last.returncode)
             _no_traceback(last, tag, seed)
+            if last.returncode == 0:
+                break
         # restart until the client itself says everything is delivered (exit 0)
-        for i in range(max_recover):
+        for i in range(max_recover if last is None or last.returncode != 0 else 0):
             rerun = cmd if i % 2 == 0 else cli_cmd(cfg, "retry")
             last = killer.run(rerun, env=env, cwd=root, kill=False)
             res.starts += 1
@@ -99,7 +102,7 @@ def post_run(control: SandboxControl, root: Path, *, seed: object, tag: str, sto
             _no_traceback(last, tag, seed)
             if last.returncode == 0 and rerun is cmd:
                 break
-        else:
+        if last is None or last.returncode != 0:
             _fail(tag, seed, f"not done after {max_recover} restarts without kills",
                   f"exits: {res.exits}", last)
     finally:
@@ -141,8 +144,9 @@ def _no_traceback(attempt: Attempt, tag: str, seed: object) -> None:
 class Daemon:
     """A ``crosspost watch`` subprocess."""
 
-    def __init__(self, cfg: Path, env: dict[str, str], cwd: Path) -> None:
-        self.cmd = cli_cmd(cfg, "watch")
+    def __init__(self, cfg: Path, env: dict[str, str], cwd: Path,
+                 args: Sequence[str] = ("--rescan", "1", "--settle", "0.3")) -> None:
+        self.cmd = cli_cmd(cfg, "-v", "watch", *args)
         self.env = env
         self.cwd = cwd
         self.proc: subprocess.Popen[str] | None = None

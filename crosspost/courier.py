@@ -1,0 +1,288 @@
+"""One delivery, start to finish: claim → (reconcile) → remote call → outcome, with the
+in-run retries. The :class:`~crosspost.delivery.Publisher` decides which deliveries to run
+and runs a :class:`Courier` for each, concurrently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError, ConfigProblem, CrosspostError, SecretError, SiteError
+from .logs import get_logger
+from .plan import Decision, classify, next_attempt
+from .post import Post, Receipt, RemoteRef
+from .reconcile import encode_post, reconcile_row
+from .registry import Delivery, Intent, Registry, now_utc
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .pool import AdapterPool
+
+log = get_logger("delivery")
+
+#: Outcome actions that mean "not delivered" (the CLI exits 1).
+NOT_DONE = frozenset({"failed", "retry", "uncertain", "held"})
+#: Longest backoff between attempts, however many failed.
+BACKOFF_CAP = 3600.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery in this run.
+
+    ``action``: posted | queued | edited | deleted | gone | skipped | scheduled | cancelled |
+    needs_edit | retry | uncertain | failed | held. ``notes``: the site's own messages and the
+    tags left out.
+    """
+
+    delivery_id: int
+    identity: str
+    target: str
+    action: str
+    url: str = ""
+    message: str = ""
+    error: CrosspostError | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.action not in NOT_DONE
+
+
+Decide = Callable[[Delivery | None, bool, bool], Decision]
+
+
+def _decide_forced(decide: Decide, forced: bool, row: Delivery | None, live: bool) -> Decision:
+    return decide(row, live, forced)
+
+
+@dataclass
+class Job:
+    kind: str  # publish | edit | delete | retry | reconcile | release
+    identity: str
+    target: str
+    decide: Decide  # (row, live, forced) -> Decision
+    post: Post | None = None
+    content_hash: str = ""
+    delivery_id: int | None = None
+    error: CrosspostError | None = None
+
+
+
+def copy_of(post: Post | None, copy: int) -> Post | None:
+    """The post for copy ``copy`` of a delivery. Copies after the first carry a marker:
+    the servers' duplicate guard (same subject + event) would otherwise hand back the
+    first entry instead of making a new one (reference §3.3)."""
+    if post is None or copy == 0:
+        return post
+    return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
+
+
+
+class Courier:
+    """Runs jobs against the registry and the adapters. Thread-safe: one per Publisher."""
+
+    def __init__(self, config: Config, registry: Registry, pool: AdapterPool, owner: str, *,
+                 sleep: Callable[[float], None] = time.sleep,
+                 lease_seconds: float = 900.0) -> None:
+        self.config = config
+        self.registry = registry
+        self.pool = pool
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self._sleep = sleep
+        s = config.settings
+        self.retry_limit = max(1, s.retry_limit)
+        self.base_delay = s.retry_base_seconds
+        self.max_wait = s.retry_max_wait_seconds
+
+    def run(self, job: Job) -> Outcome:
+        try:
+            return self._drive_unsafe(job)
+        except CrosspostError as exc:
+            log.error("%s → %s: %s", job.identity, job.target, exc.message)
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=exc.render(), error=exc)
+        except Exception as exc:  # one target's bug must not stop the others
+            log.debug("unexpected error", exc_info=True)
+            log.error("%s → %s: unexpected error: %r", job.identity, job.target, exc)
+            err = CrosspostError(f"unexpected error: {exc!r}",
+                                 "report this as a bug (run with -v for details)")
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=err.render(), error=err)
+
+    def _drive_unsafe(self, job: Job) -> Outcome:
+        tgt = self.config.targets.get(job.target)
+        if tgt is None:
+            raise ConfigError([ConfigProblem(f"targets.{job.target}",
+                                             "no longer in the configuration")],
+                              fix="add the target back to retry, edit or delete its copies")
+        account, journal = tgt.account, tgt.community
+
+        def intent(copy: int) -> Intent:
+            post = copy_of(job.post, copy)
+            return Intent(self.owner, self.lease_seconds,
+                          payload=encode_post(post) if post else None,
+                          fingerprint=post.fingerprint if post else "",
+                          subject=post.subject if post else "", content_hash=job.content_hash)
+
+        if job.error is not None:
+            self.registry.log_event(job.identity, "failed", target=job.target,
+                                    detail=job.error.message, delivery_id=job.delivery_id)
+            log.error("%s → %s: %s", job.identity, job.target, job.error.message)
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=job.error.render(), error=job.error)
+        forced, tries, reconciles = False, 0, 0
+        adopted: Delivery | None = None
+        while True:
+            claim = self.registry.claim(partial(_decide_forced, job.decide, forced), intent,
+                                        identity=job.identity, target=job.target,
+                                        delivery_id=job.delivery_id)
+            d, row = claim.decision, claim.row
+            if d.action == "reconcile" and row is not None and reconciles <= tries + 1:
+                reconciles += 1
+                res = reconcile_row(self.registry, self.pool, row, self.owner, journal, account)
+                if res.kind == "uncertain" or job.kind == "reconcile":
+                    action = {"adopted": "posted", "safe": "retry"}.get(res.kind, "uncertain")
+                    msg = res.message + ("; ready to send again" if res.kind == "safe" else "")
+                    return Outcome(row.id, row.identity, row.target, action, res.row.url, msg,
+                                   res.error)
+                if res.kind == "adopted":
+                    adopted = res.row
+                continue
+            if not d.sends:
+                return self._settled(job, d, row, adopted)
+            assert row is not None
+            post = copy_of(job.post, row.copy)
+            if d.action in ("post", "edit") and post is None:
+                err = CrosspostError(
+                    "nothing to send: the rendered post was not recorded",
+                    "run `crosspost post FILE` with the story file")
+                return self._failed(job, row, d.action, err, tries, account)[0]
+            job.delivery_id = row.id
+            tries += 1
+            out, wait = self._attempt(job, post, d.action, row, account, journal, tries)
+            if wait is None:
+                return out
+            self._sleep(wait)
+            forced = True
+
+    def _settled(self, job: Job, d: Decision, row: Delivery | None,
+                 adopted: Delivery | None) -> Outcome:
+        rid = row.id if row else 0
+        if adopted is not None and d.action in ("skip", "busy"):
+            return Outcome(rid, job.identity, job.target, "posted", adopted.url,
+                           "found on the site after an interrupted attempt; not sent again")
+        url = row.url if row else ""
+        if d.action == "schedule":
+            when = f"{d.at:%Y-%m-%d %H:%M %Z}" if d.at else "later"
+            return Outcome(rid, job.identity, job.target, "scheduled", "", f"release at {when}")
+        if d.action == "wait":
+            action = "scheduled" if row and row.status == "scheduled" else "retry"
+            return Outcome(rid, job.identity, job.target, action, url, d.reason)
+        action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held"}.get(
+            d.action, "skipped")
+        return Outcome(rid, job.identity, job.target, action, url, d.reason)
+
+    def _attempt(self, job: Job, post: Post | None, op: str, row: Delivery, account: str,
+                 journal: str | None, tries: int) -> tuple[Outcome, float | None]:
+        ref = RemoteRef(row.itemid, row.anum, row.url) if row.itemid is not None else None
+        try:
+            blocked = self.pool.blocked(account)
+            if blocked is not None:
+                raise blocked
+            try:
+                adapter = self.pool.adapter(account)
+            except CrosspostError as exc:  # no secret, unknown site: same for every target
+                self.pool.block(account, exc)
+                raise
+            with self.pool.slot(account):
+                if op == "post":
+                    assert post is not None
+                    receipt = adapter.post(post, journal)
+                elif op == "edit":
+                    assert post is not None and ref is not None
+                    receipt = adapter.edit(post, journal, ref)
+                else:
+                    assert ref is not None
+                    receipt = adapter.delete(journal, ref)
+        except CrosspostError as exc:
+            return self._failed(job, row, op, exc, tries, account)
+        except Exception as exc:  # an adapter bug must not lose what may have been sent
+            log.debug("unexpected error from the adapter", exc_info=True)
+            bug = SiteError(f"unexpected error from the {account} adapter: {exc!r}",
+                            "report this as a bug; the delivery will be checked and retried",
+                            transient=True, maybe_committed=True)
+            return self._failed(job, row, op, bug, tries, account)
+        return self._succeeded(job, row, op, receipt), None
+
+    def _succeeded(self, job: Job, row: Delivery, op: str, receipt: Receipt) -> Outcome:
+        notes = list(receipt.messages)
+        if receipt.dropped_tags:
+            notes.append("tags left out (not allowed in this community): "
+                         + ", ".join(receipt.dropped_tags))
+        if op == "delete":
+            status = action = "deleted"
+        elif receipt.status == "queued":
+            status = action = "queued"
+        else:
+            status, action = "posted", ("edited" if op == "edit" else "posted")
+        ref = receipt.remote
+        done = self.registry.finish(
+            row.id, status, owner=self.owner, itemid=ref.itemid if ref else None,
+            anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
+            action=action, detail="; ".join(notes))
+        url = done.url if action != "queued" else ""
+        log.info("%s → %s: %s %s", job.identity, job.target, action, url or "",
+                 extra={"story": job.identity, "target": job.target, "url": url,
+                        "event": action})
+        return Outcome(done.id, done.identity, done.target, action, url,
+                       "; ".join(receipt.messages), notes=tuple(notes))
+
+    def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
+                account: str) -> tuple[Outcome, float | None]:
+        verdict = classify(exc, op)
+        now = now_utc()
+        extra = {"story": job.identity, "target": job.target, "event": verdict}
+        if verdict == "gone":
+            done = self.registry.finish(row.id, "gone", owner=self.owner, action="gone",
+                                        detail=exc.message)
+            log.info("%s → %s: already gone from the site", job.identity, job.target,
+                     extra=extra)
+            return Outcome(done.id, done.identity, done.target, "gone", done.url,
+                           "the entry was already deleted on the site"), None
+        in_run = True
+        if isinstance(exc, SecretError):
+            self.pool.block(account, exc)  # no secret: the same for every target
+        if verdict == "auth":
+            # servers ban an IP after a few failed logins: no more calls for this account
+            self.pool.block(account, exc)
+            verdict = "retry" if isinstance(exc, SiteError) and exc.transient else "failed"
+            in_run = False
+        if verdict == "failed":
+            done = self.registry.finish(row.id, "failed", owner=self.owner, error=exc.render(),
+                                        action="failed", detail=exc.render())
+            log.error("%s → %s: failed: %s", job.identity, job.target, exc.message, extra=extra)
+            return Outcome(done.id, done.identity, done.target, "failed", done.url,
+                           exc.render(), exc), None
+        status = "uncertain" if verdict == "uncertain" else "retry"
+        nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
+                           cap=BACKOFF_CAP)
+        done = self.registry.finish(row.id, status, owner=self.owner, error=exc.render(),
+                                    transient=True, next_attempt_at=nxt, action=status,
+                                    detail=exc.message)
+        wait = max(0.0, (nxt - now).total_seconds())
+        if in_run and tries < self.retry_limit and wait <= self.max_wait:
+            log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,
+                     exc.message, wait, extra=extra)
+            return Outcome(done.id, done.identity, done.target, status), wait
+        when = nxt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        log.warning("%s → %s: %s; will retry after %s", job.identity, job.target, exc.message,
+                    when, extra=extra)
+        return Outcome(done.id, done.identity, done.target, status, done.url,
+                       f"{exc.message}; will retry after {when} (the daemon, or `crosspost "
+                       f"retry {done.id}`)", exc), None

@@ -1,0 +1,104 @@
+"""`crosspost login ACCOUNT` stores the secret typed without echo, and --check verifies it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from crosspost_adapters.lj import pacing
+from keyrings.alt.file import PlaintextKeyring
+
+from crosspost.cli import cli
+from crosspost.errors import AuthError, ConfigError
+from crosspost.secrets import lookup_secret
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path) -> Iterator[PlaintextKeyring]:
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "login-keyring.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+    pacing.forget_pacers()
+
+
+def _config(tmp_path: Path, url: str, site: str = "sandbox", dialect: str = "dw") -> Path:
+    cfg = tmp_path / "login-config.toml"
+    cfg.write_text(f'[accounts.box]\nsite = "{site}"\nusername = "writer"\nserver = "{url}"\n'
+                   f'dialect = "{dialect}"\n', encoding="utf-8")
+    return cfg
+
+
+def test_login_stores_secret_in_keyring(tmp_path: Path, file_keyring: PlaintextKeyring,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box"],
+                                input="typed-api-key\n")
+    assert result.exit_code == 0, result.output
+    assert "typed-api-key" not in result.output  # no echo
+    assert "API key" in result.output  # the sandbox speaks DW: hint about API keys
+    assert lookup_secret("box") == "typed-api-key"
+
+
+def test_login_check_verifies_before_storing(tmp_path: Path, file_keyring: PlaintextKeyring,
+                                             sandbox: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, sandbox.url)
+    good = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check"],
+                              input="sandbox-key\n")
+    assert good.exit_code == 0, good.output
+    assert "login ok" in good.output
+    assert "fluffyfics" in good.output
+    assert lookup_secret("box") == "sandbox-key"
+
+
+def test_login_check_with_wrong_key_stores_nothing(tmp_path: Path,
+                                                   file_keyring: PlaintextKeyring, sandbox: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, sandbox.url)
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check"],
+                             input="not-the-key\n")
+    assert isinstance(bad.exception, AuthError)
+    assert "not-the-key" not in bad.exception.render()
+    assert "API key" in bad.exception.fix
+    assert "crosspost login box" in bad.exception.fix
+    assert file_keyring.get_password("crosspost", "box") is None
+
+
+def test_login_check_stored_uses_existing_secret(tmp_path: Path,
+                                                 file_keyring: PlaintextKeyring, sandbox: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_BOX", "sandbox-key")
+    cfg = _config(tmp_path, sandbox.url)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check",
+                                      "--stored"])
+    assert result.exit_code == 0, result.output
+    assert "login ok" in result.output
+
+
+def test_login_unknown_account_is_a_config_error(tmp_path: Path,
+                                                 file_keyring: PlaintextKeyring) -> None:
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "nobody"], input="x\n")
+    assert isinstance(result.exception, ConfigError)
+    assert "box" in result.exception.render()
+
+
+def test_login_reads_stdin_for_scripts(tmp_path: Path, file_keyring: PlaintextKeyring,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, "http://127.0.0.1:9", site="lj", dialect="lj")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--stdin"],
+                                input="lj-password\n")
+    assert result.exit_code == 0, result.output
+    assert "password" in result.output
+    assert lookup_secret("box") == "lj-password"

@@ -1,0 +1,167 @@
+"""`crosspost post | edit | delete | retry | history | status` against the sandbox: the
+lines people read and the exit codes scripts rely on."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from storyfiles import write_story
+
+from crosspost.cli import main
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SETTINGS__RETRY_BASE_SECONDS", "0.01")
+    monkeypatch.setenv("CROSSPOST_SETTINGS__RETRY_MAX_WAIT_SECONDS", "2")
+
+
+def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        main(["--config", str(cfg), *args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def entries(url: str, journal: str) -> list[dict[str, Any]]:
+    data = httpx.get(f"{url}/_sandbox/entries", params={"journal": journal}, timeout=10).json()
+    rows: list[dict[str, Any]] = data.get("entries", data) if isinstance(data, dict) else data
+    return rows
+
+
+def titled(url: str, journal: str, title: str) -> list[dict[str, Any]]:
+    return [e for e in entries(url, journal) if title in str(e.get("subject", ""))]
+
+
+def test_post_prints_urls_and_skips_what_is_already_posted(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path, fast: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "kettle", title="Kettle Song")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--to", "fluffy")
+    assert code == 0
+    urls = re.findall(r"^(journal|fluffy): posted (\S+)$", out, re.M)
+    assert sorted(t for t, _ in urls) == ["fluffy", "journal"]
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert code == 0
+    journal_url = dict(urls)["journal"]
+    assert f"journal: skipped: already posted at {journal_url} (use --again" in out
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal", "--again")
+    assert code == 0 and "journal: posted " in out
+    assert len(titled(sandbox.url, "writer", "Kettle Song")) == 2
+
+
+def test_post_exit_code_is_one_when_a_target_is_refused(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path, fast: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "doors", title="Closed Doors")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--to", "closed", "--to", "modq")
+    assert code == 1
+    assert re.search(r"^journal: posted http", out, re.M)
+    assert re.search(r"^closed: failed \[delivery \d+\]: .*closedfics", out, re.M)
+    assert "fix:" in out
+    assert re.search(r"^modq: queued for moderation", out, re.M)
+    code, out, _ = run(capsys, sandbox_config, "retry")
+    assert code == 1
+    assert re.findall(r"^(\w+): ", out, re.M) == ["closed"]
+    assert out.startswith("closed: failed [delivery ")
+
+
+def test_post_of_a_broken_story_or_unknown_target_is_a_usage_error(
+        tmp_path: Path, sandbox_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "fine", title="Fine Story")
+    code, _, err = run(capsys, sandbox_config, "post", str(story), "--to", "nowhere")
+    assert code == 2 and "nowhere" in err
+    missing = tmp_path / "missing.txt"
+    code, _, err = run(capsys, sandbox_config, "post", str(missing), "--to", "journal")
+    assert code == 2 and "missing.txt" in err
+
+
+def test_edit_history_status_and_delete(tmp_path: Path, sandbox: Any, sandbox_config: Path,
+                                        fast: None, capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "lamp", "The first telling of the story.", title="Lamp Lit")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--to", "den")
+    assert code == 0
+    write_story(tmp_path, "lamp", "The second telling, longer and kinder.", title="Lamp Lit")
+    code, out, _ = run(capsys, sandbox_config, "edit", str(story))
+    assert code == 0
+    assert re.search(r"^journal: edited http", out, re.M)
+    assert re.search(r"^den: edited http", out, re.M)
+    body = str(titled(sandbox.url, "writer", "Lamp Lit")[0].get("event", ""))
+    assert "second telling" in body
+
+    code, out, _ = run(capsys, sandbox_config, "history", str(story))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("story:") or lines[0].startswith("id:")
+    posted = [ln for ln in lines if " posted " in ln]
+    assert len(posted) == 2 and all("http" in ln for ln in posted)
+    assert all(re.match(r"  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", ln) for ln in lines[1:])
+    assert sum(" edited " in ln for ln in lines) == 2
+
+    code, out, _ = run(capsys, sandbox_config, "status")
+    assert code == 0 and "Lamp Lit" in out
+    rows = re.findall(r"^\s+(\d+)\s+(\w+)\s+(\w+)\s+(\S*)", out, re.M)
+    assert {(t, s) for _, t, s, _ in rows} == {("journal", "posted"), ("den", "posted")}
+
+    den_id = next(i for i, t, _, _ in rows if t == "den")
+    code, out, _ = run(capsys, sandbox_config, "delete", den_id, "--yes")
+    assert code == 0 and out.startswith("den: deleted")
+    assert titled(sandbox.url, "writersden", "Lamp Lit") == []
+    assert len(titled(sandbox.url, "writer", "Lamp Lit")) == 1
+    code, out, _ = run(capsys, sandbox_config, "delete", str(story), "--yes")
+    assert code == 0 and "journal: deleted" in out and "den: skipped: already deleted" in out
+    assert titled(sandbox.url, "writer", "Lamp Lit") == []
+
+
+def test_history_of_something_unknown_says_how_to_find_it(
+        tmp_path: Path, sandbox_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, sandbox_config, "history", "no-such-thing")
+    assert code == 2 and "crosspost status" in err
+
+
+@pytest.mark.slow
+def test_two_concurrent_post_runs_make_exactly_one_entry(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path) -> None:
+    story = write_story(tmp_path, "race", title="Photo Finish")
+    # slow answers keep the first run's claim open while the second one arrives
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json={"rules": [
+        {"kind": "delay", "method": "postevent", "rate": 1.0, "delay_ms": 1500}]},
+        timeout=10).raise_for_status()
+    cmd = [sys.executable, "-m", "crosspost", "--config", str(sandbox_config), "post",
+           str(story), "--to", "journal", "--to", "fluffy"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=dict(os.environ)) for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert len(titled(sandbox.url, "writer", "Photo Finish")) == 1
+    assert len(titled(sandbox.url, "fluffyfics", "Photo Finish")) == 1
+    outs = "".join(out for out, _ in results)
+    assert outs.count("journal: posted") == 1 and outs.count("fluffy: posted") == 1
+    assert "Traceback" not in "".join(err for _, err in results)
+
+
+def test_post_at_schedules_and_status_shows_the_release(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "later", title="Not Yet")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--at", "+2h")
+    assert code == 0
+    assert re.match(r"journal: scheduled: release at \d{4}-\d\d-\d\d \d\d:\d\d", out)
+    assert titled(sandbox.url, "writer", "Not Yet") == []
+    code, out, _ = run(capsys, sandbox_config, "status")
+    assert re.search(r"journal\s+scheduled\s+release at \d{4}-", out)

@@ -1,0 +1,154 @@
+"""Scheduled releases with the real ``crosspost watch`` in a subprocess: a release fires at
+its time, survives a restart, a missed one within the grace period goes out at start-up and
+one beyond it is held (and released with ``reschedule --at now``)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from daemon_support import Site, Watch, drop, run_cli, story_text, wait_for, write_config
+
+from crosspost.registry import Registry
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
+
+
+def _iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def test_watch_header_release_waits_in_the_folder_and_fires_at_its_time(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal", "fluffy"))
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    daemon = Watch(cfg).start()
+    try:
+        release = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+        # the journal copy at once, the community copy at its reveal time
+        text = story_text("Reveal Day", header={"Release (fluffy)": _iso(release)})
+        drop(folder, "reveal.txt", text)
+        assert wait_for(lambda: "Reveal Day" in site.subjects("writer")), daemon.output()
+        assert "scheduled Reveal Day for fluffy" in daemon.output()
+        assert (folder / "reveal.txt").exists()  # waits in the folder for its release
+        assert "Reveal Day" not in site.subjects("fluffyfics")
+        assert wait_for(lambda: "Reveal Day" in site.subjects("fluffyfics"), timeout=15)
+        assert datetime.now(UTC) >= release
+        assert wait_for(lambda: (folder / "posted" / "reveal.txt").exists()), daemon.output()
+        assert site.subjects("writer").count("Reveal Day") == 1
+        assert site.subjects("fluffyfics").count("Reveal Day") == 1
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_schedule_from_the_cli_survives_a_daemon_restart(sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    site = Site(sandbox.url)
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    story = drafts / "later.txt"
+    story.write_text(story_text("Posted Later"), encoding="utf-8")
+
+    daemon = Watch(cfg).start()
+    try:
+        res = run_cli(cfg, "schedule", str(story), "--at", "+8s")
+        assert res.returncode == 0, res.stderr
+        assert "Time zone: UTC" in res.stdout and "Posted Later → journal" in res.stdout
+        assert "(in 8 s)" in res.stdout or "(in 7 s)" in res.stdout
+        queue = run_cli(cfg, "queue")
+        assert "Posted Later" in queue.stdout and "journal" in queue.stdout
+        assert "scheduled" in queue.stdout and "(in " in queue.stdout
+    finally:
+        assert daemon.stop() == 0
+    assert "Posted Later" not in site.subjects()
+
+    daemon = Watch(cfg).start()
+    try:
+        assert wait_for(lambda: "Posted Later" in site.subjects(), timeout=15), daemon.output()
+        assert site.subjects().count("Posted Later") == 1
+        assert story.exists()  # a file outside the folder is never moved
+        assert "Nothing scheduled." in run_cli(cfg, "queue").stdout
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_watch_missed_release_within_grace_goes_out_at_start_and_beyond_grace_is_held(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",),
+                       settings={"grace_minutes": 30})
+    site = Site(sandbox.url)
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    for name, title in (("late.txt", "A Little Late"), ("stale.txt", "Far Too Late")):
+        (drafts / name).write_text(story_text(title), encoding="utf-8")
+        res = run_cli(cfg, "schedule", str(drafts / name), "--at", "+1h")
+        assert res.returncode == 0, res.stderr
+    # the daemon was down while both came due: one 10 minutes ago, one 2 hours ago
+    with Registry(tmp_path / "state.sqlite3") as reg:
+        rows = {reg.story(r.identity).title: r for r in reg.scheduled()}  # type: ignore[union-attr]
+        now = datetime.now(UTC)
+        reg.reschedule(rows["A Little Late"].id, now - timedelta(minutes=10))
+        reg.reschedule(rows["Far Too Late"].id, now - timedelta(hours=2))
+    stale_id = rows["Far Too Late"].id
+
+    daemon = Watch(cfg).start()
+    try:
+        assert wait_for(lambda: "A Little Late" in site.subjects()), daemon.output()
+        assert wait_for(lambda: "held Far Too Late" in daemon.output()), daemon.output()
+        time.sleep(1.5)  # a rescan tick: still held, not posted
+        assert "Far Too Late" not in site.subjects()
+        queue = run_cli(cfg, "queue").stdout
+        assert "held" in queue and "Far Too Late" in queue and f"#{stale_id}" in queue
+
+        res = run_cli(cfg, "reschedule", str(stale_id), "--at", "now")
+        assert res.returncode == 0, res.stderr
+        assert wait_for(lambda: "Far Too Late" in site.subjects()), daemon.output()
+        assert site.subjects().count("A Little Late") == 1
+        assert site.subjects().count("Far Too Late") == 1
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_watch_schedule_cancelled_from_another_process_does_not_fire(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    site = Site(sandbox.url)
+    story = tmp_path / "cancel-me.txt"
+    story.write_text(story_text("Never Mind"), encoding="utf-8")
+    daemon = Watch(cfg).start()
+    try:
+        res = run_cli(cfg, "schedule", str(story), "--at", "+4s")
+        assert res.returncode == 0, res.stderr
+        with Registry(tmp_path / "state.sqlite3") as reg:
+            (row,) = reg.scheduled()
+        res = run_cli(cfg, "cancel", str(row.id))
+        assert res.returncode == 0 and "Cancelled" in res.stdout, res.stderr
+        time.sleep(6.0)
+        assert "Never Mind" not in site.subjects()
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_dropped_file_with_future_release_survives_restart_in_the_folder(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    daemon = Watch(cfg).start()
+    try:
+        release = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
+        drop(folder, "soon.txt", story_text("Soon Enough", header={"Release": _iso(release)}))
+        assert wait_for(lambda: "scheduled Soon Enough" in daemon.output()), daemon.output()
+    finally:
+        assert daemon.stop() == 0
+    assert (folder / "soon.txt").exists()
+    daemon = Watch(cfg).start()
+    try:
+        assert wait_for(lambda: (folder / "posted" / "soon.txt").exists(), timeout=15), \
+            daemon.output()
+        assert datetime.now(UTC) >= release
+        assert site.subjects().count("Soon Enough") == 1
+    finally:
+        assert daemon.stop() == 0
