@@ -12,7 +12,15 @@ import time
 
 from .baseline import post_all, split_story
 from .corpus import write_corpus
-from .harness import Context, InProcess, Sandbox, connections, total_requests, write_config
+from .harness import (
+    Context,
+    InProcess,
+    NotMeasured,
+    Sandbox,
+    connections,
+    total_requests,
+    write_config,
+)
 from .report import Row, median, ms, secs, versus
 
 
@@ -40,7 +48,8 @@ def run(ctx: Context) -> list[Row]:
         base = post_all(sb.url, [(*split_story(p.read_bytes()), None) for p in theirs])
         base_stats = sb.stats()
     if base.failures:
-        ctx.note(f"baseline failures: {base.failures[:3]}")
+        raise NotMeasured(f"the baseline client failed {len(base.failures)} post(s): "
+                          f"{', '.join(base.failures[:3])}")
     req, breq = total_requests(mine_stats) / count, total_requests(base_stats) / count
     conn, bconn = connections(mine_stats), connections(base_stats)
     lat = f"{ctx.latency_ms:g} ms injected latency"

@@ -1,4 +1,4 @@
-"""Cold start: ``crosspost --help`` and ``crosspost preview`` against ``python -c pass``.
+"""Cold start: ``crosspost --help``, ``preview`` and ``post`` against ``python -c pass``.
 
 Each command runs several times, interleaved with the baseline so drifts in machine load hit
 both; the median wall time is reported. The slowest imports of each command (from
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .corpus import make_story
-from .harness import Context, NotMeasured, child_env, write_config
+from .harness import Context, NotMeasured, Sandbox, child_env, write_config
 from .report import Row, median, ms, ratio
 
 
@@ -57,39 +58,52 @@ def slowest_imports(python: str, args: list[str], env: dict[str, str], cwd: Path
     return ", ".join(f"{n} {took[n] / 1000:.0f} ms" for n in picked)
 
 
+POST = "cold start: crosspost post (one story)"
+
+
 def run(ctx: Context) -> list[Row]:
-    runs = ctx.size(15, 3)
+    runs = ctx.size(15, 2)
+    with Sandbox(ctx) as sb:  # no injected latency: start-up cost, not the network's
+        return _run(ctx, runs, sb.url)
+
+
+def _run(ctx: Context, runs: int, url: str) -> list[Row]:
     work = ctx.scratch("coldstart")
     env = child_env(work)
     py = ctx.python
-    story = work / "cold.txt"
-    story.write_bytes(make_story(1, "text", words=800).data)
-    # preview needs no server: point the account at a closed port
-    cfg = write_config(work, "http://127.0.0.1:9")
-    base_args = ["-c", "pass"]
-    measured = {
-        "cold start: crosspost --help": ["-m", "crosspost", "--help"],
-        "cold start: crosspost preview": ["-m", "crosspost", "--config", str(cfg), "preview",
-                                          str(story)],
+    stories = []
+    for i in range(runs + 2):  # `post` needs a new story each time (or it only skips)
+        stories.append(work / f"cold-{i}.txt")
+        stories[-1].write_bytes(make_story(i, "text", words=800).data)
+    cfg = write_config(work, url)
+    cli = ["-m", "crosspost", "--config", str(cfg)]
+    measured: dict[str, Callable[[int], list[str]]] = {
+        "cold start: crosspost --help": lambda i: ["-m", "crosspost", "--help"],
+        "cold start: crosspost preview": lambda i: [*cli, "preview", str(stories[0])],
+        POST: lambda i: [*cli, "post", str(stories[i])],
     }
-    commands = {"python -c pass": base_args, **measured}
-    times: dict[str, list[float]] = {k: [] for k in commands}
-    broken: dict[str, str] = {}
+    commands: dict[str, Callable[[int], list[str]]] = {
+        "python -c pass": lambda i: ["-c", "pass"], **measured}
     # the user's path is the console script; importtime needs `python -m crosspost`
     exe = str(Path(py).with_name("crosspost"))
-    argv = {n: [exe, *a[2:]] if a[:2] == ["-m", "crosspost"] else [py, *a]
-            for n, a in commands.items()}
+
+    def argv(name: str, i: int) -> list[str]:
+        args = commands[name](i)
+        return [exe, *args[2:]] if args[:2] == ["-m", "crosspost"] else [py, *args]
+
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    broken: dict[str, str] = {}
     for name in commands:  # warm the page cache once
         try:
-            _time(name, argv[name], env, work)
+            _time(name, argv(name, 0), env, work)
         except NotMeasured as exc:
             broken[name] = str(exc)
     if "python -c pass" in broken:
         raise NotMeasured(broken["python -c pass"])
-    for _ in range(runs):  # interleaved, so load drift hits every command alike
+    for i in range(1, runs + 1):  # interleaved, so load drift hits every command alike
         for name in commands:
             if name not in broken:
-                times[name].append(_time(name, argv[name], env, work))
+                times[name].append(_time(name, argv(name, i), env, work))
     base = median(times["python -c pass"])
     rows = []
     for label, args in measured.items():
@@ -97,7 +111,9 @@ def run(ctx: Context) -> list[Row]:
             rows.append(Row.missing(label, broken[label].removeprefix("`" + label + "` ")))
             continue
         took = median(times[label])
-        heavy = slowest_imports(py, args, env, work)
+        heavy = "not looked at in --quick" if ctx.quick else slowest_imports(
+            py, args(runs + 1), env, work)
+        extra = "; 3 requests to the local sandbox" if label == POST else ""
         rows.append(Row(label, ms(took), f"{ms(base)} (python -c pass)", ratio(took, base),
-                        f"median of {runs}; slowest imports: {heavy or 'none'}"))
+                        f"median of {runs}{extra}; slowest imports: {heavy or 'none'}"))
     return rows

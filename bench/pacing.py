@@ -58,6 +58,6 @@ def run(ctx: Context) -> list[Row]:
                 f"{int(got['http_429'])} (all {count} posted in {secs(took)})",
                 f"{base.http_429} ({base.posted} of {count} posted in {secs(base.seconds)})",
                 "target 0",
-                f"scaled: {scale}; the budget allows {count} single-request posts in "
-                f"≥ {secs(floor)}")]
+                f"scaled: {scale}; a leaky bucket of that size admits {count} "
+                f"single-request posts in ≥ {secs(floor)}")]
 

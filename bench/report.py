@@ -141,7 +141,27 @@ virtualenv (`/work/venv/bin/python -m bench`). Benchmarks are never part of the 
 The baseline client (`bench/baseline.py`) is what a naive script would do: plain
 `xmlrpc.client.ServerProxy`, `getchallenge` + call for every post, one after the other, a
 new connection each time. A row saying "not measured: …" names why no number was taken;
-none is ever estimated.
+none is ever estimated. The sandbox runs in its own process; stories are generated
+(`bench/corpus.py`), never copied.
+
+What the rows measure (one module each in `bench/`):
+
+- **drop→posted** (`drop_latency.py`): a real `crosspost watch` subprocess; a story file
+  written into its folder until the registry records it posted (the sandbox is checked to
+  hold every entry). Baseline: one naive post on the same server.
+- **requests per post, batch wall time** (`batch.py`): 20 stories posted to the account's
+  journal by crosspost's engine in-process (parse, render, registry, adapter), then by the
+  baseline, on one sandbox; requests and connections counted by the sandbox.
+- **fan-out** (`fanout.py`): one story to 20 communities at 50 ms latency.
+- **429s** (`pacing.py`): 50 entries under the sandbox's rate limiter, time scaled 10×
+  (30 requests per 6 s on both sides); the baseline meets the same limiter.
+- **cold start** (`coldstart.py`): median wall time of fresh processes (the `crosspost`
+  console script) against `python -c pass`, with the slowest imports from `-X importtime`.
+- **daemon** (`daemon_idle.py`): 10,000 already-posted stories left in the watched folder;
+  start time to the end of the start-up scan, CPU over an idle window (/proc/<pid>/stat),
+  peak RSS (VmHWM); baseline: the same daemon on an empty folder.
+- **parse throughput** (`parse_speed.py`): `parse_bytes` over generated text, Markdown and
+  HTML stories; baseline: decoding and splitting the same bytes.
 
 ## Latest results
 

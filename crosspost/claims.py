@@ -62,6 +62,7 @@ def record_claim(db: sqlite3.Connection, row: Delivery | None, d: Decision,
     if d.sends:
         continuing = prev_status in ("retry", "uncertain", "pending", "editing", "deleting")
         sets.update(op=d.action, owner=intent.owner, intent_at=ts(now),
+                    settle_at=ts(now + timedelta(seconds=intent.settle_seconds)),
                     lease_until=ts(now + timedelta(seconds=intent.lease_seconds)),
                     attempts=(attempts + 1) if continuing else 1, next_attempt_at=None,
                     release_at=None)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError, ConfigProblem, CrosspostError, SecretError, SiteError
 from .logs import get_logger
-from .plan import Decision, classify, next_attempt
+from .plan import Decision, answered_early, classify, next_attempt, settle_seconds
 from .post import Post, Receipt, RemoteRef
 from .reconcile import encode_post, reconcile_row
 from .registry import Delivery, Intent, Registry, now_utc
@@ -123,12 +123,15 @@ class Courier:
                               fix="add the target back to retry, edit or delete its copies")
         account, journal = tgt.account, tgt.community
 
+        settle = settle_seconds(self.pool.account(account).timeout)
+
         def intent(copy: int) -> Intent:
             post = copy_of(job.post, copy)
             return Intent(self.owner, self.lease_seconds,
                           payload=encode_post(post) if post else None,
                           fingerprint=post.fingerprint if post else "",
-                          subject=post.subject if post else "", content_hash=job.content_hash)
+                          subject=post.subject if post else "", content_hash=job.content_hash,
+                          settle_seconds=settle)
 
         if job.error is not None:
             self.registry.log_event(job.identity, "failed", target=job.target,
@@ -143,9 +146,21 @@ class Courier:
                                         identity=job.identity, target=job.target,
                                         delivery_id=job.delivery_id)
             d, row = claim.decision, claim.row
-            if d.action == "reconcile" and row is not None and reconciles <= tries + 1:
+            if d.action == "reconcile" and row is not None:
+                if reconciles > tries + self.retry_limit + 1:  # a settled row stays settled
+                    done = self.registry.finish(row.id, "uncertain", owner=self.owner,
+                                                error="could not be settled in this run")
+                    return Outcome(done.id, done.identity, done.target, "uncertain",
+                                   message="could not be settled in this run")
                 reconciles += 1
-                res = reconcile_row(self.registry, self.pool, row, self.owner, journal, account)
+                res = reconcile_row(self.registry, self.pool, row, self.owner, journal, account,
+                                    base_delay=self.base_delay)
+                wait = (res.settle_at - now_utc()).total_seconds() if res.settle_at else None
+                if (wait is not None and job.kind != "reconcile" and wait <= self.max_wait
+                        and reconciles <= self.retry_limit):
+                    self._sleep(max(0.0, wait))
+                    forced = True
+                    continue
                 if res.kind == "uncertain" or job.kind == "reconcile":
                     action = {"adopted": "posted", "safe": "retry"}.get(res.kind, "uncertain")
                     msg = res.message + ("; ready to send again" if res.kind == "safe" else "")
@@ -218,11 +233,14 @@ class Courier:
                             "report this as a bug; the delivery will be checked and retried",
                             transient=True, maybe_committed=True)
             return self._failed(job, row, op, bug, tries, account)
-        return self._succeeded(job, row, op, receipt), None
+        return self._succeeded(job, row, op, receipt, post), None
 
-    def _succeeded(self, job: Job, row: Delivery, op: str, receipt: Receipt) -> Outcome:
-        notes = list(receipt.messages)
-        if receipt.dropped_tags:
+    def _succeeded(self, job: Job, row: Delivery, op: str, receipt: Receipt,
+                   post: Post | None) -> Outcome:
+        # the renderer's notes (subject cut, tags normalised) and then the site's words
+        notes = list(post.notes if post is not None and op != "delete" else ())
+        notes += receipt.messages
+        if receipt.dropped_tags and not any(receipt.dropped_tags[0] in m for m in notes):
             notes.append("tags left out (not allowed in this community): "
                          + ", ".join(receipt.dropped_tags))
         if op == "delete":
@@ -237,11 +255,13 @@ class Courier:
             anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
             action=action, detail="; ".join(notes))
         url = done.url if action != "queued" else ""
-        log.info("%s → %s: %s %s", job.identity, job.target, action, url or "",
+        log.info("%s → %s: %s", job.identity, job.target, f"{action} {url}".rstrip(),
                  extra={"story": job.identity, "target": job.target, "url": url,
                         "event": action})
-        return Outcome(done.id, done.identity, done.target, action, url,
-                       "; ".join(receipt.messages), notes=tuple(notes))
+        # a queue's own words go on the outcome's line; everything else is a note
+        message = receipt.messages[0] if action == "queued" and receipt.messages else ""
+        return Outcome(done.id, done.identity, done.target, action, url, message,
+                       notes=tuple(n for n in notes if n != message))
 
     def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
                 account: str) -> tuple[Outcome, float | None]:
@@ -272,9 +292,11 @@ class Courier:
         status = "uncertain" if verdict == "uncertain" else "retry"
         nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
                            cap=BACKOFF_CAP)
+        timeout = self.pool.account(account).timeout
+        settled = status != "uncertain" or answered_early(row.intent_at, now, timeout)
         done = self.registry.finish(row.id, status, owner=self.owner, error=exc.render(),
                                     transient=True, next_attempt_at=nxt, action=status,
-                                    detail=exc.message)
+                                    detail=exc.message, settled=settled)
         wait = max(0.0, (nxt - now).total_seconds())
         if in_run and tries < self.retry_limit and wait <= self.max_wait:
             log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,

@@ -187,6 +187,8 @@ def decide_retry(row: RowView, *, live: bool, now: datetime, force: bool) -> Dec
             return Decision("busy", "already in progress (another crosspost run holds it)")
         return Decision("reconcile", "an earlier attempt may have reached the site")
     if row.status == "uncertain":
+        if not force and not _due(row.next_attempt_at, now):
+            return Decision("wait", "the site will be asked again later")
         return Decision("reconcile", "an earlier attempt may have reached the site")
     if row.status not in ("retry", "failed"):
         return Decision("skip", f"nothing to retry ({row.status})")
@@ -252,3 +254,19 @@ def next_attempt(now: datetime, attempt: int, err: BaseException | None, *, base
     if isinstance(err, LoginBanned):
         retry_after = max(retry_after or 0.0, LOGIN_BAN_SECONDS)
     return now + timedelta(seconds=backoff(attempt, retry_after, base=base, cap=cap, rand=rand))
+
+
+def settle_seconds(timeout: float) -> float:
+    """How long after it was sent a request may still take effect on the server.
+
+    A client gives up after ``timeout`` seconds, but the server may still be working on the
+    request (or have it queued); until twice the timeout (plus a second) has passed, not
+    finding the entry does not prove it will not appear.
+    """
+    return 2 * timeout + 1.0
+
+
+def answered_early(sent: datetime | None, failed: datetime, timeout: float) -> bool:
+    """Did the failure come before the client's timeout? Then the server answered or closed
+    the connection itself, and the request can no longer take effect later."""
+    return sent is not None and (failed - sent).total_seconds() < 0.9 * timeout

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import CrosspostError, SiteError
 from .logs import get_logger
-from .plan import classify
+from .plan import classify, next_attempt
 from .post import Post, PostOptions
+from .records import now_utc
 
 if TYPE_CHECKING:
     from .pool import AdapterPool
@@ -58,11 +59,14 @@ class Reconciled:
     row: Delivery
     message: str = ""
     error: CrosspostError | None = None
+    #: uncertain only because the request might still arrive: look again at this time
+    settle_at: datetime | None = None
 
 
 def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: str,
-                  journal: str | None, account: str) -> Reconciled:
-    """Settle one claimed row (the caller holds its claim as ``owner``)."""
+                  journal: str | None, account: str, *, base_delay: float = 2.0) -> Reconciled:
+    """Settle one claimed row (the caller holds its claim as ``owner``). A row that stays
+    uncertain gets a ``next_attempt_at`` (backoff from ``base_delay``)."""
     if row.op != "post":
         # DW/LJ: editevent and a delete are idempotent, so sending them again is safe
         done = registry.finish(row.id, "retry", owner=owner, action="reconciled",
@@ -71,7 +75,7 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
     post = decode_post(row.payload)
     if post is None:
         return _uncertain(registry, row, owner, "no record of what was sent",
-                          "check the site, then `crosspost retry --force ID`")
+                          "check the site, then `crosspost retry --force ID`", base_delay)
     since = (row.intent_at - CLOCK_SLACK) if row.intent_at else None
     try:
         blocked = pool.blocked(account)
@@ -82,12 +86,14 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
             found = adapter.find(journal, post, since)
     except NotImplementedError:
         return _uncertain(registry, row, owner, "this site cannot be searched for the entry",
-                          "look on the site; if it is not there, `crosspost retry --force ID`")
+                          "look on the site; if it is not there, `crosspost retry --force ID`",
+                          base_delay)
     except CrosspostError as exc:
         if isinstance(exc, SiteError) and classify(exc) == "auth":
             pool.block(account, exc)
         return _uncertain(registry, row, owner, f"could not look on the site: {exc.message}",
-                          exc.fix or "it will be looked up again on the next retry", exc)
+                          exc.fix or "it will be looked up again on the next retry",
+                          base_delay, exc)
     if found is not None:
         ref = found.remote
         done = registry.finish(row.id, "posted", owner=owner, itemid=ref.itemid, anum=ref.anum,
@@ -98,15 +104,27 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
                  row.identity, row.target, ref.url,
                  extra={"story": row.identity, "target": row.target, "url": ref.url})
         return Reconciled("adopted", done, "found on the site after an interrupted attempt")
+    settle = row.settle_at
+    if settle is not None and now_utc() < settle:
+        # a request that timed out may still be waiting on the server: "not there yet"
+        # only becomes "not there" once it can no longer arrive
+        done = registry.finish(row.id, "uncertain", owner=owner, transient=True,
+                               next_attempt_at=settle, error="not on the site yet",
+                               action="uncertain",
+                               detail="not on the site yet; the request may still arrive")
+        return Reconciled("uncertain", done, "not on the site yet; will look again",
+                          settle_at=settle)
     done = registry.finish(row.id, "retry", owner=owner, action="reconciled",
                            detail="not on the site; safe to send")
     return Reconciled("safe", done, "not on the site")
 
 
 def _uncertain(registry: Registry, row: Delivery, owner: str, message: str, fix: str,
-               err: CrosspostError | None = None) -> Reconciled:
+               base_delay: float, err: CrosspostError | None = None) -> Reconciled:
+    nxt = next_attempt(now_utc(), max(1, row.attempts), err, base=base_delay)
     done = registry.finish(row.id, "uncertain", owner=owner, error=f"{message} ({fix})",
-                           transient=True, action="uncertain", detail=f"{message}; {fix}")
+                           transient=True, next_attempt_at=nxt, action="uncertain",
+                           detail=f"{message}; {fix}")
     log.warning("%s → %s: may or may not be posted: %s", row.identity, row.target, message,
                 extra={"story": row.identity, "target": row.target})
     return Reconciled("uncertain", done, f"{message}; {fix}", err)

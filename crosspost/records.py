@@ -54,11 +54,13 @@ class Delivery:
     owner: str | None
     lease_until: datetime | None
     intent_at: datetime | None
+    settle_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
 
 
-_TIME_COLS = {"next_attempt_at", "release_at", "lease_until", "intent_at", "created_at",
+_TIME_COLS = {"next_attempt_at", "release_at", "lease_until", "intent_at", "settle_at",
+              "created_at",
               "updated_at"}
 
 
@@ -117,6 +119,8 @@ class Intent:
     fingerprint: str = ""
     subject: str = ""
     content_hash: str = ""
+    #: how long after sending the request could still take effect (``plan.settle_seconds``)
+    settle_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

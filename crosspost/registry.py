@@ -264,15 +264,19 @@ class Registry:
                itemid: int | None = None,
                anum: int | None = None, url: str | None = None, error: str = "",
                transient: bool = False, next_attempt_at: datetime | None = None,
-               action: str = "", detail: str = "", keep_payload: bool = False) -> Delivery:
+               action: str = "", detail: str = "", keep_payload: bool = False,
+               settled: bool = False) -> Delivery:
         """Record the outcome of a remote call (or of a reconcile) and release the claim.
 
         With ``owner``, the row must still be claimed by that owner (else StateError: the
-        claim was lost to another run and nothing is written)."""
+        claim was lost to another run and nothing is written). ``settled``: the site answered
+        (or closed the connection), so the request can no longer take effect later."""
         now = now_utc()
         sets: dict[str, Any] = {"status": status, "owner": None, "lease_until": None,
                                 "last_error": error, "transient": int(transient),
                                 "next_attempt_at": ts(next_attempt_at), "updated_at": ts(now)}
+        if settled:
+            sets["settle_at"] = ts(now)
         if itemid is not None:
             sets.update(itemid=itemid, anum=anum)
         if url is not None:
@@ -307,17 +311,18 @@ class Registry:
             " ORDER BY release_at, id", (ts(now),))]
 
     def retries_due(self, now: datetime) -> list[Delivery]:
-        """Rows waiting to be retried whose next attempt is due, plus uncertain rows."""
+        """Rows waiting to be retried (or to be reconciled) whose next attempt is due."""
         return [delivery_row(r) for r in self._query(
-            "SELECT * FROM deliveries WHERE (status = 'retry' AND (next_attempt_at IS NULL"
-            " OR next_attempt_at <= ?)) OR status = 'uncertain' ORDER BY id", (ts(now),))]
+            "SELECT * FROM deliveries WHERE status IN ('retry', 'uncertain') AND"
+            " (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id", (ts(now),))]
 
     def next_release(self) -> datetime | None:
         rows = self._query("SELECT MIN(release_at) FROM deliveries WHERE status = 'scheduled'")
         return parse_ts(rows[0][0]) if rows else None
 
     def next_retry(self) -> datetime | None:
-        rows = self._query("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'retry'")
+        rows = self._query("SELECT MIN(next_attempt_at) FROM deliveries"
+                           " WHERE status IN ('retry', 'uncertain')")
         return parse_ts(rows[0][0]) if rows else None
 
     def scheduled(self) -> list[Delivery]:

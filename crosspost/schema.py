@@ -67,6 +67,11 @@ def _v1(db: sqlite3.Connection) -> None:
         db.execute(stmt)
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    # when a request in flight can no longer take effect on the site (see plan.settle_seconds)
+    db.execute("ALTER TABLE deliveries ADD COLUMN settle_at TEXT")
+
+
 #: Ordered migrations: index i upgrades a file from version i to version i+1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -277,3 +277,27 @@ def test_member_with_only_known_tags_costs_one_request(sandbox: Any) -> None:
     modes = sandbox.stats.snapshot()["modes"]
     assert modes["postevent"] == 1
     assert "editevent" not in modes
+
+
+def test_tag_check_failure_after_post_keeps_the_post(sandbox_lj: Any) -> None:
+    sandbox_lj.faults.add("http500", "getevents", code=503, count=5)
+    with make(sandbox_lj.url, dialect="lj") as adapter:
+        receipt = adapter.post(story("Tags unchecked", tags=("fandom: torchwood", "odd tag")),
+                               "fluffyfics")
+    assert receipt.status == "posted"
+    assert any("could not check which tags" in m for m in receipt.messages)
+
+
+def test_find_looks_past_the_latest_fifty_with_syncitems(sandbox: Any) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    mine = Post(target="t", subject="Buried", html="<p>Deep down.</p>",
+                when=datetime(2020, 1, 1, 12, 0))
+    with make(sandbox.url) as adapter:
+        receipt = adapter.post(mine, None)
+        for n in range(52):  # newer entries: lastn (by entry date) no longer reaches ours
+            adapter.post(Post(target="t", subject=f"Noise {n}", html=f"<p>noise {n}</p>",
+                              when=datetime(2021, 1, 1, 12, 0) + timedelta(minutes=n)), None)
+        found = adapter.find(None, mine, since)
+    assert found is not None and receipt.remote is not None
+    assert found.remote.itemid == receipt.remote.itemid
+    assert sandbox.stats.snapshot()["modes"]["getevents"] == 2  # lastn, then syncitems

@@ -120,3 +120,12 @@ def test_limits_for_follows_generic_dialect() -> None:
     assert Sandbox.limits_for(lj_box).subject_overflow == "truncate"
     assert Sandbox.limits_for(None).subject_overflow == "reject"
     assert Dreamwidth.limits_for(None) is Dreamwidth.limits
+
+
+def test_generic_site_without_server_is_a_config_error() -> None:
+    from crosspost.errors import ConfigError
+    from crosspost.secrets import secret_for
+
+    with pytest.raises(ConfigError) as info:
+        GenericLJ(Account(site="lj", username="w"), secret_for("mine"))
+    assert "accounts.mine.server" in info.value.render()

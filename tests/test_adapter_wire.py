@@ -91,3 +91,8 @@ def test_request_is_one_struct_in_utf8() -> None:
     assert method == "LJ.XMLRPC.postevent"
     assert params == ({"subject": "Ünïcode", "ver": 1},)
     assert "Ünïcode".encode() in body
+
+
+def test_base64_name_is_not_undoubled() -> None:
+    raw = "Ã©tude".encode()  # a real name that happens to look double-encoded
+    assert wire.name(raw) == "Ã©tude"

@@ -103,3 +103,30 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 50) == 50.0
     assert percentile(values, 99) == 99.0
     assert percentile([7.0], 99) == 7.0
+
+
+def test_measurement_that_cannot_run_becomes_not_measured_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import run as bench_run
+    from bench.harness import Context
+
+    (tmp_path / "bench_fixture_missing.py").write_text(
+        "from bench.harness import require\n"
+        "def run(ctx):\n"
+        "    require('crosspost.no_such_module', 'the flux capacitor')\n", encoding="utf-8")
+    (tmp_path / "bench_fixture_broken.py").write_text(
+        "def run(ctx):\n    raise ValueError('boom')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(bench_run.MEASURES, "fixture_missing",
+                        ("bench_fixture_missing", ["row a", "row b"]))
+    monkeypatch.setitem(bench_run.MEASURES, "fixture_broken",
+                        ("bench_fixture_broken", ["row c"]))
+    ctx = Context(workdir=tmp_path)
+
+    missing = bench_run.run_measure("fixture_missing", ctx)
+    broken = bench_run.run_measure("fixture_broken", ctx)
+
+    assert [r.measure for r in missing] == ["row a", "row b"]
+    assert all(not r.measured for r in missing + broken)
+    assert "the flux capacitor not available yet" in missing[0].crosspost
+    assert broken[0].crosspost == "not measured: error: ValueError: boom"

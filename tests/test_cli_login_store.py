@@ -102,3 +102,16 @@ def test_login_reads_stdin_for_scripts(tmp_path: Path, file_keyring: PlaintextKe
     assert result.exit_code == 0, result.output
     assert "password" in result.output
     assert lookup_secret("box") == "lj-password"
+
+
+def test_login_for_dreamwidth_explains_api_keys(tmp_path: Path, file_keyring: PlaintextKeyring,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_DW", raising=False)
+    cfg = tmp_path / "dw.toml"
+    cfg.write_text('[accounts.dw]\nsite = "dreamwidth"\nusername = "writer"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "dw"],
+                                input="0123456789abcdef0123456789abcdef\n")
+    assert result.exit_code == 0, result.output
+    assert "only an API key" in result.output
+    assert "https://www.dreamwidth.org/manage/emailpost" in result.output
+    assert lookup_secret("dw") == "0123456789abcdef0123456789abcdef"

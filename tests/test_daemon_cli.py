@@ -86,3 +86,15 @@ def test_cancel_unknown_id_is_an_error_not_a_traceback(
         cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(cfg, capsys, "cancel", "999")
     assert code != 0 and "999" in err and "crosspost queue" in err
+
+
+def test_watch_without_a_stories_folder_says_how_to_set_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[settings]\nstate_file = "{(tmp_path / "s.sqlite3").as_posix()}"\n',
+                   encoding="utf-8")
+    code, _, err = run(cfg, capsys, "watch")
+    assert code == 2 and "no stories folder" in err and "settings.stories_dir" in err
+    (tmp_path / "afile.txt").write_text("x", encoding="utf-8")
+    code, _, err = run(cfg, capsys, "watch", "--dir", str(tmp_path / "afile.txt"))
+    assert code == 2 and "is a file" in err  # click checks --dir itself

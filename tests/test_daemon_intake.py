@@ -43,8 +43,9 @@ def test_release_groups_without_times_is_one_group_for_now() -> None:
                                                                      T2: ["fluffy"]}
 
 
-CONFIG = Config(accounts={"a": {"site": "sandbox", "username": "writer"}},
-                targets={"journal": {"account": "a"}, "fluffy": {"account": "a"}})
+CONFIG = Config.model_validate({
+    "accounts": {"a": {"site": "sandbox", "username": "writer"}},
+    "targets": {"journal": {"account": "a"}, "fluffy": {"account": "a"}}})
 
 
 def _story(tmp_path: Path, releases: dict[str | None, str]) -> Story:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from daemon_support import Site, Watch, drop, story_text, wait_for, write_config
 
@@ -208,3 +209,20 @@ def test_watch_restart_recognises_unchanged_files_without_reading_them(
         assert len(site.subjects()) == 5
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_sigterm_during_a_post_finishes_it_then_exits_zero(
+        watched: tuple[Path, Path, Site]) -> None:
+    cfg, folder, site = watched
+    daemon = Watch(cfg).start()
+    httpx.post(f"{site.url}/_sandbox/faults", json={"rules": [
+        {"kind": "delay", "method": "postevent", "count": 1, "delay_ms": 2500}]},
+        timeout=10).raise_for_status()
+    drop(folder, "slow-site.txt", story_text("Slow Site"))
+    assert wait_for(lambda: "picked up slow-site.txt" in daemon.output()), daemon.output()
+    time.sleep(0.5)  # the post is in flight, held up by the site
+    assert daemon.stop(timeout=15) == 0
+    out = daemon.output()
+    assert "stopping" in out and "stopped" in out
+    assert site.subjects().count("Slow Site") == 1
+    assert (folder / "posted" / "slow-site.txt").exists()  # finished, moved, then stopped

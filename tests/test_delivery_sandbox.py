@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from crosspost.adapter import adapter_class
+from crosspost.adapter import Adapter, adapter_class
 from crosspost.config import Config, load_config
-from crosspost.delivery import Publisher
+from crosspost.delivery import AdapterPool, Publisher
 from crosspost.parse import parse_file
 from crosspost.plan import Decision
 from crosspost.reconcile import encode_post
@@ -339,3 +339,47 @@ def test_missed_release_is_held_not_posted(tmp_path: Path, site: Site, config: C
     assert [o.action for o in outs] == ["held"]
     assert site.calls() == 0
     assert [r.status for r in registry.scheduled()] == ["held"]
+
+
+class PostOnlyAdapter(Adapter):
+    """A minimal third-party adapter: post/edit/delete only, no ``find`` (the contract's
+    default raises NotImplementedError). It reaches the sandbox through the real one."""
+
+    site = "postonly"
+
+    def __init__(self, account: Any, secret: Any) -> None:
+        super().__init__(account, secret)
+        self.inner = adapter_class("sandbox")(account, secret)
+
+    def post(self, post: Any, journal: str | None) -> Any:
+        return self.inner.post(post, journal)
+
+    def edit(self, post: Any, journal: str | None, remote: Any) -> Any:
+        return self.inner.edit(post, journal, remote)
+
+    def delete(self, journal: str | None, remote: Any) -> Any:
+        return self.inner.delete(journal, remote)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_site_that_cannot_be_searched_leaves_a_lost_answer_uncertain(
+        tmp_path: Path, site: Site, config: Config, registry: Registry) -> None:
+    pool = AdapterPool(config, factory=lambda name, acc: PostOnlyAdapter(acc,
+                                                                          secret_for(name)))
+    story = load(tmp_path, "Unsearchable")
+    site.faults({"kind": "drop_after", "method": "postevent", "count": 1})
+    with Publisher(config, registry, pool) as pub:
+        out = pub.publish(story, ["journal"])[0]
+        assert out.action == "uncertain" and not out.ok
+        assert "cannot be searched" in out.message and "--force" in out.message
+        before = site.calls()
+        assert pub.publish(story, ["journal"])[0].action == "uncertain"
+        assert site.calls() == before  # nothing re-sent while nobody knows
+        # the user looked on the site and says it is not there: sent again; the server's
+        # duplicate guard hands back the entry the lost answer was about
+        again = pub.retry(out.delivery_id, assume_not_posted=True)
+        assert [o.action for o in again] == ["posted"]
+    pool.close()
+    assert sum("Unsearchable" in s for s in site.subjects(OWN)) == 1

@@ -20,6 +20,8 @@ from reliability.harness import (
     cli_env,
     drop_files,
     emit,
+    faults_30,
+    faults_fired,
     run_cli,
     write_config,
 )
@@ -27,21 +29,6 @@ from reliability.stories import good_batch, good_story
 
 CLIENT_TIMEOUT = 1.0
 TARGETS = tuple(JOURNALS)
-
-
-def faults_30(method: str | None = None) -> list[dict[str, Any]]:
-    """Five kinds of failure, 7% each: 1 - 0.93**5 ≈ 30% of requests fail."""
-    rules: list[dict[str, Any]] = [
-        {"kind": "http500", "rate": 0.07},
-        {"kind": "http429", "rate": 0.07, "retry_after": 1},
-        {"kind": "drop_before", "rate": 0.07},
-        {"kind": "drop_after", "rate": 0.07},
-        {"kind": "delay", "rate": 0.07, "delay_ms": int(CLIENT_TIMEOUT * 1000) + 1000},
-    ]
-    if method:
-        for r in rules:
-            r["method"] = method
-    return rules
 
 
 def _post_args(paths: list[Path], targets: tuple[str, ...] = TARGETS) -> list[str]:
@@ -90,7 +77,7 @@ def test_faults_30_percent_of_requests_fail_each_story_posted_once(
     env = cli_env(tmp_path)
     args = _post_args(paths)
     stats0 = control.stats()
-    control.set_faults(faults_30())
+    control.set_faults(faults_30(timeout=CLIENT_TIMEOUT))
     tally = Tally("fault injection 30%: post + retry")
     try:
         codes = _until_done(cfg, env, args, rounds=15)
@@ -101,8 +88,8 @@ def test_faults_30_percent_of_requests_fail_each_story_posted_once(
         tally.runs = 1
         tally.starts = len(codes) + 1
         tally.add_check(entries, files)
-        tally.extra["requests"] = _total(stats) - _total(stats0)
-        tally.extra["faults_injected"] = _faults(stats) - _faults(stats0)
+        tally.extra["requests"] = stats["requests"] - stats0["requests"]
+        tally.extra["faults_injected"] = faults_fired(stats0, stats)
         tally.extra["deliveries"] = len(batch) * len(TARGETS)
     finally:
         control.clear_faults()
@@ -185,24 +172,3 @@ def test_faults_lj_cut_subject_with_lost_answer_is_not_posted_twice(
     finally:
         control.clear_faults()
         control.close()
-
-
-def _total(stats: dict[str, Any]) -> int:
-    for key in ("requests", "calls", "methods", "by_method"):
-        sub = stats.get(key)
-        if isinstance(sub, dict):
-            return sum(int(v if not isinstance(v, dict) else v.get("count", 0))
-                       for v in sub.values())
-        if isinstance(sub, int):
-            return sub
-    return int(stats.get("total", 0))
-
-
-def _faults(stats: dict[str, Any]) -> int:
-    for key in ("faults", "faults_injected", "injected"):
-        sub = stats.get(key)
-        if isinstance(sub, dict):
-            return sum(int(v) for v in sub.values() if isinstance(v, int | float))
-        if isinstance(sub, int):
-            return sub
-    return 0

@@ -71,8 +71,25 @@ def test_itemid_from_another_journal_is_302(sandbox: SandboxServer) -> None:
     assert _fault(lambda: lj.edit(res["itemid"], event="x")).faultCode == 302
 
 
-def test_missing_itemid_is_200(sandbox: SandboxServer) -> None:
-    assert _fault(lambda: LJ(sandbox.url).call("editevent", event="x")).faultCode == 200
+def test_missing_itemid_is_302(sandbox: SandboxServer) -> None:
+    # DW: itemid+0 finds no entry, so the answer is 302, not 200
+    assert _fault(lambda: LJ(sandbox.url).call("editevent", event="x")).faultCode == 302
+
+
+def test_editing_after_losing_posting_access(sandbox: SandboxServer) -> None:
+    lj = LJ(sandbox.url)
+    res = lj.post(usejournal="fluffyfics")
+    sandbox.world.set_role("fluffyfics", "writer", member=False)
+    assert _fault(lambda: lj.post(usejournal="fluffyfics", event="new")).faultCode == 300
+    assert lj.edit(res["itemid"], usejournal="fluffyfics", event="still mine")["itemid"]
+    assert lj.delete(res["itemid"], usejournal="fluffyfics")["itemid"] == res["itemid"]
+
+
+def test_edit_keeps_omitted_date_fields_one_by_one(sandbox: SandboxServer) -> None:
+    lj = LJ(sandbox.url)
+    res = lj.post(year=2020, mon=2, day=29, hour=23, min=59)
+    lj.edit(res["itemid"], event="moved", year=2024, hour=7)
+    assert sandbox.world.list_entries("writer")[0].eventtime == "2024-02-29 07:59:00"
 
 
 def test_editing_someone_elses_community_entry_is_303(sandbox: SandboxServer) -> None:

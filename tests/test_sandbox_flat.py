@@ -51,3 +51,11 @@ def test_flat_login_lists_access(sandbox: SandboxServer) -> None:
     res = _flat(sandbox, mode="login", user="writer", password="sandbox-key")
     assert res["name"] == "Sandbox Writer" and res["access_count"] == "3"
     assert res["access_1"] == "fluffyfics"
+
+
+def test_flat_getusertags_and_the_session_wrapper_bug(sandbox: SandboxServer) -> None:
+    tags = _flat(sandbox, mode="getusertags", user="writer", password="sandbox-key",
+                 usejournal="fluffyfics")
+    assert tags["tag_count"] == "6" and tags["tag_1_security"] == "public"
+    bad = _flat(sandbox, mode="sessiongenerate", user="writer", password="wrong")
+    assert bad == {"success": "OK", "errmsg": "Invalid password"}

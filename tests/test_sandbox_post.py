@@ -328,7 +328,7 @@ def test_read_only_and_deleted_journals(sandbox: SandboxServer, account: str,
 
 @pytest.mark.parametrize(("props", "detail"), [
     ({"current_moodid": "happy"}, 'Property "current_moodid" should be numeric'),
-    ({"current_coords": "somewhere"}, "Invalid current_coords property"),
+    ({"current_coords": "somewhere"}, 'Property "current_coords" has invalid value'),
 ])
 def test_prop_datatypes_are_checked(sandbox: SandboxServer, props: dict[str, str],
                                     detail: str) -> None:

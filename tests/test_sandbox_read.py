@@ -37,8 +37,9 @@ def test_getevents_one_returns_the_entry_fields(sandbox: SandboxServer) -> None:
 
 def test_getevents_one_with_minus_one_is_the_latest(sandbox: SandboxServer) -> None:
     lj = LJ(sandbox.url)
-    lj.post(event="first")
-    lj.post(event="second")
+    lj.post(event="second", day=2)
+    lj.post(event="first", day=1)
+    # DW: itemid -1 is "lastn, howmany 1": the newest by event time in a personal journal
     assert lj.events(selecttype="one", itemid=-1)[0]["event"] == "second"
 
 
@@ -70,6 +71,16 @@ def test_getevents_day_and_multiple(sandbox: SandboxServer) -> None:
     err = _fault(lambda: lj.events(selecttype="multiple",
                                    itemids=",".join(map(str, range(101)))))
     assert err.faultCode == 209
+
+
+def test_getevents_argument_checks(sandbox: SandboxServer) -> None:
+    lj = LJ(sandbox.url)
+    assert _fault(lambda: lj.events(beforedate="yesterday")).faultString == (
+        "Client error: Invalid argument(s): Invalid beforedate format.")
+    assert _fault(lambda: lj.events(selecttype="multiple", itemids="1,x")).faultString == (
+        "Client error: Invalid argument(s): Non-numeric itemid")
+    assert _fault(lambda: lj.events(selecttype="day", year=2024, month=13, day=1)
+                  ).faultString == "Client error: Invalid argument(s)"
 
 
 def test_getevents_bad_selecttype(sandbox: SandboxServer, sandbox_lj: SandboxServer) -> None:

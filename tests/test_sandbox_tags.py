@@ -161,5 +161,18 @@ def test_dw_edit_with_a_new_tag_leaves_tags_unchanged(sandbox: SandboxServer) ->
     assert edit["message"] == NEW_TAG_MESSAGE
     assert _tags(sandbox, "fluffyfics") == [["type: fic"]]
     lj.edit(res["itemid"], usejournal="fluffyfics", event="v3",
-            props={"taglist": "rating: pg"})
-    assert _tags(sandbox, "fluffyfics") == [["rating: pg"]]
+            props={"taglist": "type: fic, rating: pg"})
+    assert _tags(sandbox, "fluffyfics") == [["type: fic", "rating: pg"]]
+
+
+def test_dw_members_cannot_remove_tags_on_edit(sandbox: SandboxServer) -> None:
+    lj = LJ(sandbox.url)
+    res = lj.post(usejournal="fluffyfics", props={"taglist": "type: fic, rating: pg"})
+    edit = lj.edit(res["itemid"], usejournal="fluffyfics", event="v2",
+                   props={"taglist": "type: fic"})
+    assert edit["message"].startswith("You are not allowed to remove tags")
+    assert _tags(sandbox, "fluffyfics") == [["type: fic", "rating: pg"]]
+    den = lj.post(usejournal="writersden", props={"taglist": "type: fic, draft"})
+    assert "message" not in lj.edit(den["itemid"], usejournal="writersden", event="v2",
+                                    props={"taglist": "type: fic"})
+    assert _tags(sandbox, "writersden") == [["type: fic"]]

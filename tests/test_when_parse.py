@@ -17,8 +17,9 @@ PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 24, 10, 15, tzinfo=LONDON)
 
 
-def at(*args: int, tz: ZoneInfo = LONDON) -> datetime:
-    return datetime(*args, tzinfo=tz)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+       tz: ZoneInfo = LONDON) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=tz)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -144,11 +145,11 @@ def test_relative_and_describe_say_it_for_people() -> None:
 
 
 def test_journal_time_is_wall_clock_in_the_accounts_zone() -> None:
-    cfg = Config(settings={"timezone": "Europe/London"},
+    cfg = Config.model_validate(dict(settings={"timezone": "Europe/London"},
                  accounts={"dw": {"site": "dreamwidth", "username": "w",
                                   "timezone": "America/New_York"},
                            "lj": {"site": "livejournal", "username": "w"}},
-                 targets={"ny": {"account": "dw"}, "home": {"account": "lj"}})
+                 targets={"ny": {"account": "dw"}, "home": {"account": "lj"}}))
     release = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     assert journal_time(release, cfg, "ny") == datetime(2026, 12, 1, 9, 0)
     assert journal_time(release, cfg, "home") == datetime(2026, 12, 1, 14, 0)

@@ -61,13 +61,15 @@ class LJAdapter(Adapter):
                  event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None) -> None:
         super().__init__(account, secret)
         self.site_profile = self.profile_for(account)
+        name = str(getattr(secret, "account_name", ""))
         server = account.server or self.site_profile.server
         if not server:
             raise ConfigError([ConfigProblem(
-                "accounts.*.server", f"a {self.label} account needs `server` (the site's URL)")])
+                f"accounts.{name or '<name>'}.server",
+                f"a {self.label} account needs `server` (the site's address, e.g. "
+                "https://www.example-journal.com)")])
         self.client = Client(server=server, username=account.username, secret=secret,
-                             profile=self.site_profile,
-                             account_name=str(getattr(secret, "account_name", "")),
+                             profile=self.site_profile, account_name=name,
                              timeout=account.timeout, use_sessions=account.use_sessions,
                              requests_per_minute=account.requests_per_minute,
                              event_hooks=event_hooks)
@@ -124,12 +126,13 @@ class LJAdapter(Adapter):
         return req
 
     def _send_entry(self, mode: str, req: dict[str, Any], journal: str | None,
-                    notes: list[str]) -> dict[str, Any]:
-        """postevent/editevent; a prop the site does not know (205) is left out and the
-        entry resent (the fault comes before anything is stored)."""
+                    notes: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """postevent/editevent → (answer, the request as finally sent); a prop the site
+        does not know (205) is left out and the entry resent (the fault comes before
+        anything is stored)."""
         for attempt in range(MAX_PROP_STRIPS + 1):
             try:
-                return self.client.call(mode, req, journal=journal, mutating=True)
+                return self.client.call(mode, req, journal=journal, mutating=True), req
             except FaultError as exc:
                 found = _UNKNOWN_PROP.search(exc.server_message)
                 prop = found.group(1) if found else ""
@@ -175,7 +178,7 @@ class LJAdapter(Adapter):
             req["itemid"] = remote.itemid
         tags = list(post.tags)
         try:
-            res = self._send_entry(mode, req, journal, notes)
+            res, req = self._send_entry(mode, req, journal, notes)
         except TagPermissionError as exc:
             if not tags:
                 raise
@@ -183,14 +186,17 @@ class LJAdapter(Adapter):
             req = {**req, "props": {**req["props"], "taglist": ""}}
             if not editing:
                 del req["props"]["taglist"]
-            res = self._send_entry(mode, req, journal, notes)
+            res, req = self._send_entry(mode, req, journal, notes)
             notes.append(f"posted without tags: {exc.server_message}")
             return self._receipt("edited" if editing else "posted", res, notes, tuple(tags),
                                  fallback=remote)
         dropped: tuple[str, ...] = ()
         if journal is not None and tags and wire.integer(res.get("itemid")) is not None:
-            dropped = self._settle_tags(res, req, journal, tags, post.options.allow_new_tags,
-                                        notes)
+            try:
+                dropped = self._settle_tags(res, req, journal, tags,
+                                            post.options.allow_new_tags, notes)
+            except SiteError as exc:  # the entry is there: never turn that into a failure
+                notes.append(f"could not check which tags {journal} kept: {exc.message}")
         if journal and post.options.allow_new_tags and tags:
             tagcache.forget(self._tag_key(journal))  # we may have created tags there
         return self._receipt("edited" if editing else "posted", res, notes, dropped,

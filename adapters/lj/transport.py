@@ -28,7 +28,13 @@ from typing import Any
 import httpx
 
 from crosspost import __version__
-from crosspost.errors import HTTPStatusError, SiteError, TransportError
+from crosspost.errors import (
+    ConfigError,
+    ConfigProblem,
+    HTTPStatusError,
+    SiteError,
+    TransportError,
+)
 from crosspost.logs import get_logger
 
 from . import wire
@@ -70,6 +76,14 @@ class Transport:
 
     def __init__(self, url: str, *, label: str, timeout: float = 30.0,
                  event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None) -> None:
+        try:
+            parsed = httpx.URL(url)
+            why = "" if parsed.scheme in ("http", "https") and parsed.host else "not http(s)"
+        except (httpx.InvalidURL, TypeError) as exc:
+            why = str(exc) or "invalid"
+        if why:
+            raise ConfigError([ConfigProblem("accounts.*.server",
+                                             f"{url!r} is not a usable server address ({why})")])
         self.url = url
         self.label = label
         limits = httpx.Limits(max_connections=8, max_keepalive_connections=4,

@@ -116,8 +116,8 @@ def name(value: Any) -> str:
     """A name-type field (§14): undo the double encoding when the value is one; a value
     that is not double-encoded UTF-8 is kept as it is."""
     out = text(value)
-    if out.isascii():
-        return out
+    if isinstance(value, bytes | bytearray) or out.isascii():
+        return out  # base64 (LJ sends names that way) is plain UTF-8 already
     try:
         return out.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):

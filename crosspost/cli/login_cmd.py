@@ -7,6 +7,7 @@ taken from the command line, where other users and shell history could see it.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,9 @@ def _needs_api_key(account: Account) -> tuple[bool, str, str]:
 def _check(name: str, account: Account, secret: object) -> str:
     from ..adapter import adapter_class
 
-    with adapter_class(account.site)(account, secret) as adapter:  # type: ignore[arg-type]
+    # one login call: a session would cost more requests than it saves
+    quick = account.model_copy(update={"use_sessions": False})
+    with adapter_class(account.site)(quick, secret) as adapter:  # type: ignore[arg-type]
         return adapter.check_login()
 
 
@@ -103,8 +106,6 @@ def login_cmd(app: App, account_name: str, check: bool, stored: bool, from_stdin
     backend = store_secret(account_name, value)
     click.echo(f"stored the {what} for {account_name} in the keyring ({backend})")
     env = env_var_name(account_name)
-    import os
-
     if os.environ.get(env):
         click.echo(f"note: the keyring is read first; {env} is set too and used only when "
                    "the keyring has no entry", err=True)

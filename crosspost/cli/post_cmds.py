@@ -134,6 +134,9 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     A story already posted to a target is skipped (use --again for another copy); a story
     that changed since is edited there instead."""
     config = app.config
+    if not targets and not any(t.auto for t in config.targets.values()):
+        raise UserError("no target to post to: none is configured with auto = true",
+                        "name targets with --to, or set auto = true on a [targets.NAME]")
     at = None
     if when is not None:
         from ..when import parse_when

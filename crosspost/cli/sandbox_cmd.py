@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -56,12 +57,17 @@ def sandbox_cmd(host: str, port: int, state: Path | None, memory: bool, dialect:
                         fix="pick another --port (or --port 0 for any free one)") from None
     for line in describe(server, state_file):
         click.echo(line)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("sandbox stopped")
     finally:
         server.stop()
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a service manager's stop ends the sandbox like Ctrl-C
 
 
 def describe(server: object, state_file: Path | None) -> list[str]:

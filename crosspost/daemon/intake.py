@@ -45,6 +45,8 @@ WAITING = frozenset({"scheduled", "pending", "editing", "deleting", "uncertain",
                      "held"})
 #: the story is on the site (or the row is settled for good)
 DONE = frozenset({"posted", "queued", "needs_edit", "deleted", "gone", "cancelled"})
+#: the row status an outcome stands for, when the engine made no row (refused up front)
+_OUTCOME_STATUS = {"edited": "posted", "uncertain": "uncertain", "skipped": "skipped"}
 
 
 def fate(statuses: Iterable[str]) -> Fate:
@@ -189,11 +191,16 @@ class Intake:
         """Put the file of story ``identity`` where the story's state says (see :func:`fate`).
         ``story`` (when parsed) and ``sig`` go into the files table if the file stays."""
         rows = self._newest_rows(identity)
-        where = fate(r.status for r in rows)
+        statuses = {r.target: r.status for r in rows}
+        for o in outcomes:  # a target refused before any row was made (e.g. too long)
+            statuses.setdefault(o.target, _OUTCOME_STATUS.get(o.action, o.action))
+        where = fate(statuses.values())
         if where == "waiting" or where == "idle":
             if where == "idle":
-                log.warning("%s: no target to post to (every target has auto = false)",
-                            path.name, extra={"event": "idle", "story": str(path)})
+                why = ("nothing was sent" if outcomes else
+                       "no target to post to (every target has auto = false)")
+                log.warning("%s: %s", path.name, why,
+                            extra={"event": "idle", "story": str(path)})
             if sig is not None:
                 self.remember(path, sig, story, where, identity)
             return Taken(where, identity)
@@ -281,12 +288,14 @@ def _refusal_report(path: Path, story: Story | None, rows: Sequence[Delivery],
     lines = [f"crosspost could not post {title!r}: every target refused it.", "",
              f"File:    {path}", ""]
     errors = {o.target: o for o in outcomes if getattr(o, "action", "") == "failed"}
-    for row in sorted(rows, key=lambda r: r.target):
-        o = errors.get(row.target)
+    by_target = {r.target: r for r in rows}
+    for target in sorted(set(by_target) | set(errors)):
+        o, row = errors.get(target), by_target.get(target)
         err = getattr(o, "error", None) if o is not None else None
-        lines.append(f"Target {row.target}:")
+        lines.append(f"Target {target}:")
         said = err.message if isinstance(err, CrosspostError) else (
-            (o.message if o is not None else "") or row.last_error or row.status)
+            (o.message if o is not None else "") or (row.last_error or row.status if row
+                                                     else "refused"))
         lines.append(f"  Problem: {said}")
         if isinstance(err, FaultError) and err.server_message:
             lines.append(f"  The site said: {err.server_message}")
@@ -294,7 +303,9 @@ def _refusal_report(path: Path, story: Story | None, rows: Sequence[Delivery],
             lines.append(f"  Site: {err.site}")
         if isinstance(err, CrosspostError) and err.fix:
             lines.append(f"  Fix:     {err.fix}")
-    lines += ["", _AGAIN, "To try again without changing the story: `crosspost retry`."]
+    lines += ["", _AGAIN]
+    if rows:
+        lines.append("To try again without changing the story: `crosspost retry`.")
     return "\n".join(lines)
 
 

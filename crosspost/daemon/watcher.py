@@ -8,6 +8,7 @@ filtered out at the source), so reading a story does not wake the daemon.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -57,6 +58,9 @@ class FolderWatcher:
             FileSystemEventHandler,
         )
 
+        # watchdog logs a harmless race on stop ("queue_events() called when the thread is
+        # inactive") through logging's last-resort handler: keep it off the user's terminal
+        logging.getLogger("watchdog").addHandler(logging.NullHandler())
         watcher = self
 
         class Handler(FileSystemEventHandler):

@@ -112,3 +112,14 @@ def decode(data: bytes, path: Path | None = None) -> Decoded:
             "removed control characters that sites refuse", line,
             "they are invisible; nothing to do unless the story looks wrong"))
     return Decoded(text, encoding, tuple(warnings))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Text from an escape-decoding source (YAML ``"\\x07"``, ``"\\ud83d\\ude00"``): surrogate
+    pairs joined, lone surrogates replaced, control characters removed."""
+    if _SURROGATE.search(value):
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _STRAY_CONTROLS.sub("", value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 #: Symbols a fence is made of (any mix, spaces allowed between them).
-FENCE_SYMBOLS = "*-_~=#+•·◇◆❖✿★☆♦♥❧⁂§"
+FENCE_SYMBOLS = "*-_~=#+•·—–◇◆❖✿★☆♦♥❧⁂§"
 
 _SYMBOL_RUN = re.compile(
     "[" + re.escape(FENCE_SYMBOLS) + "](?:[ \t]*[" + re.escape(FENCE_SYMBOLS) + "]){2,}"

@@ -28,20 +28,19 @@ from typing import Any
 
 from ..errors import StoryError
 from ..fields import lookup
+from .decode import clean_text
 from .fences import is_fence
-from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
 from .header import Header, HeaderBuilder, match_header, require_title
+from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
 from .text import Body
 
 _BLOCK = frozenset(
-    "address article aside blockquote body center dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header html li lj-cut lj-raw main nav "
-    "ol p pre section summary table tbody thead tfoot tr ul".split())
-_SKIP = frozenset("head script style title noscript template textarea select".split())
-_MEDIA = frozenset("img video audio iframe embed object svg picture".split())
+    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "html", "li", "lj-cut", "lj-raw", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"])
+_SKIP = frozenset(["head", "script", "style", "title", "noscript", "template", "textarea", "select"])
+_MEDIA = frozenset(["img", "video", "audio", "iframe", "embed", "object", "svg", "picture"])
 _CELL = frozenset(("td", "th"))
 _CONTAINERS = frozenset(
-    "[document] html body div article section main td th blockquote".split())
+    ["[document]", "html", "body", "div", "article", "section", "main", "td", "th", "blockquote"])
 
 
 @dataclass
@@ -55,7 +54,7 @@ class _Line:
 
     @cached_property
     def text(self) -> str:
-        return " ".join("".join(self.parts).replace("\u00a0", " ").split())
+        return " ".join(clean_text("".join(self.parts)).split())
 
     @property
     def blank(self) -> bool:
@@ -177,15 +176,19 @@ def _cut_before(line: _Line, container: Any) -> None:
         node = node.parent
 
 
-def _cut_from(line: _Line, container: Any) -> None:
+def _cut_from(line: _Line, container: Any) -> Any:
+    """Remove ``line`` and everything after it; returns the string node that replaced the
+    line's leaf when the cut fell inside a string (else None)."""
     from bs4 import NavigableString
 
     leaf = line.leaf
     parent = leaf.parent
+    kept = None
     for sib in list(leaf.next_siblings):
         sib.extract()
     if line.offset:
-        leaf.replace_with(NavigableString(str(leaf)[:line.offset]))
+        kept = NavigableString(str(leaf)[:line.offset])
+        leaf.replace_with(kept)
     else:
         leaf.extract()
     node = parent
@@ -198,6 +201,7 @@ def _cut_from(line: _Line, container: Any) -> None:
         up = parent.parent
         parent.extract()
         parent = up
+    return kept
 
 
 def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
@@ -240,10 +244,13 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
     stop = len(inside)
     while stop > 1 and inside[stop - 1].fence:
         stop -= 1
+    body_start = lines[start]
     if stop < len(inside):
-        _cut_from(inside[stop], container)
-    _cut_before(lines[start], container)
+        kept = _cut_from(inside[stop], container)
+        if kept is not None and body_start.leaf is inside[stop].leaf:
+            body_start.leaf = kept  # both cuts fall inside one string
+    _cut_before(body_start, container)
     for cut in container.find_all("lj-cut"):
         cut.unwrap()
-    body = container.decode_contents().strip()
+    body = clean_text(container.decode_contents()).strip()
     return header, Body(body, lines[start].line)

@@ -19,7 +19,7 @@ MAX_DEPTH = 10_000
 
 _NAME = re.compile(r"(/?)([a-zA-Z][a-zA-Z0-9:_-]{0,40})")
 _VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split())
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"])
 _RAW = frozenset(("script", "style"))
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoryError
+from ..story import ParseWarning
+from .decode import clean_text
 from .header import Header, HeaderBuilder, require_title
 from .text import Body, Lines, slice_body, split_header
 
@@ -64,7 +66,7 @@ class _Flattener:
                 line=self.offset + node.start_mark.line,
                 fix="keep the front matter to simple 'name: value' lines and short lists")
         if isinstance(node, yaml.ScalarNode):
-            return str(node.value)
+            return clean_text(str(node.value))
         if isinstance(node, yaml.SequenceNode):
             parts = (self.text(n, depth + 1) for n in node.value)
             return ", ".join(p for p in parts if p)
@@ -83,8 +85,11 @@ def _yaml_header(src: str, path: Path | None, offset: int) -> HeaderBuilder:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + mark.line if mark is not None else offset
+        what = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.context_mark is not None and exc.problem:
+            what += f" ({exc.context} on line {offset + exc.context_mark.line})"
         raise StoryError(
-            f"the front matter is not valid YAML: {exc.problem or exc.context}", path=path,
+            f"the front matter is not valid YAML: {what}", path=path,
             line=line, fix="each front matter line should be 'name: value'; put quotes around "
                            "a value that contains ': ' or starts with a special character") from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
@@ -104,7 +109,7 @@ def _yaml_header(src: str, path: Path | None, offset: int) -> HeaderBuilder:
         if not isinstance(key, yaml.ScalarNode):
             raise StoryError("a front matter field name must be plain text", path=path,
                              line=line, fix="write the field as 'name: value'")
-        name = str(key.value)
+        name = clean_text(str(key.value))
         if isinstance(value, yaml.MappingNode) and _is_release(name):
             for tkey, tval in value.value:
                 target = flat.text(tkey).strip()
@@ -143,6 +148,7 @@ def parse_markdown(text: str, path: Path | None) -> tuple[Header, Body]:
         raise StoryError(f"the front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
                          path=path, line=first + 1,
                          fix="keep the front matter to the story's header fields")
+    note: ParseWarning | None = None
     try:
         builder = _yaml_header(src, path, first + 2)
     except StoryError as yaml_error:
@@ -150,6 +156,11 @@ def parse_markdown(text: str, path: Path | None) -> tuple[Header, Body]:
             builder = split_header(Lines(src), path, first_line=first + 2, strict=False).header
         except StoryError:
             raise yaml_error from None
+        note = ParseWarning("the front matter is not valid YAML; read it as plain "
+                            "'Name: value' lines", yaml_error.line,
+                            yaml_error.reason.split(": ", 1)[-1])
     header = builder.build()
+    if note is not None:
+        header.warnings.insert(0, note)
     require_title(header, path, first + 2)
     return header, slice_body(lines, close + 1, path)

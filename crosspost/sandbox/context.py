@@ -63,8 +63,11 @@ class Call:
             return self.world.require(self.as_user)
         return self.site.auth.authenticate(req, self.ip, self.headers)
 
-    def altusage(self, user: Account, req: Mapping[str, Any]) -> Account:
-        """``check_altusage`` (Protocol.pm:3388-3435): the journal a call acts on."""
+    def altusage(self, user: Account, req: Mapping[str, Any],
+                 need_access: bool = True) -> Account:
+        """``check_altusage`` (Protocol.pm:3388-3435): the journal a call acts on.
+
+        ``need_access=False`` is DW's ``ignorecanuse`` (editevent checks ownership later)."""
         raw = req.get("usejournal")
         if raw is None and self.dialect != "dw":
             raw = req.get("journal")  # LJ14 also accepts "journal"
@@ -82,7 +85,7 @@ class Call:
             raise ProtocolError(206)
         if journal.name == user.name:
             return journal
-        if not self.world.can_post_to(user, journal):
+        if need_access and not self.world.can_post_to(user, journal):
             raise ProtocolError(300)
         return journal
 

@@ -61,8 +61,11 @@ def _flatten(mode: str, res: dict[str, Any]) -> dict[str, Any]:
     if mode == "getusertags":
         out = {"tag_count": len(res["tags"])}
         for n, tag in enumerate(res["tags"], 1):
-            for key in ("name", "uses", "display", "security_level"):
-                out[f"tag_{n}_{key}"] = tag[key]
+            out[f"tag_{n}_name"] = tag["name"]
+            out[f"tag_{n}_security"] = tag["security_level"]
+            for key in ("uses", "display"):
+                if tag[key]:
+                    out[f"tag_{n}_{key}"] = tag[key]
         return out
     if mode == "syncitems":
         out = {"sync_count": res["count"], "sync_total": res["total"]}
@@ -102,7 +105,9 @@ def handle(call: Call, body: bytes) -> tuple[str, bytes]:
         if exc.code == 201:
             return mode, render({"success": "FAIL",
                                  "errmsg": f"Client error: Unknown mode ({mode})"}, urlenc)
-        return mode, render({"success": "FAIL",
+        # DW: the sessiongenerate/sessionexpire wrappers overwrite FAIL with OK (§1.3)
+        status = "OK" if mode in ("sessiongenerate", "sessionexpire") else "FAIL"
+        return mode, render({"success": status,
                              "errmsg": fault_string(exc.code, exc.detail, dialect)}, urlenc)
     except ServerCrash:
         raise

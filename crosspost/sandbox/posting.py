@@ -9,7 +9,7 @@ from typing import Any
 from .codes import ProtocolError
 from .context import Call, fmt_time
 from .tags import apply_tags
-from .textutil import byte_len, perl_num, text
+from .textutil import byte_len, perl_num, perl_true, text
 from .validate import Limits, apply_tz, parse_html_problem, validate
 from .world import Account, Entry, Queued
 
@@ -54,10 +54,12 @@ def _security(call: Call, req: dict[str, Any], user: Account, journal: Account,
         mask = old.allowmask  # LJ keeps the old mask; DW zeroes it (§6.1)
     else:
         mask = perl_num(req.get("allowmask"))
+    if mask > 1 and mask % 2:
+        # DW: checked on the mask whatever the security (Protocol.pm postevent)
+        raise ProtocolError(203, "Invalid friends group security set")
     if security != "usemask":
         mask = 0
-    elif mask & 1 and mask != 1:
-        raise ProtocolError(203, "Invalid friends group security set")
+    asked = security  # 102/106 look at the requested security, before minsecurity
     if journal.minsecurity == "private" and security != "private":
         security, mask = "private", 0
     elif journal.minsecurity == "friends" and security == "public":
@@ -65,11 +67,11 @@ def _security(call: Call, req: dict[str, Any], user: Account, journal: Account,
     if journal.is_community:
         manager = call.world.can_manage(user, journal)
         if call.dialect == "dw":
-            if security == "usemask" and mask != 1:
+            if asked == "usemask" and mask != 1:
                 raise ProtocolError(102)
-            if security == "private" and not manager:
+            if asked == "private" and not manager:
                 raise ProtocolError(106)
-        elif not manager and (security == "private" or (security == "usemask" and mask != 1)):
+        elif not manager and (asked == "private" or (asked == "usemask" and mask != 1)):
             raise ProtocolError(102)
     if user.name in journal.banned:
         raise ProtocolError(151)
@@ -222,75 +224,102 @@ def _post_rate(call: Call, user: Account) -> None:
 
 
 def editevent(call: Call, req: dict[str, Any]) -> dict[str, Any]:
+    """Edit or delete (empty event) by itemid, in DW's editevent order (§6.1)."""
     user = call.authenticate(req)
-    journal = call.altusage(user, req)
+    # posting access is not needed: ownership of the entry is checked below
+    journal = call.altusage(user, req, need_access=False)
     if call.site.readonly:
         raise ProtocolError(306)
+    if journal.status in ("D", "S", "X"):
+        raise ProtocolError(307)
+    mask = perl_num(req.get("allowmask"))
+    if mask > 1 and mask % 2:
+        raise ProtocolError(203, "Invalid friends group security set.")  # DW: with a period
+    asked = text(req.get("security"))
+    if journal.name != user.name:
+        if call.dialect == "dw" and asked == "usemask" and mask != 1:
+            raise ProtocolError(102)
+        if asked == "private" and not call.world.can_manage(user, journal):
+            raise ProtocolError(106 if call.dialect == "dw" else 102)
+    if byte_len(text(req.get("event"))) >= Limits.for_dialect(call.dialect).event_bytes:
+        raise ProtocolError(409)
     itemid = perl_num(req.get("itemid"))
-    if req.get("itemid") in (None, "") and call.dialect != "dw" and req.get("ditemid"):
+    if not itemid and call.dialect != "dw" and req.get("ditemid"):
         itemid = perl_num(req.get("ditemid")) // 256  # LJ14 accepts ditemid
-    elif req.get("itemid") in (None, ""):
-        raise ProtocolError(200)
     world = call.world
-    with world.lock:
-        entry = world.entries.get(journal.name, {}).get(itemid)
-        if entry is None:
-            raise ProtocolError(302)  # also before the delete branch (:1920-1922)
-        deleting = not text(req.get("event")).strip(" \t\n\r\f\v")
-        if entry.poster != user.name:
-            if not deleting:
+    entry = world.entries.get(journal.name, {}).get(itemid)
+    if entry is None:
+        raise ProtocolError(302)  # a missing itemid too; before the delete branch
+    deleting = not text(req.get("event")).strip(" \t\n\r\f\v")
+    if entry.poster != user.name or user.readonly or journal.readonly:
+        if deleting and not world.can_manage(user, journal):
+            raise ProtocolError(304)
+        if not deleting:
+            if entry.poster != user.name:
                 raise ProtocolError(303)
-            if not world.can_manage(user, journal):
-                raise ProtocolError(304)
-        if user.status == "S":
-            raise ProtocolError(305)
-        if user.readonly:
-            raise ProtocolError(318)
-        if journal.readonly:
-            raise ProtocolError(319)
-        if deleting:
-            world.delete_entry(entry)
-            return {"itemid": entry.itemid, "anum": entry.anum}
-        if text(req.get("event")).strip() == "(cannot be shown)":
-            raise ProtocolError(210)
-        if byte_len(text(req.get("event"))) >= Limits.for_dialect(call.dialect).event_bytes:
-            raise ProtocolError(409)
-        apply_tz(req)
-        checked = validate(req, call.dialect, journal.is_community, dates_optional=True)
-        props = dict(entry.props)
-        for name, value in checked.props.items():
-            if value in ("", "0"):
-                props.pop(name, None)  # sent empty or 0: deleted
-            else:
-                props[name] = value
-        if props.get("picture_keyword") and props["picture_keyword"] not in user.pickws:
-            del props["picture_keyword"]
-        security, mask = _security(call, req, user, journal, old=entry)
-        _backdated(call, props, journal)
-        message, warnings = "", list[str]()
-        tags = entry.tags
-        if checked.tags is not None and sorted(checked.tags) != sorted(entry.tags):
-            # DW: update_logtags only when the canonical sorted list changed (:2194-2208)
-            if not world.can_add_tags(user, journal):
-                message = "You are not allowed to tag entries in this journal."
-            elif checked.tags:
-                new_tags, message, warnings = apply_tags(world, user, journal, checked.tags,
-                                                         call.dialect, call.site.opts)
-                tags = entry.tags if new_tags is None else new_tags
-            else:
-                tags = []
-        entry.subject = checked.subject
-        entry.event = checked.event
-        if checked.eventtime is not None:
-            entry.eventtime = checked.eventtime
-        entry.security, entry.allowmask = security, mask
-        entry.props, entry.tags = props, list(tags)
-        entry.revnum += 1
-        entry.mtime = time.time()
-        if not message and call.dialect == "dw" and parse_html_problem(entry.event):
-            message = PARSE_ERROR
-        world.store_entry(entry)
-        return _result(call, entry, message, warnings)
+            if user.readonly:
+                raise ProtocolError(318)
+            if journal.readonly:
+                raise ProtocolError(319)
+    if deleting:
+        world.delete_entry(entry)
+        user.dupsig = None  # DW clears the deleter's duplicate protection
+        world.changed()
+        return {"itemid": entry.itemid, "anum": entry.anum}
+    if text(req.get("event")) == "(cannot be shown)":
+        raise ProtocolError(210)
+    props_sent = req.get("props") if isinstance(req.get("props"), dict) else {}
+    if (call.dialect == "dw" and journal.is_community
+            and perl_true((props_sent or {}).get("opt_backdated"))
+            and not entry.props.get("import_source")):
+        raise ProtocolError(152)
+    # omitted date fields keep their old values, one by one
+    old = dict(zip(("year", "mon", "day", "hour", "min"),
+                   (entry.eventtime[0:4], entry.eventtime[5:7].lstrip("0") or "0",
+                    entry.eventtime[8:10].lstrip("0") or "0",
+                    entry.eventtime[11:13].lstrip("0") or "0",
+                    entry.eventtime[14:16].lstrip("0") or "0"), strict=True))
+    for key, value in old.items():
+        if req.get(key) is None:
+            req[key] = value
+    checked = validate(req, call.dialect, journal.is_community)
+    assert checked.eventtime is not None
+    props = dict(entry.props)
+    for name, value in checked.props.items():
+        if value in ("", "0"):
+            props.pop(name, None)  # sent empty or 0: deleted
+        else:
+            props[name] = value
+    if props.get("picture_keyword") and props["picture_keyword"] not in user.pickws:
+        del props["picture_keyword"]
+    if journal.is_community and call.dialect != "dw":
+        props.pop("opt_backdated", None)  # LJ: silently dropped for communities
+    security = asked if asked in ("public", "private", "usemask") else entry.security
+    if call.dialect != "dw" and req.get("allowmask") is None:
+        mask = entry.allowmask  # LJ keeps the old mask; DW zeroes an omitted one (§6.1)
+    if security != "usemask":
+        mask = 0
+    message, warnings = "", list[str]()
+    tags = entry.tags
+    if checked.tags is not None and sorted(checked.tags) != sorted(entry.tags):
+        # DW: update_logtags only when the canonical sorted list changed
+        if not world.can_add_tags(user, journal):
+            message = "You are not allowed to tag entries in this journal."
+        else:
+            new_tags, message, warnings = apply_tags(world, user, journal, checked.tags,
+                                                     call.dialect, call.site.opts,
+                                                     current=entry.tags)
+            tags = entry.tags if new_tags is None else new_tags
+    entry.subject, entry.event, entry.eventtime = (checked.subject, checked.event,
+                                                   checked.eventtime)
+    entry.security, entry.allowmask = security, mask
+    entry.props, entry.tags = props, list(tags)
+    entry.revnum += 1
+    entry.mtime = time.time()
+    if call.dialect == "dw" and parse_html_problem(entry.event):
+        message = f"{PARSE_ERROR}\n\n{message}" if message else PARSE_ERROR
+    world.store_entry(entry)
+    return _result(call, entry, message, warnings)
 
 
 def approve(call: Call, modid: int) -> dict[str, Any]:

@@ -41,7 +41,7 @@ DW_PROPS: dict[str, str] = {
 DW_SYSTEM_PROPS = frozenset({
     "adult_content_maintainer", "adult_content_maintainer_reason", "opt_nocomments_maintainer",
     "picture_mapid", "revnum", "revtime", "statusvis", "hasscreened", "commentalter",
-    "unknown8bit", "xpost", "xpostdetail",
+    "xpost", "xpostdetail",
 })
 
 #: LJ14 bin/upgrading/proplists.dat (the public part)

@@ -17,7 +17,7 @@ _LINEENDINGS = {"pc": "\r\n", "unix": "\n", "mac": "\r", "space": " ", "dots": "
 
 def can_see(call: Call, viewer: Account, journal: Account, entry: Entry) -> bool:
     """Owner/admins see everything; others public entries and masks that include them."""
-    if call.world.can_manage(viewer, journal) or entry.poster == viewer.name:
+    if call.world.can_manage(viewer, journal):
         return True
     if entry.security == "public":
         return True
@@ -72,47 +72,60 @@ def _render(call: Call, entry: Entry, journal: Account, req: dict[str, Any],
     return out
 
 
-def _parse_time(value: str, what: str) -> str:
+def _parse_time(value: str, detail: str) -> str:
     if not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", value):
-        raise ProtocolError(203, f"Invalid {what} format")
+        raise ProtocolError(203, detail)
     return value
+
+
+def _lastn(entries: list[Entry], community: bool, before: str = "") -> list[Entry]:
+    """Newest first (log time in communities, event time elsewhere); same-second entries in
+    itemid order (§14)."""
+    def when(e: Entry) -> str:
+        return e.logtime if community else e.eventtime
+    picked = sorted((e for e in entries if not before or when(e) < before),
+                    key=lambda e: e.itemid)
+    picked.sort(key=when, reverse=True)
+    return picked
 
 
 def getevents(call: Call, req: dict[str, Any]) -> dict[str, Any]:
     user = call.authenticate(req)
     journal = call.altusage(user, req)
+    if journal.status in ("D", "S", "X"):
+        raise ProtocolError(307)
     selecttype = text(req.get("selecttype"))
     visible = _visible(call, user, journal)
-    if selecttype == "one":
+    if selecttype == "one" and text(req.get("itemid")) == "-1":
+        picked = _lastn(visible, journal.is_community)[:1]  # DW: lastn with howmany=1
+    elif selecttype == "one":
         itemid = perl_num(req.get("itemid"))
-        if itemid == -1:
-            picked = sorted(visible, key=lambda e: (e.created, e.itemid))[-1:]
-        else:
-            picked = [e for e in visible if e.itemid == itemid]
+        picked = [e for e in visible if e.itemid == itemid]
     elif selecttype == "lastn":
-        howmany = perl_num(req.get("howmany")) or 20
-        howmany = max(1, min(howmany, 50))
-        use_logtime = journal.is_community
-        candidates = visible
+        howmany = min(perl_num(req.get("howmany")) or 20, 50)
+        before = ""
         if req.get("beforedate") not in (None, ""):
-            before = _parse_time(text(req.get("beforedate")), "beforedate")
-            candidates = [e for e in candidates
-                          if (e.logtime if use_logtime else e.eventtime) < before]
-        # newest first; entries of the same second in itemid order (§14)
-        picked = sorted(candidates, key=lambda e: e.itemid)
-        picked.sort(key=lambda e: e.logtime if use_logtime else e.eventtime, reverse=True)
-        picked = picked[:howmany]
+            before = _parse_time(text(req.get("beforedate")), "Invalid beforedate format.")
+        picked = _lastn(visible, journal.is_community, before)[:max(howmany, 0)]
     elif selecttype == "day":
-        year, month, day = (perl_num(req.get(k)) for k in ("year", "month", "day"))
-        prefix = f"{year:04d}-{month:02d}-{day:02d}"
-        picked = [e for e in visible if e.eventtime.startswith(prefix)][:200]
+        year, month, day = (text(req.get(k)) for k in ("year", "month", "day"))
+        if not (re.fullmatch(r"\d{4}", year) and re.fullmatch(r"\d\d?", month)
+                and re.fullmatch(r"\d\d?", day) and 1 <= int(month) <= 12
+                and 1 <= int(day) <= 31):
+            raise ProtocolError(203)
+        prefix = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+        picked = sorted((e for e in visible if e.eventtime.startswith(prefix)),
+                        key=lambda e: (e.logtime if journal.is_community else e.eventtime,
+                                       e.itemid))[:200]
     elif selecttype == "syncitems":
-        picked = _sync_select(call, user, journal, text(req.get("lastsync")), visible)
+        picked = _sync_select(call, user, text(req.get("lastsync")), visible)
     elif selecttype == "multiple":
-        ids = [perl_num(i) for i in text(req.get("itemids")).split(",") if i.strip()]
+        ids = [i for i in re.split(r"\s*,\s*", text(req.get("itemids"))) if i != ""]
+        if any(not i.isdigit() for i in ids):
+            raise ProtocolError(203, "Non-numeric itemid")
         if len(ids) > 100:
             raise ProtocolError(209, "Can't retrieve more than 100 entries at once")
-        wanted = set(ids)
+        wanted = {int(i) for i in ids}
         picked = [e for e in visible if e.itemid in wanted]
     else:
         raise ProtocolError(200, "Invalid selecttype." if call.dialect == "dw"
@@ -120,18 +133,20 @@ def getevents(call: Call, req: dict[str, Any]) -> dict[str, Any]:
     return {"events": [_render(call, e, journal, req, selecttype) for e in picked]}
 
 
-def _sync_select(call: Call, user: Account, journal: Account, lastsync: str,
+def _sync_select(call: Call, user: Account, lastsync: str,
                  visible: list[Entry]) -> list[Entry]:
-    now = time.time()
-    key = (journal.name, lastsync)
-    with call.site.lock:
-        seen = [t for t in call.site.sync_requests.get(key, []) if now - t < 3600]
-        seen.append(now)
-        call.site.sync_requests[key] = seen
-    if len(seen) >= call.site.opts.sync_repeat_limit:
-        raise ProtocolError(406)
+    if not re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", lastsync or "0000-00-00 00:00:00"):
+        raise ProtocolError(203, "Invalid syncitems date format")
     if lastsync:
-        _parse_time(lastsync, "lastsync")
+        # DW: the same lastsync asked 3 times within an hour by one user → 406
+        now = time.time()
+        key = (user.name, lastsync)
+        with call.site.lock:
+            seen = [t for t in call.site.sync_requests.get(key, []) if now - t < 3600]
+            if len(seen) + 1 >= call.site.opts.sync_repeat_limit:
+                raise ProtocolError(406)
+            seen.append(now)
+            call.site.sync_requests[key] = seen
     changed = [e for e in visible if not lastsync or fmt_time(e.mtime) > lastsync]
     return sorted(changed, key=lambda e: (e.mtime, e.itemid))[:100]
 
@@ -141,7 +156,7 @@ def syncitems(call: Call, req: dict[str, Any]) -> dict[str, Any]:
     journal = call.altusage(user, req)
     lastsync = text(req.get("lastsync"))
     if lastsync:
-        _parse_time(lastsync, "lastsync")
+        _parse_time(lastsync, "Invalid date format")
     items = sorted((e for e in call.world.list_entries(journal.name)
                     if not lastsync or fmt_time(e.mtime) > lastsync),
                    key=lambda e: (e.mtime, e.itemid))

@@ -24,7 +24,8 @@ from .context import Call, Site
 from .faults import Faults, RateLimiter, Stats
 from .handler import Handler, HTTPServer
 from .options import DIALECTS, SandboxOptions
-from .world import World, seed
+from .seed import seed
+from .world import World
 
 
 class SandboxServer:

@@ -32,12 +32,11 @@ def canonical_tag(tag: str, dialect: str) -> str:
 
 def parse_taglist(text: str, dialect: str) -> list[str] | None:
     """Canonical tags in order, without duplicates; ``None`` when the list is malformed."""
-    items = [t.strip(" \t\n\r\f\v") for t in re.split(r",", text)]
+    items = [t.strip(" \t\n\r\f\v") for t in re.split(r"\s*,\s*", text)]
     items = [t for t in items if t]
     out: list[str] = []
     for item in items:
-        if item.startswith("_") or _INVALID.search(item):
-            return None
+        # canonicalise first, then validate (Tags.pm is_valid_tagstring)
         tag = canonical_tag(item, dialect)
         if not tag or tag.startswith("_") or _INVALID.search(tag):
             return None
@@ -47,7 +46,8 @@ def parse_taglist(text: str, dialect: str) -> list[str] | None:
 
 
 def apply_tags(world: World, user: Account, journal: Account, wanted: list[str],
-               dialect: str, opts: SandboxOptions) -> tuple[list[str] | None, str, list[str]]:
+               dialect: str, opts: SandboxOptions, current: list[str] | None = None
+               ) -> tuple[list[str] | None, str, list[str]]:
     """``update_logtags``: (tags to set or None = leave unchanged, message, warnings).
 
     DW: a single new tag from a non-controller means no tags at all, with a message (§5).
@@ -58,10 +58,17 @@ def apply_tags(world: World, user: Account, journal: Account, wanted: list[str],
     new = [t for t in wanted if t not in existing]
     may_create = world.can_control_tags(user, journal)
     if dialect == "dw":
+        errors = []
         if new and not may_create:
             # DW: update_logtags returns before writing anything (Tags.pm:764-848)
-            return None, ("You are not allowed to create new tags for this journal; the entry "
-                          f"was not tagged with {', '.join(new)}."), []
+            errors.append("You are not allowed to create new tags for this journal; the entry "
+                          f"was not tagged with {', '.join(new)}.")
+        if current and set(current) - set(wanted) and not may_create:
+            # DW: only controllers may remove tags from an entry (taglib.error.delete2)
+            errors.append("You are not allowed to remove tags from entries in this journal; "
+                          f"the entry is still tagged with {', '.join(current)}.")
+        if errors:
+            return None, "\n\n".join(errors), []
         if new and len(journal.tags) + len(new) > opts.tags_max:
             return None, (f"Adding this tag would exceed your maximum of {opts.tags_max} tags. "
                           "Please remove some tags and try again."), []

@@ -77,22 +77,27 @@ def apply_tz(req: dict[str, Any], now: datetime | None = None) -> None:
                min=local.minute)
 
 
+def _two_digits(value: Any) -> int:
+    """DW: one or two digits, or the field is invalid (-1 fails every range check)."""
+    return int(text(value)) if re.fullmatch(r"\d{1,2}", text(value)) else -1
+
+
 def check_date(req: dict[str, Any]) -> str:
     """The five date fields → eventtime, with DW's 203 messages (Protocol.pm:1021-1053)."""
     year_s = text(req.get("year"))
     year = perl_num(year_s)
     if not re.fullmatch(r"\d\d\d\d", year_s) or year < 1970 or year > 2037:
         raise ProtocolError(203, "Invalid year value (must be in the range 1970-2037).")
-    mon = perl_num(req.get("mon"))
+    mon = _two_digits(req.get("mon"))
     if mon < 1 or mon > 12:
         raise ProtocolError(203, "Invalid month value.")
-    day = perl_num(req.get("day"))
+    day = _two_digits(req.get("day"))
     if day < 1 or day > calendar.monthrange(year, mon)[1]:
         raise ProtocolError(203, "Invalid day of month value.")
-    hour = perl_num(req.get("hour"))
+    hour = _two_digits(req.get("hour"))
     if hour < 0 or hour > 23:
         raise ProtocolError(203, "Invalid hour value.")
-    minute = perl_num(req.get("min"))
+    minute = _two_digits(req.get("min"))
     if minute < 0 or minute > 59:
         raise ProtocolError(203, "Invalid minute value.")
     return f"{year:04d}-{mon:02d}-{day:02d} {hour:02d}:{minute:02d}:00"
@@ -116,6 +121,8 @@ def validate(req: dict[str, Any], dialect: str, community: bool, *,
         raw_props = {}
     props = {str(k): (taglist_text(v) if k == "taglist" else text(v))
              for k, v in raw_props.items()}
+    if "unknown8bit" in props:
+        props["unknown8bit"] = "0"  # DW: always reset by the server before validation
 
     if event.startswith("\x1f\udc8b"):
         raise ProtocolError(208, "Cannot send gzipped data")
@@ -141,7 +148,9 @@ def validate(req: dict[str, Any], dialect: str, community: bool, *,
                 raise ProtocolError(411)
             subject = text_trim(subject, 255, 100)  # LJ: silently truncated
         for name, value in list(props.items()):
-            if name not in UNTRIMMED:
+            if name in ("syn_link", "syn_id"):
+                props[name] = text_trim(value, 255, len(value))  # bytes only
+            elif name not in UNTRIMMED:
                 props[name] = text_trim(value, 255, char_limit(name, dialect))
 
     table = prop_table(dialect)
@@ -157,7 +166,7 @@ def validate(req: dict[str, Any], dialect: str, community: bool, *,
         if kind == "num" and not re.fullmatch(r"\d+", value):
             raise ProtocolError(204, f'Property "{name}" should be numeric')
         if name == "current_coords" and not valid_coords(value):
-            raise ProtocolError(204, "Invalid current_coords property")
+            raise ProtocolError(204, 'Property "current_coords" has invalid value')
 
     tags: list[str] | None = None
     if "taglist" in props:

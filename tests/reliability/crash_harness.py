@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 add(tally, res)
                 print(f"ok   {mode} run {tag}: starts={res.starts} kills={res.kills} "
-                      f"entries={res.entries} files={res.files}", flush=True)
+                      f"entries={res.entries} files={res.files} adopted={res.adopted}", flush=True)
     finally:
         control.close()
         if server is not None:

@@ -20,11 +20,13 @@ import hashlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,28 @@ def method_count(stats: dict[str, Any], method: str) -> int:
             return int(val)
     val = stats.get(method, 0)
     return int(val) if isinstance(val, int | float) else 0
+
+
+def faults_30(method: str | None = None, *, timeout: float = 1.0) -> list[dict[str, Any]]:
+    """Five kinds of failure, 7% each, checked in turn: 1 - 0.93**5 ≈ 30% of requests fail
+    (server error, 429 with Retry-After 1, lost before or after the server acted, an answer
+    slower than a client ``timeout``)."""
+    rules: list[dict[str, Any]] = [
+        {"kind": "http500", "rate": 0.07},
+        {"kind": "http429", "rate": 0.07, "retry_after": 1},
+        {"kind": "drop_before", "rate": 0.07},
+        {"kind": "drop_after", "rate": 0.07},
+        {"kind": "delay", "rate": 0.07, "delay_ms": int(timeout * 1000) + 1000},
+    ]
+    for r in rules:
+        r["method"] = method or "*"
+    return rules
+
+
+def faults_fired(before: dict[str, Any], after: dict[str, Any]) -> int:
+    """Faults the sandbox injected between two ``stats()`` snapshots."""
+    return (sum(after.get("faults_injected", {}).values())
+            - sum(before.get("faults_injected", {}).values()))
 
 
 # -- config and environment ----------------------------------------------------------------
@@ -205,8 +229,9 @@ class Killer:
 
     Two ways of choosing the point, picked at random each time:
 
-    - *timed* (share ``timed_share``): after a random delay in ``[0, estimate]``, where ``estimate`` follows how long
-      runs that ended by themselves took (so kills land in start-up, reconcile or mid-batch);
+    - *timed* (share ``timed_share``): after a random delay in ``[0, estimate]``, where
+      ``estimate`` follows how long runs that ended by themselves took (so kills land in
+      start-up, reconcile or mid-batch);
     - *progress* (the rest): once the sandbox has received a random number (1..``max_steps``)
       of further ``postevent`` requests, plus a tiny random delay — this lands in the middle
       of a batch however fast or slow the machine is.
@@ -379,6 +404,21 @@ def check_files(folder: Path, stories: Sequence[StoryFile]) -> FileCheck:
     return res
 
 
+def registry_actions(state_file: Path) -> Counter[str]:
+    """How often each action appears in the registry's history (read-only): shows that the
+    interesting paths ran (``adopted`` = found on the site after an interrupted attempt)."""
+    if not state_file.exists():
+        return Counter()
+    db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True, timeout=10)
+    try:
+        return Counter({str(a): int(n) for a, n in
+                        db.execute("SELECT action, COUNT(*) FROM events GROUP BY action")})
+    except sqlite3.Error:
+        return Counter()
+    finally:
+        db.close()
+
+
 def drop_files(folder: Path, stories: Iterable[StoryFile]) -> list[Path]:
     """Write story files the way an editor saves: to a temporary name, then rename."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -424,12 +464,16 @@ class Tally:
 
 
 def emit(config: Any, line: str) -> None:
-    """Print ``line`` so it shows in CI logs even when pytest captures output."""
+    """Print ``line`` so it shows in CI logs even when pytest captures output (capture is
+    suspended around the write, like ``capsys.disabled()``)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line(line)
-    else:
+    capman = config.pluginmanager.get_plugin("capturemanager") if config else None
+    if reporter is None:
         out = sys.__stdout__ or sys.stdout
         out.write(line + "\n")
         out.flush()
+        return
+    ctx = capman.global_and_fixture_disabled() if capman is not None else nullcontext()
+    with ctx:
+        reporter.ensure_newline()
+        reporter.write_line(line)

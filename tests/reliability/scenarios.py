@@ -31,6 +31,7 @@ from .harness import (
     cli_cmd,
     cli_env,
     drop_files,
+    registry_actions,
     run_cli,
     write_config,
 )
@@ -54,6 +55,7 @@ class RunResult:
     starts: int = 0
     entries: int = 0
     files: int = 0
+    adopted: int = 0
     exits: list[int | None] = field(default_factory=list)
 
 
@@ -132,6 +134,7 @@ def _check(control: SandboxControl, folder: Path, batch: Sequence[StoryFile],
               files.problems(inbox_empty=inbox_empty), last)
     res.entries += entries.checked
     res.files += files.checked
+    res.adopted += registry_actions(folder.parent / "state.sqlite3")["adopted"]
 
 
 def _no_traceback(attempt: Attempt, tag: str, seed: object) -> None:
@@ -277,3 +280,4 @@ def add(tally: Tally, res: RunResult) -> None:
     tally.starts += res.starts
     tally.entries += res.entries
     tally.files += res.files
+    tally.extra["adopted_after_crash"] = tally.extra.get("adopted_after_crash", 0) + res.adopted

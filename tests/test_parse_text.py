@@ -1,0 +1,234 @@
+"""Plain-text stories: header lines, fences, aliases, continuation lines, releases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crosspost.parse import parse_bytes, parse_file
+from crosspost.parse.fences import is_fence
+
+STORIES = Path(__file__).parent / "stories"
+TEXT = STORIES / "text"
+
+
+def story(name: str):  # type: ignore[no-untyped-def]
+    return parse_file(TEXT / name)
+
+
+def test_basic_star_fence_header_and_body() -> None:
+    s = story("basic-star-fence.txt")
+    assert s.title == "The Lighthouse Keeper"
+    assert s.author == "quietquill"
+    assert s.fields["pairing"] == "Ada Vance/Mira Holt"
+    assert s.fields["fandom"] == "Harbour Lights"
+    assert s.fields["rating"] == "G"
+    assert s.fields["summary"] == "Two keepers, one lamp."
+    assert s.body_format == "text"
+    assert s.body.startswith("The lamp went out at midnight")
+    assert s.body.endswith('"You could have waited for morning," Ada said from the dark.')
+    assert "***" not in s.body  # the closing fence is not part of the body
+    assert s.body_line == 10
+    assert s.warnings == ()
+
+
+@pytest.mark.parametrize("name, fence", [
+    ("fence-spaced-stars.txt", "* * *"),
+    ("fence-dashes.txt", "---"),
+    ("fence-tilde.txt", "~~~"),
+    ("fence-long-dashes.txt", "-----"),
+    ("fence-underscores.txt", "___"),
+    ("fence-hashes.txt", "###"),
+    ("fence-equals.txt", "====="),
+    ("fence-mixed-tilde-star.txt", "~*~*~"),
+    ("fence-word-oOo.txt", "oOo"),
+])
+def test_any_common_fence_ends_header_and_closes_body(name: str, fence: str) -> None:
+    s = story(name)
+    assert s.title == f"Fenced With {name.removesuffix('.txt')}"
+    assert s.body == "The kettle sang on the stove.\n\nShe poured two cups."
+    assert fence not in s.body
+    assert s.body_line == 4
+
+
+def test_blank_line_ends_header_without_fence() -> None:
+    s = story("blank-line-no-fence.txt")
+    assert s.fields == {"title": "No Fence Needed", "author": "quietquill", "rating": "G"}
+    assert s.body.startswith("The header above ends at the blank line")
+    assert s.body.endswith("A second paragraph, to be sure.")
+    assert s.body_line == 5
+
+
+def test_scene_breaks_inside_body_are_kept_as_lines() -> None:
+    s = story("scene-breaks-kept.txt")
+    lines = s.body.split("\n")
+    assert lines[0] == "Scene one: the harbour at dawn."
+    assert "* * *" in lines and "~~~" in lines
+    assert [ln for ln in lines if is_fence(ln)] == ["* * *", "~~~"]
+    assert lines[-1] == "Scene three: the lamp at night."  # closing *** dropped
+
+
+def test_no_closing_fence_keeps_whole_body() -> None:
+    s = story("no-closing-fence.txt")
+    assert s.body == "The story just stops here, with no closing fence."
+
+
+def test_every_alias_maps_to_its_canonical_field() -> None:
+    s = story("aliases-all.txt")
+    assert s.fields == {
+        "title": "Every Alias", "author": "quietquill", "pairing": "Ada Vance/Mira Holt",
+        "characters": "Ada, Mira, the cat", "fandom": "Harbour Lights", "rating": "PG-13",
+        "warnings": "storms, mild peril", "summary": "A test of every alias.",
+        "word_count": "1,234", "disclaimer": "Not mine.", "notes": "Thanks for reading.",
+        "prompt": "7, Lanterns", "table": "30lanterns", "series": "Keepers",
+        "part": "2 of 5", "beta": "seaglass", "spoilers": "none",
+        "genre": "fluff, hurt/comfort", "release": "2026-12-05 09:00", "id": "keepers-02",
+        "tags": "lighthouses, tea",
+    }
+    assert s.labels["author"] == "Written By"
+    assert s.labels["notes"] == "A/N"
+    assert s.warnings == ()
+    assert s.identity == "id:keepers-02"
+
+
+@pytest.mark.parametrize("header, key", [
+    ("By", "author"), ("Author", "author"), ("Writer", "author"),
+    ("Pairing", "pairing"), ("Pairings", "pairing"), ("Relationship", "pairing"),
+    ("Ship", "pairing"), ("Characters", "characters"), ("Fandom", "fandom"),
+    ("Fandoms", "fandom"), ("Rating", "rating"), ("Warnings", "warnings"),
+    ("Content Notes", "warnings"), ("Contains", "warnings"), ("Summary", "summary"),
+    ("Word Count", "word_count"), ("Length", "word_count"), ("Disclaimer", "disclaimer"),
+    ("Notes", "notes"), ("Author's Notes", "notes"), ("A/N", "notes"), ("Prompt", "prompt"),
+    ("Theme", "prompt"), ("Claim", "prompt"), ("Table", "table"), ("Series", "series"),
+    ("Part", "part"), ("Chapter", "part"), ("Beta", "beta"), ("Spoilers", "spoilers"),
+    ("Release", "release"), ("Post-At", "release"), ("Post Date", "release"),
+])
+def test_issue_alias_list(header: str, key: str) -> None:
+    s = parse_bytes(f"Title: T\n{header}: some value\n***\nbody\n".encode())
+    assert s.fields[key] == "some value"
+    assert s.labels[key] == header
+    assert s.warnings == ()
+
+
+def test_field_names_are_case_insensitive() -> None:
+    s = story("case-insensitive-names.txt")
+    assert s.title == "Shouting Header"
+    assert s.fields["pairing"] == "Ada Vance/Mira Holt"
+    assert s.fields["fandom"] == "Harbour Lights"
+    assert s.labels["title"] == "TITLE"  # the writer's spelling, for display
+
+
+def test_unknown_fields_kept_and_warned_with_did_you_mean() -> None:
+    s = story("unknown-fields-kept.txt")
+    assert s.fields["fandon"] == "Harbour Lights"
+    assert s.fields["cross_posted_to"] == "my own journal"
+    assert s.fields["mood"] == "hopeful"
+    assert s.labels["cross_posted_to"] == "Cross-posted to"
+    by_line = {w.line: w for w in s.warnings}
+    assert "Fandon" in by_line[3].message and by_line[3].hint == "did you mean 'Fandom'?"
+    assert "Cross-posted to" in by_line[4].message and by_line[4].hint == ""
+    assert "{mood}" in by_line[5].message
+
+
+def test_duplicate_fields_later_wins_multivalue_joins_and_warns() -> None:
+    s = story("duplicate-fields.txt")
+    assert s.title == "Second Title"
+    assert s.fields["pairing"] == "Ada Vance/Mira Holt, Jon Reyes/Lee Park"
+    messages = [str(w) for w in s.warnings]
+    assert any("line 4" in m and "'Title' given twice (also on line 1)" in m for m in messages)
+    assert any("line 5" in m and "both values are kept" in m for m in messages)
+
+
+def test_indented_lines_continue_the_field_above() -> None:
+    s = story("multiline-summary.txt")
+    assert s.fields["summary"] == ("The first line of a summary that goes on\n"
+                                   "and on, over an indented second line,\n"
+                                   "and a tab-indented third line.")
+    assert s.fields["fandom"] == "Harbour Lights"  # one-line fields join with a space
+    assert s.body == "The body."
+
+
+def test_header_paragraphs_before_fence_stay_in_header() -> None:
+    s = story("header-paragraphs-before-fence.txt")
+    assert s.fields["summary"] == ("set apart by a blank line,\nwith a continuation.\n\n"
+                                   "A second indented paragraph of the summary.")
+    assert s.fields["notes"] == "also apart."
+    assert s.body == "The story itself."
+
+
+def test_story_whose_first_lines_look_like_header_stays_story() -> None:
+    s = story("body-dialogue-looks-like-header.txt")
+    assert set(s.fields) == {"title", "author"}
+    assert s.body.startswith("Ada: Is the lamp lit?\nMira: Since dusk.\n***\nAda: Good.")
+    assert s.body_line == 4
+
+
+def test_release_header_goes_to_every_target() -> None:
+    s = story("release-general.txt")
+    assert s.releases == {None: "2026-12-05 09:00"}
+    assert s.fields["release"] == "2026-12-05 09:00"
+
+
+def test_per_target_release_headers() -> None:
+    s = story("release-per-target.txt")
+    assert s.releases == {None: "2026-12-01 12:00", "fluffy": "2026-12-05 09:00",
+                          "myjournal": "2026-12-06 18:00", "den": "tomorrow 9am"}
+    assert s.warnings == ()
+    assert "release_fluffy" not in s.fields
+
+
+def test_post_date_alias_kept_as_written() -> None:
+    assert story("post-date-alias.txt").releases == {None: "+2h"}
+
+
+def test_word_count_from_header_wins_else_counted() -> None:
+    assert story("word-count-given.txt").word_count == 1500
+    assert story("no-closing-fence.txt").word_count == 9
+
+
+def test_id_header_gives_identity() -> None:
+    s = story("id-field.txt")
+    assert s.identity == "id:keepers-01"
+    assert story("basic-star-fence.txt").identity == "story:quietquill/the-lighthouse-keeper"
+
+
+def test_markdown_bold_names_accepted() -> None:
+    s = story("markdown-bold-names.txt")
+    assert s.fields == {"title": "Bold Names", "author": "quietquill", "rating": "G"}
+
+
+def test_opening_fence_before_header() -> None:
+    s = story("opening-fence-front-matter.txt")
+    assert s.title == "Fenced Header"
+    assert s.body == "The body after a YAML-looking header."
+
+
+def test_leading_blank_lines_skipped() -> None:
+    s = story("leading-blank-lines.txt")
+    assert s.title == "Starts Low"
+    assert s.body_line == 7
+
+
+def test_url_value_is_not_split_at_its_colon() -> None:
+    s = story("url-value.txt")
+    assert s.fields["art"] == "https://example.org/art.png"
+
+
+def test_file_without_extension_is_text() -> None:
+    s = story("no-extension")
+    assert s.body_format == "text"
+    assert s.title == "No Extension"
+
+
+def test_raw_sha256_is_hash_of_file_bytes() -> None:
+    import hashlib
+
+    path = TEXT / "basic-star-fence.txt"
+    assert parse_file(path).raw_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_story_path_recorded() -> None:
+    path = TEXT / "basic-star-fence.txt"
+    assert parse_file(path).path == path
+    assert parse_bytes(path.read_bytes()).path is None
