@@ -69,7 +69,8 @@ def record_claim(db: sqlite3.Connection, row: Delivery | None, d: Decision,
         if d.action != "delete":
             sets.update(content)
         if d.action == "post":
-            sets.update(itemid=None, anum=None, url="")
+            sets.update(itemid=None, anum=None, url="", account=intent.account or None,
+                        journal=intent.journal or "")
     elif d.action == "schedule":
         sets.update(content, op="post", release_at=ts(d.at), owner=None, attempts=0,
                     last_error="")

@@ -62,6 +62,9 @@ def _decide_forced(decide: Decide, forced: bool, row: Delivery | None, live: boo
 
 @dataclass
 class Job:
+    """One delivery to run: which row (by identity + target, or ``delivery_id``), how to
+    decide about it, and the rendered post (None for deletes and reconciles)."""
+
     kind: str  # publish | edit | delete | retry | reconcile | release
     identity: str
     target: str
@@ -72,7 +75,6 @@ class Job:
     error: CrosspostError | None = None
 
 
-
 def copy_of(post: Post | None, copy: int) -> Post | None:
     """The post for copy ``copy`` of a delivery. Copies after the first carry a marker:
     the servers' duplicate guard (same subject + event) would otherwise hand back the
@@ -80,7 +82,6 @@ def copy_of(post: Post | None, copy: int) -> Post | None:
     if post is None or copy == 0:
         return post
     return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
-
 
 
 class Courier:
@@ -117,13 +118,18 @@ class Courier:
 
     def _drive_unsafe(self, job: Job) -> Outcome:
         tgt = self.config.targets.get(job.target)
-        if tgt is None:
-            raise ConfigError([ConfigProblem(f"targets.{job.target}",
-                                             "no longer in the configuration")],
-                              fix="add the target back to retry, edit or delete its copies")
-        account, journal = tgt.account, tgt.community
-
-        settle = settle_seconds(self.pool.account(account).timeout)
+        if tgt is None and job.kind == "publish":
+            raise ConfigError([ConfigProblem(f"targets.{job.target}", "no such target")])
+        if job.error is not None:
+            self.registry.log_event(job.identity, "failed", target=job.target,
+                                    detail=job.error.message, delivery_id=job.delivery_id)
+            log.error("%s → %s: %s", job.identity, job.target, job.error.message)
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=job.error.render(), error=job.error)
+        # a new post goes where the target points now; an existing entry stays where it is
+        account, journal = (tgt.account, tgt.community) if tgt else ("", None)
+        known = self.config.accounts.get(account)
+        settle = settle_seconds(known.timeout if known else 30.0)
 
         def intent(copy: int) -> Intent:
             post = copy_of(job.post, copy)
@@ -131,60 +137,66 @@ class Courier:
                           payload=encode_post(post) if post else None,
                           fingerprint=post.fingerprint if post else "",
                           subject=post.subject if post else "", content_hash=job.content_hash,
-                          settle_seconds=settle)
+                          settle_seconds=settle, account=account, journal=journal)
 
-        if job.error is not None:
-            self.registry.log_event(job.identity, "failed", target=job.target,
-                                    detail=job.error.message, delivery_id=job.delivery_id)
-            log.error("%s → %s: %s", job.identity, job.target, job.error.message)
-            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
-                           message=job.error.render(), error=job.error)
-        forced, tries, reconciles = False, 0, 0
+        forced, tries, looks = False, 0, 0
         adopted: Delivery | None = None
         while True:
             claim = self.registry.claim(partial(_decide_forced, job.decide, forced), intent,
                                         identity=job.identity, target=job.target,
                                         delivery_id=job.delivery_id)
             d, row = claim.decision, claim.row
-            if d.action == "reconcile" and row is not None:
-                if reconciles > tries + self.retry_limit + 1:  # a settled row stays settled
-                    done = self.registry.finish(row.id, "uncertain", owner=self.owner,
-                                                error="could not be settled in this run")
-                    return Outcome(done.id, done.identity, done.target, "uncertain",
-                                   message="could not be settled in this run")
-                reconciles += 1
-                res = reconcile_row(self.registry, self.pool, row, self.owner, journal, account,
-                                    base_delay=self.base_delay)
+            if row is None or not d.claims:
+                return self._settled(job, d, row, adopted)
+            at_account, at_journal = self._where(row, d, account, journal)
+            if d.action == "reconcile":
+                looks += 1
+                res = reconcile_row(self.registry, self.pool, row, self.owner, at_journal,
+                                    at_account, base_delay=self.base_delay)
+                if res.kind == "adopted":
+                    adopted = res.row
                 wait = (res.settle_at - now_utc()).total_seconds() if res.settle_at else None
                 if (wait is not None and job.kind != "reconcile" and wait <= self.max_wait
-                        and reconciles <= self.retry_limit):
-                    self._sleep(max(0.0, wait))
+                        and looks <= self.retry_limit):
+                    self._sleep(max(0.0, wait))  # the request may still arrive: look again
                     forced = True
-                    continue
-                if res.kind == "uncertain" or job.kind == "reconcile":
+                elif res.kind == "uncertain" or job.kind == "reconcile":
                     action = {"adopted": "posted", "safe": "retry"}.get(res.kind, "uncertain")
                     msg = res.message + ("; ready to send again" if res.kind == "safe" else "")
                     return Outcome(row.id, row.identity, row.target, action, res.row.url, msg,
                                    res.error)
-                if res.kind == "adopted":
-                    adopted = res.row
                 continue
-            if not d.sends:
-                return self._settled(job, d, row, adopted)
-            assert row is not None
             post = copy_of(job.post, row.copy)
-            if d.action in ("post", "edit") and post is None:
-                err = CrosspostError(
-                    "nothing to send: the rendered post was not recorded",
-                    "run `crosspost post FILE` with the story file")
-                return self._failed(job, row, d.action, err, tries, account)[0]
             job.delivery_id = row.id
             tries += 1
-            out, wait = self._attempt(job, post, d.action, row, account, journal, tries)
+            if d.action in ("post", "edit") and post is None:
+                err = CrosspostError("nothing to send: the rendered post was not recorded",
+                                     "run `crosspost post FILE` with the story file")
+                return self._failed(job, row, d.action, err, tries, at_account)[0]
+            out, wait = self._attempt(job, post, d.action, row, at_account, at_journal, tries)
             if wait is None:
                 return out
             self._sleep(wait)
             forced = True
+
+    def _where(self, row: Delivery, d: Decision, account: str, journal: str | None
+               ) -> tuple[str, str | None]:
+        """(account, journal) of a claimed row's entry: as recorded when it was posted, else
+        the target's current ones. When that is unknown the claim is released and a
+        ConfigError raised."""
+        if row.account:
+            account, journal = row.account, (row.journal or None)
+        problem = None
+        if not account:
+            problem = ConfigProblem(f"targets.{row.target}", "no longer in the configuration")
+        elif account not in self.config.accounts:
+            problem = ConfigProblem(f"accounts.{account}", "no longer in the configuration")
+        if problem is None:
+            return account, journal
+        err = ConfigError([problem], fix="add it back to retry, edit or delete these copies")
+        keep = "uncertain" if d.action == "reconcile" else "failed"
+        self.registry.finish(row.id, keep, owner=self.owner, error=err.render())
+        raise err
 
     def _settled(self, job: Job, d: Decision, row: Delivery | None,
                  adopted: Delivery | None) -> Outcome:

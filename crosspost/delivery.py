@@ -1,8 +1,10 @@
 """The delivery engine: every story on every target exactly once.
 
-For each (story, target) the :class:`Publisher` claims the registry row (``BEGIN
-IMMEDIATE``: read, decide with ``crosspost.plan``, record the intent, commit), makes the one
-remote call, and records the outcome. A row left ``pending`` by a run that died, or
+The :class:`Publisher` turns a request (publish, edit, delete, retry, reconcile, release)
+into one job per delivery and runs them concurrently; for each, a
+:class:`~crosspost.courier.Courier` claims the registry row (``BEGIN IMMEDIATE``: read,
+decide with ``crosspost.plan``, record the intent, commit), makes the one remote call, and
+records the outcome. A row left ``pending`` by a run that died, or
 ``uncertain`` after a request whose answer never came, is reconciled with the site
 (``crosspost.reconcile``) before anything is sent again. Transient failures are retried
 within the run while the wait is short, then left with ``next_attempt_at`` for the daemon
@@ -18,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .courier import NOT_DONE, Courier, Job, Outcome, copy_of
+from .courier import NOT_DONE, Courier, Job, Outcome
 from .errors import ConfigError, ConfigProblem, CrosspostError
 from .lock import owner_token
 from .plan import (
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .story import Story
 
-__all__ = ["NOT_DONE", "AdapterPool", "Outcome", "Publisher", "copy_of", "select_targets"]
+__all__ = ["NOT_DONE", "AdapterPool", "Outcome", "Publisher", "select_targets"]
 
 
 def select_targets(config: Config, names: list[str] | None) -> list[str]:
@@ -51,6 +53,14 @@ def select_targets(config: Config, names: list[str] | None) -> list[str]:
         raise ConfigError([ConfigProblem(f"targets.{n}", f"no such target (targets: {known})")
                            for n in unknown], fix="use a target name from [targets.*]")
     return list(dict.fromkeys(names))
+
+
+def _on_row(decide: Callable[..., Decision]) -> Callable[[Delivery | None, bool, bool],
+                                                         Decision]:
+    """A job's decision for an existing row: ``decide(row, live=...)``."""
+    def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
+        return decide(row, live=live) if row else Decision("skip", "no such delivery")
+    return on_row
 
 
 class Publisher:
@@ -138,10 +148,8 @@ class Publisher:
                 posts[row.target] = (self._render(story, row.target)
                                      if row.target in self.config.targets else (None, None))
             post, err = posts[row.target]
-            jobs.append(Job("edit", story.identity, row.target,
-                             lambda r, live, forced: decide_edit(r, live=live) if r else
-                             Decision("skip", "no such delivery"),
-                             post, story.content_hash, row.id, err))
+            jobs.append(Job("edit", story.identity, row.target, _on_row(decide_edit), post,
+                            story.content_hash, row.id, err))
         return self._fan_out(jobs)
 
     def delete(self, identity: str, targets: list[str] | None = None, *,
@@ -154,9 +162,7 @@ class Publisher:
             wanted = set(targets) if targets else None
             rows = [r for r in self.registry.deliveries(identity)
                     if wanted is None or r.target in wanted]
-        jobs = [Job("delete", r.identity, r.target,
-                     lambda r, live, forced: decide_delete(r, live=live) if r else
-                     Decision("skip", "no such delivery"), delivery_id=r.id)
+        jobs = [Job("delete", r.identity, r.target, _on_row(decide_delete), delivery_id=r.id)
                 for r in rows]
         return self._fan_out(jobs)
 
@@ -229,6 +235,14 @@ class Publisher:
         than ``settings.grace_minutes`` is held for the user instead."""
         now = now or now_utc()
         grace = timedelta(minutes=self.config.settings.grace_minutes)
+
+        def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
+            if r is None:
+                return Decision("skip", "no such delivery")
+            if r.status == "scheduled":
+                return Decision("post", "release time")
+            return decide_retry(r, live=live, now=now_utc(), force=forced)
+
         out, jobs = [], []
         for row in self.registry.due(now):
             if row.release_at is not None and now - row.release_at > grace:
@@ -237,14 +251,6 @@ class Publisher:
                 out.append(Outcome(late.id, late.identity, late.target, "held",
                                    message=late.last_error + "; `crosspost post FILE` to post"))
                 continue
-
-            def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
-                if r is None:
-                    return Decision("skip", "no such delivery")
-                if r.status == "scheduled":
-                    return Decision("post", "release time")
-                return decide_retry(r, live=live, now=now_utc(), force=forced)
-
             job = self._retry_job(row, False)
             job.kind, job.decide = "release", decide
             jobs.append(job)

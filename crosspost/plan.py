@@ -256,14 +256,20 @@ def next_attempt(now: datetime, attempt: int, err: BaseException | None, *, base
     return now + timedelta(seconds=backoff(attempt, retry_after, base=base, cap=cap, rand=rand))
 
 
+#: Grace after the client's timeout for a request the server still holds to take effect.
+SETTLE_GRACE = 2.0
+
+
 def settle_seconds(timeout: float) -> float:
     """How long after it was sent a request may still take effect on the server.
 
     A client gives up after ``timeout`` seconds, but the server may still be working on the
-    request (or have it queued); until twice the timeout (plus a second) has passed, not
-    finding the entry does not prove it will not appear.
+    request (a killed client's connection does not stop it either): until the timeout plus
+    :data:`SETTLE_GRACE` has passed, not finding the entry does not prove it will not appear.
+    A server slower than that can still make a duplicate; the window keeps the usual case
+    safe without holding a crashed delivery back for long.
     """
-    return 2 * timeout + 1.0
+    return timeout + SETTLE_GRACE
 
 
 def answered_early(sent: datetime | None, failed: datetime, timeout: float) -> bool:

@@ -55,6 +55,9 @@ class Delivery:
     lease_until: datetime | None
     intent_at: datetime | None
     settle_at: datetime | None
+    #: where the entry was posted (None: not recorded; journal "" = own journal)
+    account: str | None
+    journal: str | None
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -121,6 +124,9 @@ class Intent:
     content_hash: str = ""
     #: how long after sending the request could still take effect (``plan.settle_seconds``)
     settle_seconds: float = 0.0
+    #: where a new post goes: account name and community (None: own journal)
+    account: str = ""
+    journal: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,10 @@ def _v1(db: sqlite3.Connection) -> None:
 def _v2(db: sqlite3.Connection) -> None:
     # when a request in flight can no longer take effect on the site (see plan.settle_seconds)
     db.execute("ALTER TABLE deliveries ADD COLUMN settle_at TEXT")
+    # where the entry was posted (account name; community, '' = the account's own journal),
+    # so edits and deletes reach it even after the target's config changes
+    db.execute("ALTER TABLE deliveries ADD COLUMN account TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN journal TEXT")
 
 
 #: Ordered migrations: index i upgrades a file from version i to version i+1.

@@ -93,3 +93,10 @@ def test_server_crash_during_post_may_have_committed() -> None:
 
 def test_server_fault_for_community_suggests_checking_its_name() -> None:
     assert "fluffyfics" in _err("Server", "died").fix
+
+
+def test_soap_client_fault_is_permanent() -> None:
+    err = _err("Client", "Application failed during request deserialization: not well-formed")
+    assert type(err) is FaultError
+    assert not err.transient
+    assert not err.maybe_committed

@@ -51,7 +51,7 @@ def test_options_map_to_props() -> None:
                  location="Cardiff", userpic="ianto")
     props = Dreamwidth.site_props(post, None)
     assert props["opt_nocomments"] == "1"
-    assert props["opt_screening"] == "A"
+    assert props["opt_screening"] == "R"
     assert props["current_mood"] == "happy"
     assert props["current_music"] == "Song"
     assert props["current_location"] == "Cardiff"
@@ -129,3 +129,10 @@ def test_generic_site_without_server_is_a_config_error() -> None:
     with pytest.raises(ConfigError) as info:
         GenericLJ(Account(site="lj", username="w"), secret_for("mine"))
     assert "accounts.mine.server" in info.value.render()
+
+
+def test_screening_names_and_letters() -> None:
+    from crosspost_adapters.lj.props import screening_letter
+
+    assert [screening_letter(v) for v in ("all", "anonymous", "non-access", "none", "F")] == \
+        ["A", "R", "F", "N", "F"]

@@ -15,6 +15,7 @@ from crosspost_adapters.lj.sites import Sandbox
 
 from crosspost.config import Account
 from crosspost.errors import (
+    CrosspostError,
     HTTPStatusError,
     RateLimitedError,
     ServerFaultError,
@@ -163,3 +164,11 @@ def test_no_tag_rights_posts_without_tags(sandbox: Any) -> None:
     assert receipt.status == "posted"
     assert receipt.dropped_tags == ("type: fic",)
     assert any("Not allowed to add tags" in m for m in receipt.messages)
+
+
+def test_unreadable_request_is_a_permanent_client_fault(sandbox: Any) -> None:
+    post = Post(target="t", subject="Bell \x07 character", html="<p>ding</p>")
+    with make(sandbox.url) as adapter, pytest.raises(CrosspostError) as info:
+        adapter.post(post, None)
+    assert not info.value.transient
+    assert "control characters" in info.value.fix

@@ -165,3 +165,28 @@ def test_post_at_schedules_and_status_shows_the_release(
     assert titled(sandbox.url, "writer", "Not Yet") == []
     code, out, _ = run(capsys, sandbox_config, "status")
     assert re.search(r"journal\s+scheduled\s+release at \d{4}-", out)
+
+
+def test_dry_run_says_what_would_happen_and_sends_nothing(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "dry", title="Dry Land")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--dry-run")
+    assert code == 0
+    assert out.startswith("journal: would post 'Dry Land")
+    assert titled(sandbox.url, "writer", "Dry Land") == []
+    run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--dry-run")
+    assert out.startswith("journal: would skip") and "already posted" in out
+
+
+def test_delete_without_yes_and_without_a_terminal_asks_for_yes(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path, fast: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "keep", title="Keep Me")
+    run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    code, _, err = run(capsys, sandbox_config, "delete", str(story))
+    assert code == 2 and "--yes" in err
+    assert len(titled(sandbox.url, "writer", "Keep Me")) == 1

@@ -16,7 +16,7 @@ from reliability.harness import SandboxControl, Tally, emit
 from reliability.scenarios import add, post_run
 
 #: CI budget: RUNS × KILLS SIGKILLs (override with CROSSPOST_CRASH_RUNS for a longer soak).
-RUNS = int(os.environ.get("CROSSPOST_CRASH_RUNS", "5"))
+RUNS = int(os.environ.get("CROSSPOST_CRASH_RUNS", "4"))
 KILLS = 6
 SEED = os.environ.get("CROSSPOST_CRASH_SEED", "20261124")
 

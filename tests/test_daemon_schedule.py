@@ -152,3 +152,22 @@ def test_dropped_file_with_future_release_survives_restart_in_the_folder(
         assert site.subjects().count("Soon Enough") == 1
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_retitled_story_before_its_release_replaces_the_old_schedule(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    folder = tmp_path / "stories"
+    release = _iso(datetime.now(UTC) + timedelta(hours=2))
+    daemon = Watch(cfg).start()
+    try:
+        drop(folder, "fest.txt", story_text("Working Title", header={"Release": release}))
+        assert wait_for(lambda: "scheduled Working Title" in daemon.output()), daemon.output()
+        drop(folder, "fest.txt", story_text("Final Title", header={"Release": release}))
+        assert wait_for(lambda: "scheduled Final Title" in daemon.output()), daemon.output()
+        assert "cancelled the release of Working Title" in daemon.output()
+        queue = run_cli(cfg, "queue").stdout
+        assert "Final Title" in queue and "Working Title" not in queue
+        assert (folder / "fest.txt").exists()
+    finally:
+        assert daemon.stop() == 0

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from daemon_support import Site, Watch, drop, story_text, wait_for, write_config
+from daemon_support import Site, Watch, drop, run_cli, story_text, wait_for, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
@@ -226,3 +226,31 @@ def test_watch_sigterm_during_a_post_finishes_it_then_exits_zero(
     assert "stopping" in out and "stopped" in out
     assert site.subjects().count("Slow Site") == 1
     assert (folder / "posted" / "slow-site.txt").exists()  # finished, moved, then stopped
+
+
+def test_watch_folder_removed_and_made_again_is_watched_again(
+        watched: tuple[Path, Path, Site]) -> None:
+    cfg, folder, site = watched
+    daemon = Watch(cfg).start()
+    try:
+        folder.rmdir()
+        folder.mkdir()
+        assert wait_for(lambda: "watching" in daemon.output() and "again" in daemon.output()), \
+            daemon.output()
+        drop(folder, "after.txt", story_text("After The Move"))
+        assert wait_for(lambda: (folder / "posted" / "after.txt").exists()), daemon.output()
+        assert site.subjects().count("After The Move") == 1
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_watch_once_posts_what_is_there_and_exits(watched: tuple[Path, Path, Site]) -> None:
+    cfg, folder, site = watched
+    drop(folder, "cron.txt", story_text("From Cron"))
+    (folder / "new file.txt").write_bytes(b"")  # just created, no content yet
+    res = run_cli(cfg, "watch", "--once", "--settle", "0.2")
+    assert res.returncode == 0, res.stderr
+    assert (folder / "posted" / "cron.txt").exists()
+    assert (folder / "new file.txt").exists()  # left alone, not set aside
+    assert site.subjects() == ["From Cron"]
+    assert "stopped" in res.stderr

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crosspost.errors import (
     AccessError,
@@ -19,7 +21,9 @@ from crosspost.errors import (
     TransportError,
 )
 from crosspost.plan import (
+    IN_FLIGHT,
     LOGIN_BAN_SECONDS,
+    STATUSES,
     backoff,
     classify,
     decide_delete,
@@ -180,3 +184,49 @@ def test_login_ban_waits_at_least_the_lockout_period() -> None:
     err = LoginBanned("x", code=402, server_message="banned")
     when = next_attempt(NOW, 1, err, base=0.01, rand=lambda: 0.0)
     assert when - NOW >= timedelta(seconds=LOGIN_BAN_SECONDS)
+
+
+def test_a_request_may_take_effect_until_its_timeout_and_a_grace() -> None:
+    from crosspost.plan import SETTLE_GRACE, answered_early, settle_seconds
+    assert settle_seconds(30.0) == 30.0 + SETTLE_GRACE
+    sent = NOW
+    assert answered_early(sent, sent + timedelta(seconds=0.2), 30.0)
+    assert not answered_early(sent, sent + timedelta(seconds=30.0), 30.0)
+    assert not answered_early(None, sent, 30.0)
+
+
+def test_uncertain_row_waits_for_its_next_look_unless_forced() -> None:
+    row = Row(status="uncertain", itemid=None, next_attempt_at=NOW + timedelta(seconds=5))
+    assert decide_retry(row, live=False, now=NOW, force=False).action == "wait"
+    assert decide_retry(row, live=False, now=NOW, force=True).action == "reconcile"
+
+
+rows = st.builds(Row, status=st.sampled_from(STATUSES), op=st.sampled_from(["post", "edit",
+                                                                           "delete"]),
+                 content_hash=st.sampled_from(["h1", "h2"]),
+                 itemid=st.one_of(st.none(), st.integers(1, 5)),
+                 next_attempt_at=st.one_of(st.none(), st.just(NOW - timedelta(seconds=1)),
+                                           st.just(NOW + timedelta(seconds=1))))
+
+
+@given(row=rows, live=st.booleans(), again=st.booleans(), explicit=st.booleans(),
+       mode=st.sampled_from(["auto", "ask", "off"]), content=st.sampled_from(["h1", "h2"]))
+def test_nothing_in_flight_uncertain_or_queued_is_ever_posted_again(
+        row: Row, live: bool, again: bool, explicit: bool, mode: str, content: str) -> None:
+    d = decide_publish(row, content_hash=content, now=NOW, live=live, again=again,
+                       edit_mode=mode, explicit=explicit)
+    if row.status in IN_FLIGHT or row.status == "uncertain":
+        assert d.action in ("busy", "reconcile")
+        assert d.action == "busy" or not (row.status in IN_FLIGHT and live)
+    if row.status == "queued" and not again:
+        assert not d.sends
+    if d.action == "post" and row.status in ("posted", "queued", "needs_edit"):
+        assert again and d.new_copy
+
+
+@given(row=rows, live=st.booleans(), force=st.booleans())
+def test_retry_never_touches_what_is_done(row: Row, live: bool, force: bool) -> None:
+    d = decide_retry(row, live=live, now=NOW, force=force)
+    if row.status in ("posted", "queued", "deleted", "gone", "scheduled", "held",
+                      "needs_edit", "cancelled"):
+        assert d.action == "skip"

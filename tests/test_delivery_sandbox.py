@@ -383,3 +383,53 @@ def test_site_that_cannot_be_searched_leaves_a_lost_answer_uncertain(
         assert [o.action for o in again] == ["posted"]
     pool.close()
     assert sum("Unsearchable" in s for s in site.subjects(OWN)) == 1
+
+
+def test_request_that_may_still_arrive_is_not_resent_until_it_cannot(
+        tmp_path: Path, site: Site, config: Config, registry: Registry,
+        publisher: Publisher) -> None:
+    import time
+    story = load(tmp_path, "Still In Flight")
+    post = render_post(story, config, "journal")
+    from crosspost.lock import owner_token
+    dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
+    registry.claim(lambda row, live: Decision("post"),
+                   Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,
+                          story.content_hash, settle_seconds=1.0),
+                   identity=story.identity, target="journal")
+    first = publisher.reconcile()
+    assert [o.action for o in first] == ["uncertain"]
+    assert "not on the site yet" in first[0].message
+    assert site.calls() == 0
+    time.sleep(1.1)
+    assert [o.action for o in publisher.reconcile()] == ["retry"]
+    assert [o.action for o in publisher.retry()] == ["posted"]
+    assert sum("Still In Flight" in s for s in site.subjects(OWN)) == 1
+
+
+def test_publish_waits_for_a_possibly_late_request_then_sends_once(
+        tmp_path: Path, site: Site, config: Config, registry: Registry,
+        publisher: Publisher) -> None:
+    story = load(tmp_path, "Patient Sender")
+    post = render_post(story, config, "journal")
+    from crosspost.lock import owner_token
+    dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
+    registry.claim(lambda row, live: Decision("post"),
+                   Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,
+                          story.content_hash, settle_seconds=0.5),
+                   identity=story.identity, target="journal")
+    out = publisher.publish(story, ["journal"])[0]
+    assert out.action == "posted"
+    assert sum("Patient Sender" in s for s in site.subjects(OWN)) == 1
+
+
+def test_delete_reaches_the_entry_where_it_was_posted_after_the_target_moved(
+        tmp_path: Path, site: Site, config: Config, registry: Registry,
+        publisher: Publisher) -> None:
+    story = load(tmp_path, "Moved House")
+    publisher.publish(story, ["fluffy"])
+    row = registry.latest(story.identity, "fluffy")
+    assert row is not None and (row.account, row.journal) == ("sandbox", "fluffyfics")
+    config.targets["fluffy"].community = "writersden"  # the user edits the config later
+    assert actions(publisher.delete(story.identity)) == {"fluffy": "deleted"}
+    assert not any("Moved House" in s for s in site.subjects("fluffyfics"))

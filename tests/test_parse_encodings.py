@@ -78,3 +78,21 @@ def test_tabs_and_newlines_are_not_control_characters() -> None:
     s = parse_bytes(b"Title: Tabs\n***\n\tIndented\tbody.\n")
     assert s.body == "\tIndented\tbody."
     assert s.warnings == ()
+
+
+def test_truncated_utf8_sequence_falls_back_with_warning() -> None:
+    s = parse_bytes("Title: Cut “Short\n***\nbody ends mid-character ".encode() + b"\xe2\x80")
+    assert s.body.startswith("body ends mid-character")
+    assert s.warnings[0].line == 3 and "Windows-1252" in s.warnings[0].message
+
+
+def test_utf8_bom_followed_by_invalid_bytes() -> None:
+    s = parse_bytes(b"\xef\xbb\xbfTitle: Junk \xc3\x28 here\n***\nbody\n")
+    assert s.title.startswith("Junk")
+    assert "title" in s.fields  # the BOM did not stick to the field name
+    assert any("Windows-1252" in w.message for w in s.warnings)
+
+
+def test_utf16_big_endian_with_bom() -> None:
+    s = parse_bytes("Title: Wide\n***\nbody\n".encode("utf-16-be").join([b"\xfe\xff", b""]))
+    assert s.title == "Wide" and s.body == "body"

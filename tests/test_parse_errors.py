@@ -184,3 +184,17 @@ def test_errors_carry_the_given_path_from_parse_bytes() -> None:
         parse_bytes(b"", path=Path("some/where.txt"))
     assert err.value.path == Path("some/where.txt")
     assert err.value.message.startswith("some/where.txt: ")
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(StoryError) as err:
+        parse_file(fifo)
+    assert "not a regular file" in err.value.reason
+
+
+def test_path_through_a_file_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(StoryError, match="does not exist"):
+        parse_file(tmp_path / "plain" / "story.txt")

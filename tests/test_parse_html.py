@@ -112,3 +112,19 @@ def test_unclosed_comment_and_cdata_do_not_crash() -> None:
         data = f"<b>Title:</b> T<br><hr><p>words</p>{tail}".encode()
         s = parse_bytes(data, fmt="html")
         assert s.title == "T"
+
+
+def test_lj_style_markup_without_br_breaks_lines_at_newlines() -> None:
+    s = parse_file(HTML / "lj-style-newlines.html")
+    assert s.fields == {"title": "Written for LJ", "author": "quietquill", "rating": "G"}
+    assert s.body.startswith("The site turns these newlines into line breaks")
+    assert "<center>* * *</center>" in s.body and "lj-cut" not in s.body
+    assert s.body_line == 6
+
+
+def test_newline_inside_a_wrapped_html_value_is_a_space() -> None:
+    s = parse_file(HTML / "wrapped-summary-in-source.html")
+    assert s.fields["summary"] == ("A summary long enough that the writer wrapped it in the "
+                                   "HTML source.")
+    assert s.fields["rating"] == "G"
+    assert s.body == "<p>The story.</p>"

@@ -8,12 +8,13 @@ import pytest
 
 from crosspost.parse import parse_bytes, parse_file
 from crosspost.parse.fences import is_fence
+from crosspost.story import Story
 
 STORIES = Path(__file__).parent / "stories"
 TEXT = STORIES / "text"
 
 
-def story(name: str):  # type: ignore[no-untyped-def]
+def story(name: str) -> Story:
     return parse_file(TEXT / name)
 
 

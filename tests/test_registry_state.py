@@ -165,3 +165,20 @@ def test_daemon_lock_admits_one_daemon_and_names_the_other(tmp_path: Path) -> No
         finally:
             lock.release()
         reg.acquire_daemon_lock().release()
+
+
+def test_a_version_one_file_is_migrated_and_keeps_its_deliveries(tmp_path: Path) -> None:
+    from crosspost.schema import MIGRATIONS
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO deliveries(identity, target, status, url, created_at, updated_at)"
+               " VALUES ('id:old', 'journal', 'posted', 'http://x/1.html',"
+               " '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')")
+    db.close()
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION > 1
+        row = reg.latest("id:old", "journal")
+        assert row is not None and (row.status, row.url, row.settle_at) == (
+            "posted", "http://x/1.html", None)

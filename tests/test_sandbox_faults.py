@@ -177,3 +177,44 @@ def test_rate_limit_refills_over_the_window(sandbox_factory: Callable[..., Sandb
         200, 200, 429]
     time.sleep(0.3)
     assert http_post(server.url, xml_call("getchallenge", {}))[0] == 200
+
+
+def test_fault_rules_can_be_appended_and_are_used_up(sandbox: SandboxServer) -> None:
+    _control(sandbox, "faults", {"rules": [{"kind": "http500", "method": "getchallenge"}]})
+    _control(sandbox, "faults", {"append": True, "rules": [
+        {"kind": "http429", "method": "getchallenge", "retry_after": 1}]})
+    codes = [http_post(sandbox.url, xml_call("getchallenge", {}))[0] for _ in range(3)]
+    assert codes == [500, 429, 200]
+    listed = _control(sandbox, "faults", method="GET")
+    assert isinstance(listed, dict)
+    assert [(r["kind"], r["fired"]) for r in listed["rules"]] == [("http500", 1),
+                                                                  ("http429", 1)]
+
+
+def test_random_fault_rate_from_the_cli_option(
+        sandbox_factory: Callable[..., SandboxServer]) -> None:
+    server = sandbox_factory(fault_rate=1.0, rng_seed=3)
+    outcomes: set[int | str] = set()
+    for _ in range(12):
+        try:
+            outcomes.add(http_post(server.url, xml_call("getchallenge", {}))[0])
+        except (http.client.HTTPException, ConnectionError):
+            outcomes.add("dropped")
+    assert outcomes - {200}  # every request met some fault (delay ones still answer 200)
+    assert sum(server.stats.snapshot()["faults_injected"].values()) == 12
+
+
+def test_concurrent_posts_get_distinct_entries(
+        sandbox_factory: Callable[..., SandboxServer]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = sandbox_factory(latency_ms=20)
+
+    def post(i: int) -> int:
+        return int(LJ(server.url).post(event=f"story {i}", usejournal="fluffyfics",
+                                       auth="challenge")["itemid"])
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        itemids = list(pool.map(post, range(30)))
+    assert sorted(itemids) == list(range(1, 31))
+    assert len(server.world.list_entries("fluffyfics")) == 30

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ljclient import LJ, http_get
+from ljclient import LJ, http_get, http_post, xml_call
 
 from crosspost.sandbox import SandboxServer
 
@@ -95,3 +95,20 @@ def test_sandbox_command_serves_and_persists(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+def test_sandbox_command_rate_limits_by_default(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "crosspost", "sandbox", "--port", "0", "--memory",
+         "--rate-anon-per-min", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"at (http://127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert match
+        codes = [http_post(match[1], xml_call("getchallenge", {}))[0] for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "sandbox stopped" in out

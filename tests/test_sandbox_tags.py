@@ -176,3 +176,16 @@ def test_dw_members_cannot_remove_tags_on_edit(sandbox: SandboxServer) -> None:
     assert "message" not in lj.edit(den["itemid"], usejournal="writersden", event="v2",
                                     props={"taglist": "type: fic"})
     assert _tags(sandbox, "writersden") == [["type: fic"]]
+
+
+def test_ij_drops_new_tags_silently(sandbox_factory: Callable[..., SandboxServer]) -> None:
+    server = sandbox_factory("ij")
+    res = LJ(server.url, secret="sandbox-password").post(
+        usejournal="fluffyfics", props={"taglist": "type: fic, fandom: sherlock"})
+    assert "warnings" not in res and "message" not in res
+    assert _tags(server, "fluffyfics") == [["type: fic"]]
+
+
+def test_lj_accepts_journal_as_usejournal(sandbox_lj: SandboxServer) -> None:
+    LJ(sandbox_lj.url, secret="sandbox-password").post(journal="fluffyfics")
+    assert len(sandbox_lj.world.list_entries("fluffyfics")) == 1

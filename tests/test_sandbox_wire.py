@@ -5,9 +5,12 @@ from __future__ import annotations
 import http.client
 import re
 import xmlrpc.client
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ljclient import LJ, WHEN, http_get, http_post, xml_call
 
 from crosspost.sandbox import SandboxServer
@@ -152,3 +155,35 @@ def test_getevents_sends_pc_line_endings_raw(sandbox: SandboxServer) -> None:
     LJ(sandbox.url).post(event="one\ntwo")
     assert "<string>one\r\ntwo</string>" in _getevents_xml(sandbox)
     assert "<string>one\ntwo</string>" in _getevents_xml(sandbox, lineendings="unix")
+
+
+def _client_view(value: object, key: str, dialect: str) -> str:
+    """What a careful client makes of a serialised value (reference §12, §14).
+
+    (Control characters are left out: under name-type keys the real server writes them as
+    character references that XML 1.0 forbids, as SOAP::Lite does.)"""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    text = str(value)
+    forced = key in ({"name", "poster", "username", "fullname", "journalname", "postername"}
+                     if dialect == "dw" else {"journalname"})
+    if forced and not text.isascii():
+        return text.encode("latin-1").decode("utf-8")
+    return text
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+       key=st.sampled_from(["subject", "name", "journalname", "event"]),
+       dialect=st.sampled_from(["dw", "lj"]))
+def test_serialised_strings_survive_the_round_trip(text: str, key: str, dialect: str) -> None:
+    from crosspost.sandbox.wire import dump_response
+
+    params, _ = xmlrpc.client.loads(dump_response({key: text}, dialect), use_builtin_types=True)
+    result: Any = params[0]
+    value = result[key]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # digit-only / decimal-looking strings come back as numbers (§1.1)
+        assert float(value) == float(text)
+        return
+    assert _client_view(value, key, dialect) == text

@@ -105,3 +105,52 @@ def test_secret_source_never_shows_the_value(file_keyring: PlaintextKeyring) -> 
 def test_empty_secret_is_refused(file_keyring: PlaintextKeyring) -> None:
     with pytest.raises(SecretError):
         store_secret("blank", "")
+
+
+class LockedKeyring(keyring.backend.KeyringBackend):
+    """Stands in for an OS keyring that is locked (we cannot run a real one in tests)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError(f"cannot store {password}")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("locked")
+
+
+@pytest.fixture
+def locked_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_locked_keyring_falls_back_to_environment(locked_keyring: None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_LOCKED", "env-value")
+    assert lookup_secret("locked") == "env-value"
+    monkeypatch.delenv("CROSSPOST_SECRET_LOCKED")
+    with pytest.raises(SecretError) as info:
+        lookup_secret("locked")
+    assert "could not be read" in info.value.message
+
+
+def test_keyring_store_error_never_repeats_the_secret(locked_keyring: None) -> None:
+    with pytest.raises(SecretError) as info:
+        store_secret("locked", "the-typed-secret")
+    assert "the-typed-secret" not in info.value.render()
+    assert "CROSSPOST_SECRET_LOCKED" in info.value.fix
+
+
+def test_tls_verification_is_never_turned_off() -> None:
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.joinpath("adapters").rglob("*.py"), root / "crosspost" / "secrets.py"]
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert "verify=False" not in text, source
+        assert "CERT_NONE" not in text, source

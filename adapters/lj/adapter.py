@@ -30,12 +30,13 @@ from crosspost.post import Post, Receipt, ReceiptStatus, RemoteRef
 from crosspost.tags import filter_tags
 
 from . import reading, tagcache, tagging, wire
-from .client import Client
 from .profile import SiteProfile, for_dialect
 from .props import build_props, security_fields, time_fields
 
 if TYPE_CHECKING:
     from crosspost.config import Account
+
+    from .client import Client
 
 _UNKNOWN_PROP = re.compile(r"Unknown metadata:\s*(\w+)")
 #: how many unknown props (fault 205) are left out and the entry resent, at most
@@ -68,7 +69,9 @@ class LJAdapter(Adapter):
                 f"accounts.{name or '<name>'}.server",
                 f"a {self.label} account needs `server` (the site's address, e.g. "
                 "https://www.example-journal.com)")])
-        self.client = Client(server=server, username=account.username, secret=secret,
+        from .client import Client  # httpx loads only when a connection is made
+
+        self.client: Client = Client(server=server, username=account.username, secret=secret,
                              profile=self.site_profile, account_name=name,
                              timeout=account.timeout, use_sessions=account.use_sessions,
                              requests_per_minute=account.requests_per_minute,

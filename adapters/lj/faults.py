@@ -52,6 +52,11 @@ class FaultContext:
         return f"`crosspost login {self.account_name or '<account>'}`"
 
 
+_ACTIONS = {"postevent": "the new entry", "editevent": "the change to an entry",
+            "getevents": "reading entries", "getusertags": "reading the tags",
+            "login": "the login", "sessiongenerate": "starting a session",
+            "syncitems": "reading the journal's changes"}
+
 # code → (class, transient); codes missing here fall back by range.
 _COMMON: dict[int, tuple[type[FaultError], bool]] = {
     100: (AuthError, False), 101: (AuthError, False), 105: (AuthError, False),
@@ -81,7 +86,9 @@ _LJ: dict[int, tuple[type[FaultError], bool]] = {
 def classify(code: int | str, dialect: str) -> tuple[type[FaultError], bool]:
     """The exception class and transient flag for a fault code on a dialect."""
     if not isinstance(code, int):
-        return ServerFaultError, True  # SOAP "Server"/"Client" string faults: a crash
+        if code == "Client":  # SOAP: the request itself could not be read: sending it again fails
+            return FaultError, False
+        return ServerFaultError, True  # SOAP "Server" string fault: the code died
     table = _DW if dialect == "dw" else _LJ
     if code in table:
         return table[code]
@@ -117,7 +124,8 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
                 "target (its `tags` settings) or ask the maintainers for tagging rights")
     if cls is TooLargeError:
         if code == 411:
-            return "shorten the subject (the `subject` template) to at most 100 characters"
+            return ("shorten the subject (the target's `subject` template) to at most 100 "
+                    "characters and 255 bytes")
         return "the entry is longer than the site allows; split the story into parts"
     if cls is RateLimitedError:
         return "the site asks us to slow down; crosspost retries later by itself"
@@ -138,6 +146,9 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
         if code == 155:
             return f"confirm the account's email address on {ctx.label}, then retry"
         return f"check the account's standing and access on {ctx.label}, then retry"
+    if code == "Client":
+        return ("the site could not read the request; if the story holds control characters "
+                "(other than tab and newline), remove them; otherwise report a crosspost bug")
     if code == 153:
         return "set `backdated = true` (or `props.opt_backdated = \"1\"`) for this target"
     if code == 152:
@@ -155,7 +166,8 @@ def fault_error(fault: xmlrpc.client.Fault, ctx: FaultContext) -> FaultError:
     code: int | str = number if number is not None else wire.text(fault.faultCode)
     words = wire.fault_text(fault.faultString)
     cls, transient = classify(code, ctx.dialect)
-    message = f"{ctx.label} refused {ctx.mode} for {ctx.where}: {words} (fault {code})"
+    action = _ACTIONS.get(ctx.mode, ctx.mode)
+    message = f"{ctx.label} refused {action} in {ctx.where}: {words} (fault {code})"
     if cls is AuthError:
         message = (f"{ctx.label} did not accept the login for {ctx.username!r}: {words} "
                    f"(fault {code})")

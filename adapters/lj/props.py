@@ -40,8 +40,7 @@ def build_props(post: Post, journal: str | None, profile: SiteProfile, *,
     elif editing:
         props["opt_nocomments"] = "0"
     if opts.screening:
-        code = opts.screening.strip()[:1].upper()
-        props["opt_screening"] = code if code in _SCREENING else opts.screening
+        props["opt_screening"] = screening_letter(opts.screening)
     if journal is None:
         # LJ/IJ: an old date in your own journal needs opt_backdated (or fault 153)
         if opts.backdated:
@@ -71,6 +70,16 @@ def build_props(post: Post, journal: str | None, profile: SiteProfile, *,
             continue
         props[key] = str(value)
     return props
+
+
+def screening_letter(value: str) -> str:
+    """``all``/``anonymous``/``non-access``/``none`` (or the letter) → A/R/F/N; anything else
+    is sent as given (the site then uses the journal's default)."""
+    if value.strip().upper() in _SCREENING:
+        return value.strip().upper()
+    from crosspost.config import SCREENING
+
+    return SCREENING.get(value.strip().casefold(), value)
 
 
 def security_fields(options: PostOptions) -> dict[str, Any]:

@@ -81,9 +81,15 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
     config = app.config
     settings = config.settings
     root_params = click.get_current_context().find_root().params
+    log_file = settings.log_file
+    if log_file is not None and not log_file.expanduser().is_absolute():
+        from ..config import default_config_path
+
+        # like state_file: a relative path is relative to the config file
+        log_file = (app.config_path or default_config_path()).parent / log_file.expanduser()
     setup_logging(verbose=app.verbose,
                   json_lines=bool(root_params.get("log_json")) or settings.log_json,
-                  log_file=settings.log_file)
+                  log_file=log_file.expanduser() if log_file is not None else None)
     code = run_daemon(config, folder=folder, rescan_seconds=rescan, settle_seconds=settle,
                       once=once)
     if code:

@@ -22,7 +22,7 @@ from ..errors import CrosspostError, UserError
 if TYPE_CHECKING:
     from ..config import Config
     from ..delivery import Outcome, Publisher
-    from ..registry import Registry
+    from ..registry import Delivery, Registry
     from ..story import Story
     from . import App
 
@@ -98,10 +98,10 @@ def resolve(arg: str, registry: Registry, config: Config) -> tuple[str, int | No
     """FILE | delivery id | identity → (identity, delivery id or None)."""
     path = Path(arg)
     if path.is_file():
-        known = registry.identity_for_path(path.resolve()) or registry.identity_for_path(path)
         try:
             return _load(config, path).identity, None
-        except CrosspostError:
+        except CrosspostError:  # a story broken since: what was posted from this path?
+            known = registry.identity_for_path(path.resolve()) or registry.identity_for_path(path)
             if known:
                 return known, None
             raise
@@ -221,6 +221,9 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
                             (f" on {', '.join(targets)}" if targets else ""),
                             "see `crosspost status`")
         if not yes:
+            if not sys.stdin.isatty():
+                raise UserError("deleting needs a confirmation", "add --yes to delete "
+                                "without being asked")
             where = ", ".join(f"{r.target} {r.url}".strip() for r in rows)
             click.confirm(f"Delete {identity} from {where}?", abort=True)
         outcomes = publisher.delete(identity, list(targets) or None, delivery_id=delivery_id)
@@ -287,7 +290,7 @@ def status_cmd(app: App, show_all: bool) -> None:
     with Registry.for_config(config) as registry:
         stories = {s.identity: s for s in registry.stories()}
         rows = registry.deliveries()
-    by_story: dict[str, list] = {}
+    by_story: dict[str, list[Delivery]] = {}
     for row in rows:
         if show_all or row.status not in ("deleted", "cancelled"):
             by_story.setdefault(row.identity, []).append(row)

@@ -30,11 +30,15 @@ def default_state_file() -> Path:
               help="Probability that a protocol request meets a random injected fault.")
 @click.option("--rate-limit/--no-rate-limit", default=True, show_default=True,
               help="Dreamwidth's HTTP limit: 30 requests/min per IP, 100/min per session.")
+@click.option("--rate-anon-per-min", default=30, show_default=True, type=int,
+              help="Requests per minute per IP without a session cookie.")
+@click.option("--rate-user-per-min", default=100, show_default=True, type=int,
+              help="Requests per minute per user with a session cookie.")
 @click.option("--seed", "rng_seed", type=int, default=None,
               help="Random seed (anums, injected faults).")
 def sandbox_cmd(host: str, port: int, state: Path | None, memory: bool, dialect: str,
-                latency_ms: int, fault_rate: float, rate_limit: bool,
-                rng_seed: int | None) -> None:
+                latency_ms: int, fault_rate: float, rate_limit: bool, rate_anon_per_min: int,
+                rate_user_per_min: int, rng_seed: int | None) -> None:
     """Run the local LJ-protocol sandbox site until Ctrl-C.
 
     Entries are kept in the state file across restarts; open the printed URL in a browser
@@ -47,7 +51,8 @@ def sandbox_cmd(host: str, port: int, state: Path | None, memory: bool, dialect:
     try:
         server = SandboxServer(state_path=state_file, dialect=dialect, host=host, port=port,
                                latency_ms=latency_ms, fault_rate=fault_rate,
-                               rate_limit=rate_limit, rng_seed=rng_seed)
+                               rate_limit=rate_limit, rate_anon_per_min=rate_anon_per_min,
+                               rate_user_per_min=rate_user_per_min, rng_seed=rng_seed)
     except ValueError as exc:
         raise UserError(str(exc), fix="pass --state with another file, or --memory") from None
     try:

@@ -159,7 +159,8 @@ class Intake:
         except OSError:
             return None
         sig = files.FileSig.of(st)
-        if self.unchanged(path, sig):
+        old = self.registry.file_seen(path)
+        if old is not None and (old.size, old.mtime_ns) == (sig.size, sig.mtime_ns):
             return None
         log.info("picked up %s", path.name, extra={"event": "picked_up", "story": str(path)})
         try:
@@ -168,6 +169,12 @@ class Intake:
             releases = resolve_releases(story, self.config, self.tz, anchor)
         except StoryError as exc:
             return self._set_aside(path, None, _story_report(exc), exc.render())
+        if old is not None and old.state == "waiting" and old.raw_sha256 == story.raw_sha256:
+            # touched, not changed: keep its schedule as it is (relative times would move)
+            self.remember(path, sig, story, old.state)
+            return Taken("waiting", story.identity)
+        if old is not None and old.identity and old.identity != story.identity:
+            self._drop_replaced(old.identity, path, story)
         # a file set aside because every target refused it, dropped back in: try again
         before = self._newest_rows(story.identity)
         again = bool(before) and all(r.status == "failed" for r in before)
@@ -175,6 +182,19 @@ class Intake:
             log.info("trying %s again: every target refused it last time", path.name)
         outcomes = self._publish(story, releases, explicit=again)
         return self.settle(path, story.identity, story, sig, outcomes)
+
+    def _drop_replaced(self, identity: str, path: Path, story: Story) -> None:
+        """The file now holds another story (its title or ID changed before its release):
+        releases of the old identity that never went out are cancelled, not posted."""
+        known = self.registry.story(identity)
+        if known is None or known.path != str(path):
+            return
+        for row in self._newest_rows(identity):
+            if row.status in ("scheduled", "held"):
+                self.registry.cancel(row.id)
+                log.info("cancelled the release of %s for %s [#%s]: the file now holds %s",
+                         known.title or identity, row.target, row.id,
+                         story.title or story.identity)
 
     def _publish(self, story: Story, releases: dict[str | None, datetime], *,
                  explicit: bool) -> list[Any]:

@@ -11,7 +11,7 @@ held and reported), retry what waits, then start the watcher *before* the first 
 file slips between the two. Unchanged files are recognised from the registry without being
 read.
 
-Stopping: SIGTERM or Ctrl-C lets the post in flight finish, then exits with 0. A second
+Stopping: SIGTERM, SIGHUP or Ctrl-C lets the post in flight finish, then exits with 0. A second
 Ctrl-C abandons it: its intent is in the registry, and the next start asks the site what
 happened before sending anything again.
 """
@@ -104,7 +104,12 @@ class Daemon:
         from ..registry import Registry
 
         created = not self.root.exists()
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the stories folder {self.root}: {exc.strerror}",
+                            "create it yourself, or point settings.stories_dir elsewhere"
+                            ) from None
         registry = Registry.for_config(self.config)
         try:
             lock = registry.acquire_daemon_lock()
@@ -140,7 +145,9 @@ class Daemon:
     def _install_signals(self) -> Any:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
-        old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        # SIGHUP too: a closed terminal stops the watcher the same clean way
+        old = {sig: signal.getsignal(sig)
+               for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
         def handler(signum: int, frame: FrameType | None) -> None:
             self._interrupts += 1
@@ -213,12 +220,13 @@ class Daemon:
             self._note(path, taken.moved_to is None)
 
     def _sync_clock(self) -> None:
-        """Date jobs = the registry's scheduled releases and pending retries."""
+        """Date jobs = the registry's scheduled releases, pending retries, and uncertain
+        attempts to look up again (when a request still on its way can no longer arrive)."""
         assert self.registry is not None
         wanted = {f"release:{r.id}": r.release_at for r in self.registry.scheduled()
                   if r.status == "scheduled" and r.release_at is not None}
         wanted.update({f"retry:{r.id}": r.next_attempt_at
-                       for r in self.registry.deliveries(statuses=("retry",))
+                       for r in self.registry.deliveries(statuses=("retry", "uncertain"))
                        if r.next_attempt_at is not None})
         self.clock.sync(wanted)
 
@@ -254,6 +262,13 @@ class Daemon:
             if nxt is not None:
                 log.info("next release %s", describe(nxt.astimezone(self.tz),
                                                      datetime.now(self.tz)))
+
+    def _rewatch(self) -> None:
+        """The folder was deleted and made again: watch the new one."""
+        if self.watcher.active and not self.watcher.healthy() and self.root.is_dir():
+            self.watcher.stop()
+            self.watcher.start()
+            log.info("watching %s again (it was removed and created anew)", self.root)
 
     def _on_file(self, ev: FileEvent) -> None:
         name = ev.path.name
@@ -343,8 +358,8 @@ class Daemon:
     def _loop(self, once: bool) -> None:
         while not self.stop.is_set():
             self._check_pending()
-            if once and not self.pending:
-                return
+            if once and all(e.sig.size == 0 for e in self.pending.values()):
+                return  # empty files wait for content that a one-off run will not see
             wait = (min(self.check_at.values()) - time.monotonic()) if self.check_at else 3600.0
             try:
                 msg = self.inbox.get(timeout=max(0.0, min(wait, 3600.0)))
@@ -363,6 +378,7 @@ class Daemon:
         elif isinstance(msg, Wake):
             log.debug("wake-up: %s %s", msg.kind, msg.key)
             if msg.kind == "rescan":
+                self._guard(self._rewatch)
                 self._guard(self._scan)
                 self._guard(self._sync_clock)
             self._guard(self._release)

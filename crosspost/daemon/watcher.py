@@ -103,6 +103,13 @@ class FolderWatcher:
         if kind in mapped:
             self.sink(FileEvent(mapped[kind], src))
 
+    def healthy(self) -> bool:
+        """False when events stopped coming (the folder was deleted or replaced)."""
+        obs = self._observer
+        if obs is None:
+            return not self.active
+        return obs.is_alive() and any(e.is_alive() for e in obs.emitters)
+
     def stop(self) -> None:
         if self._observer is not None:
             self._observer.stop()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import stat
 from pathlib import Path
 
 from ..errors import StoryError
@@ -50,7 +51,7 @@ def format_for(path: Path | None) -> BodyFormat:
 def _too_large(size: int, limit: int, path: Path | None) -> StoryError:
     return StoryError(
         f"the file is too large ({size:,} bytes; the limit is {limit:,} bytes)", path=path,
-        fix="split the story into parts, one file each, or raise the limit (max_bytes)")
+        fix="split the story into parts, one file each, or raise settings.max_file_bytes")
 
 
 def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Story:
@@ -58,17 +59,21 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Story:
     file included; a file over ``max_bytes`` is refused before it is read)."""
     path = Path(path)
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise StoryError("this is a folder, not a story file", path=path,
+                             fix="give the path of a story file inside it")
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+            raise StoryError("this is not a regular file", path=path,
+                             fix="give the path of a story file")
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
             if len(data) > max_bytes:
                 fh.seek(0, 2)
                 raise _too_large(fh.tell(), max_bytes, path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise StoryError("the file does not exist", path=path,
                          fix="check the file name and folder") from None
-    except IsADirectoryError:
-        raise StoryError("this is a folder, not a story file", path=path,
-                         fix="give the path of a story file inside it") from None
     except PermissionError:
         raise StoryError("the file cannot be read (permission denied)", path=path,
                          fix="make the file readable by the user running crosspost") from None

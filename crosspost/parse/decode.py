@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import StoryError
 from ..story import ParseWarning
 
+_NOT_A_STORY = "story files must be text; move it out of the stories folder"
 #: (magic prefix, what it is, how to fix it)
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"PK\x03\x04", "a zip archive (a Word .docx or OpenDocument file is one)",
@@ -26,9 +27,9 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
      "open it in your word processor and save it as plain text (.txt, UTF-8)"),
     (b"%PDF-", "a PDF file", "export the story from its source as plain text (.txt, UTF-8)"),
     (b"{\\rtf", "an RTF file", "save it as plain text (.txt, UTF-8) instead of Rich Text"),
-    (b"\x89PNG", "a PNG image", "story files must be text; remove it from the stories folder"),
-    (b"\xff\xd8\xff", "a JPEG image", "story files must be text; remove it from the stories folder"),
-    (b"GIF8", "a GIF image", "story files must be text; remove it from the stories folder"),
+    (b"\x89PNG", "a PNG image", _NOT_A_STORY),
+    (b"\xff\xd8\xff", "a JPEG image", _NOT_A_STORY),
+    (b"GIF8", "a GIF image", _NOT_A_STORY),
     (b"\x1f\x8b", "a gzip archive", "unpack it and use the story file inside"),
 )
 
@@ -38,6 +39,8 @@ _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
 _SAMPLE = 65536
 # Control characters XML (and so the LJ protocol) cannot carry; stripped from the text.
 _STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_NOT_STRAY = bytes(b for b in range(256) if not (b <= 8 or b in (11, 12) or 14 <= b <= 31
+                                                  or b == 127))
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _wide_decode(data: bytes) -> tuple[str, str] | None:
 
 def check_not_binary(data: bytes, path: Path | None) -> None:
     """Raise StoryError when ``data`` is empty or clearly not a text file."""
-    if not data.strip():
+    if not data or data.isspace():
         raise _refuse("the file is empty" if not data else "the file holds only blank lines",
                       path, "write a header (Title: …), a *** line, then the story")
     for magic, what, fix in _MAGIC:
@@ -104,7 +107,10 @@ def decode(data: bytes, path: Path | None = None) -> Decoded:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    found = _STRAY_CONTROLS.search(text)
+    # Fast path: for byte-wise encodings, no control byte in the file means nothing to strip.
+    maybe = wide is not None or bool(data.translate(None, _NOT_STRAY)) or b"\xef\xbf\xbe" in data \
+        or b"\xef\xbf\xbf" in data
+    found = _STRAY_CONTROLS.search(text) if maybe else None
     if found is not None:
         line = text.count("\n", 0, found.start()) + 1
         text = _STRAY_CONTROLS.sub("", text)

@@ -3,7 +3,7 @@
 Shared by every format: the text and Markdown parsers feed it lines, the HTML parser feeds it
 the text of the header's lines, the YAML front-matter reader feeds it mapping entries.
 
-Rules (documented for writers in the README):
+Rules (the writer-facing summary of the story format):
 
 * Names are matched case-insensitively through the alias table in ``crosspost.fields``
   (``By`` → author, ``Pairings`` → pairing, ``A/N`` → notes …). ``**Title:**`` (Markdown
@@ -33,12 +33,17 @@ from ..story import ParseWarning, field_key
 #: Longest header name recognised (longer "names" are prose).
 MAX_NAME = 60
 MAX_NAME_WORDS = 6
+#: Unknown fields reported one by one (with a "did you mean"); the rest are summed up.
+MAX_UNKNOWN_REPORTED = 50
+#: Warnings kept one by one; past this, they are only counted.
+MAX_WARNINGS = 100
 
 _HEADER_RE = re.compile(
-    r"(?P<mark>\*\*|__|\*|_)?"                       # Markdown emphasis around the name
-    r"(?P<name>[^\W\d_][\w '’./&()\[\]#+-]{0,%d}?)"  # starts with a letter
-    r"(?P=mark)?[ \t]*:(?!//)(?P=mark)?[ \t]*"       # the colon (not a URL's "://")
-    r"(?P<value>.*)" % (MAX_NAME - 1)
+    r"(?P<mark>\*\*|__|\*|_)?"                                    # Markdown emphasis
+    r"(?P<name>[^\W\d_][\w '’./&()\[\]#+-]{0,"                  # starts with a letter
+    + str(MAX_NAME - 1) + r"}?)"
+    r"(?P=mark)?[ \t]*:(?!//)(?P=mark)?[ \t]*"                    # the colon (not "://")
+    r"(?P<value>.*)"
 )
 _PER_TARGET_RE = re.compile(
     r"(?P<base>.+?)\s*(?:\((?P<a>[^()]+)\)|\[(?P<b>[^\[\]]+)\]|\s(?:for|to|@)\s+(?P<c>\S.*))",
@@ -117,6 +122,7 @@ class HeaderBuilder:
 
     def __init__(self) -> None:
         self._entries: list[_Entry] = []
+        self._unknown = self._hidden = 0
 
     def __bool__(self) -> bool:
         return bool(self._entries)
@@ -135,6 +141,9 @@ class HeaderBuilder:
 
     def build(self) -> Header:
         h = Header()
+        self._unknown = self._hidden = 0
+        values: dict[str, list[str]] = {}  # key → values kept (more than one: joined)
+        joins: dict[str, str] = {}
         for e in self._entries:
             raw = "\n".join(e.parts)
             target = e.target
@@ -146,49 +155,66 @@ class HeaderBuilder:
             if is_release and target is not None:
                 value = squeeze(raw)
                 if target in h.releases:
-                    h.warnings.append(ParseWarning(
+                    self._warn(h, ParseWarning(
                         f"release time for '{target}' given twice; the later one counts", e.line))
                 if value:
                     h.releases[target] = value
                 continue
             if is_release:
                 spec = BY_KEY["release"]
-            self._store(h, e, spec, raw)
+            self._store(h, values, joins, e, spec, raw)
+        h.fields = {key: joins.get(key, "").join(vals) for key, vals in values.items()}
         if h.fields.get("release"):
             h.releases = {None: h.fields["release"], **h.releases}
+        if self._unknown > MAX_UNKNOWN_REPORTED:
+            h.warnings.append(ParseWarning(
+                f"{self._unknown - MAX_UNKNOWN_REPORTED:,} more unknown fields (all kept)",
+                hint="is the line of *** between the header and the story missing?"))
+        if self._hidden:
+            h.warnings.append(ParseWarning(f"{self._hidden:,} more warnings not shown"))
         return h
 
-    def _store(self, h: Header, e: _Entry, spec: FieldSpec | None, raw: str) -> None:
+    def _warn(self, h: Header, warning: ParseWarning) -> None:
+        if len(h.warnings) < MAX_WARNINGS:
+            h.warnings.append(warning)
+        else:
+            self._hidden += 1
+
+    def _store(self, h: Header, values: dict[str, list[str]], joins: dict[str, str],
+               e: _Entry, spec: FieldSpec | None, raw: str) -> None:
         if spec is not None:
             key, value = spec.key, spec.process(raw)
         else:
             key, value = field_key(e.name), keep_lines(raw)
             if not key:
-                h.warnings.append(ParseWarning(
+                self._warn(h, ParseWarning(
                     f"ignored a header field with no usable name: {e.name!r}", e.line,
                     "field names need letters or digits"))
                 return
-            close = suggest(e.name)
-            if close:
-                h.misspelt.append((e.name, e.line, close))
-            h.warnings.append(ParseWarning(
-                f"unknown field '{e.name}' (kept for templates and tag maps as {{{key}}})",
-                e.line, f"did you mean '{close}'?" if close else ""))
-        if key in h.fields:
+            self._unknown += 1
+            if self._unknown <= MAX_UNKNOWN_REPORTED:
+                close = suggest(e.name)
+                if close:
+                    h.misspelt.append((e.name, e.line, close))
+                self._warn(h, ParseWarning(
+                    f"unknown field '{e.name}' (kept for templates and tag maps as {{{key}}})",
+                    e.line, f"did you mean '{close}'?" if close else ""))
+        if key in values:
             sep = _join_sep(spec)
             first = h.lines.get(key)
             where = f" (also on line {first})" if first is not None else ""
-            if sep is not None and value and h.fields[key]:
-                value = h.fields[key] + sep + value
+            if sep is not None and value and any(values[key]):
+                values[key].append(value)
+                joins[key] = sep
                 note = "both values are kept"
             else:
+                values[key] = [value]
                 note = "the later value counts"
-            h.warnings.append(ParseWarning(
-                f"field '{e.name}' given twice{where}; {note}", e.line,
-                "give each field once"))
+            self._warn(h, ParseWarning(f"field '{e.name}' given twice{where}; {note}", e.line,
+                                       "give each field once"))
         else:
             h.lines[key] = e.line
-        h.fields[key] = value
+            values[key] = [value]
         h.labels[key] = e.name
 
 

@@ -8,8 +8,10 @@
     <p>The story…</p>
 
 The document is read with BeautifulSoup (``html.parser``) and walked *without recursion*
-(deeply nested input is fine) into logical lines: ``<br>``, block elements and newlines in
-the source break lines; bold or not does not matter (``<b>Title:</b> X`` reads "Title: X").
+(deeply nested input is fine) into logical lines: ``<br>`` and block elements break lines
+(and newlines too in LJ-style markup, which has no ``<br>`` or ``<p>`` at all because the site
+turns newlines into line breaks); bold or not does not matter (``<b>Title:</b> X`` reads
+"Title: X").
 The header is the first run of header lines that holds a known field (page chrome before
 it is skipped); it ends at an ``<hr>``/fence line or at the first line that is not a header
 line. The body is the HTML fragment from there on (header and page chrome before it are
@@ -21,6 +23,7 @@ bs4 is imported here only, so the plain-text path never pays for it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,13 +37,33 @@ from .header import Header, HeaderBuilder, match_header, require_title
 from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
 from .text import Body
 
-_BLOCK = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "html", "li", "lj-cut", "lj-raw", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"])
-_SKIP = frozenset(["head", "script", "style", "title", "noscript", "template", "textarea", "select"])
-_MEDIA = frozenset(["img", "video", "audio", "iframe", "embed", "object", "svg", "picture"])
+def _quiet_bs4() -> None:
+    """bs4 warns when markup looks like a file name, a URL or XML: not the writer's concern
+    (this module is imported only when an HTML story is parsed)."""
+    from bs4 import MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+    for category in (MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+_quiet_bs4()
+
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "html", "li", "lj-cut", "lj-raw", "main", "nav", "ol", "p",
+    "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"
+})
+_SKIP = frozenset({
+    "head", "script", "style", "title", "noscript", "template", "textarea", "select"
+})
+_MEDIA = frozenset({
+    "img", "video", "audio", "iframe", "embed", "object", "svg", "picture"
+})
 _CELL = frozenset(("td", "th"))
-_CONTAINERS = frozenset(
-    ["[document]", "html", "body", "div", "article", "section", "main", "td", "th", "blockquote"])
+_CONTAINERS = frozenset({
+    "[document]", "html", "body", "div", "article", "section", "main", "td", "th", "blockquote"
+})
 
 
 @dataclass
@@ -65,8 +88,9 @@ class _Line:
         return self.hr or is_fence(self.text)
 
 
-def _walk(root: Any) -> list[_Line]:
-    """Document → logical lines, iteratively (no recursion, any nesting depth)."""
+def _walk(root: Any, newline_breaks: bool) -> list[_Line]:
+    """Document → logical lines, iteratively (no recursion, any nesting depth).
+    ``newline_breaks``: a newline in the text ends a line too (LJ-style markup)."""
     from bs4 import NavigableString, Tag
     from bs4.element import PreformattedString
 
@@ -112,7 +136,15 @@ def _walk(root: Any) -> list[_Line]:
             stack.extend((c, True) for c in reversed(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
             pos = 0
-            for idx, part in enumerate(str(node).split("\n")):
+            text = str(node)
+            if not newline_breaks:
+                if cur.leaf is None:
+                    lead = len(text) - len(text.lstrip())
+                    cur.leaf, cur.line = node, line_no + text.count("\n", 0, lead)
+                cur.parts.append(text)
+                line_no += text.count("\n")
+                continue
+            for idx, part in enumerate(text.split("\n")):
                 if idx:
                     cur = flush()
                     line_no += 1
@@ -215,7 +247,10 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
             path=path, fix="close the tags you open (</div>, </span>, </p> …), or save the "
                            "story as plain text")
     soup = BeautifulSoup(text, "html.parser")
-    lines = [ln for ln in _walk(soup) if not ln.blank]
+    # LJ-style markup (no <br> or <p> anywhere: the site turns newlines into line breaks)
+    # breaks lines at newlines; anywhere else a newline is just a space, as in any HTML.
+    newline_breaks = soup.find(("br", "p")) is None
+    lines = [ln for ln in _walk(soup, newline_breaks) if not ln.blank]
     found = _find_header(lines)
     if found is None:
         at = lines[0].line if lines else 1

@@ -18,8 +18,10 @@ BUDGET = 3_000_000
 MAX_DEPTH = 10_000
 
 _NAME = re.compile(r"(/?)([a-zA-Z][a-zA-Z0-9:_-]{0,40})")
-_VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"])
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr"
+})
 _RAW = frozenset(("script", "style"))
 
 

@@ -91,7 +91,8 @@ def _yaml_header(src: str, path: Path | None, offset: int) -> HeaderBuilder:
         raise StoryError(
             f"the front matter is not valid YAML: {what}", path=path,
             line=line, fix="each front matter line should be 'name: value'; put quotes around "
-                           "a value that contains ': ' or starts with a special character") from None
+                           "a value that contains ': ' or starts with a special character",
+        ) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise StoryError(f"the front matter is not valid YAML ({type(exc).__name__})",
                          path=path, line=offset,

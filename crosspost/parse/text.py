@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import StoryError
 from ..fields import lookup
-from .fences import is_fence
+from .fences import MAX_FENCE_LEN, is_fence
 from .header import HeaderBuilder, match_header, release_target
 
 _START_FIX = ("start the file with header lines such as 'Title: My Story' and 'Author: me', "
@@ -112,16 +112,16 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
     i = lines.next_nonblank(0)
     if i is None:
         raise StoryError("the file holds only blank lines", path=path, fix=_START_FIX)
-    line = lines.get(i) or ""
-    if is_fence(line):
+    top = lines.get(i) or ""
+    if is_fence(top):
         nxt = lines.next_nonblank(i + 1)
         if nxt is not None and match_header(lines.get(nxt) or "") is not None:
             i = nxt
-            line = lines.get(i) or ""
-    if match_header(line) is None:
-        what = "a fence" if is_fence(line) else "story text"
+            top = lines.get(i) or ""
+    if match_header(top) is None:
+        what = "a fence" if is_fence(top) else "story text"
         raise StoryError(
-            f"no header found: the file starts with {what} ({_shown(line.strip())}) instead "
+            f"no header found: the file starts with {what} ({_shown(top.strip())}) instead "
             "of 'Name: value' header lines", path=path, line=first_line + i,
             fix=_START_FIX + f" (if line {first_line + i} is the title, write 'Title: ' "
                               "before it)")
@@ -191,13 +191,17 @@ def slice_body(lines: Lines, start: int | None, path: Path | None, *,
             break
         offset = end + 1
         line_no += 1
-    body = text[offset:].rstrip()
-    # Drop the closing fence (and any trailing fences or blank lines).
-    while body:
-        nl = body.rfind("\n")
-        if not is_fence(body[nl + 1:]):
+    # Drop the closing fence (and any trailing fences or blank lines); indexes, no copies.
+    end = len(text.rstrip())
+    while end > offset:
+        nl = text.rfind("\n", offset, end)
+        line_start = offset if nl < 0 else nl + 1
+        if end - line_start > MAX_FENCE_LEN or not is_fence(text[line_start:end]):
             break
-        body = body[:nl].rstrip() if nl >= 0 else ""
+        end = line_start
+        while end > offset and text[end - 1] in " \t\n":
+            end -= 1
+    body = text[offset:end]
     if not body:
         raise StoryError("no story text after the header", path=path,
                          line=first_line + max(start - 1, 0), fix=_NO_BODY_FIX)

@@ -1,11 +1,26 @@
 """The sandbox site: a local LJ-protocol server that follows the reference faithfully.
 
 It is what the tests post to over real HTTP, what ``crosspost sandbox`` runs, and what the
-README's first command uses. See :class:`SandboxServer`; the seeded demo world has user
-``writer`` (API key ``sandbox-key``, password ``sandbox-password``), ``reader`` (password
-only), ``mod`` (API key ``mod-key``), and communities ``fluffyfics`` (members post),
-``modfics`` (moderated), ``closedfics`` (writer not a member), ``writersden`` (writer
-maintains it).
+README's first command uses.
+
+``SandboxServer(state_path=None, dialect="dw", host="127.0.0.1", port=0, seed=True,
+**options)`` (options: :class:`SandboxOptions`) — ``.start()`` / ``.stop()`` / context
+manager, ``.url``, ``.xmlrpc_url``, ``.world`` (:class:`World`: ``add_user``,
+``add_community``, ``add_tags``, ``set_role``, ``update``, ``list_entries``, ``queued``),
+``.faults`` (:class:`Faults`: ``add(kind, method, count=/rate=/after=/retry_after=/
+delay_ms=/code=)``, ``configure(json)``, ``clear()``), ``.stats.snapshot()``,
+``.set_rate_limit(...)``, ``.set_readonly()``, ``.approve(modid)`` / ``.reject(modid)``.
+Dialects: ``dw`` (Dreamwidth code), ``lj`` (LiveJournal 2014 code), ``ij`` (an old
+LJ fork like InsaneJournal: no ``adult_content``, new tags dropped silently, 153 for posts
+back in time). The same control is available over HTTP under ``/_sandbox/`` (see
+:mod:`crosspost.sandbox.server`).
+
+The seeded demo world: user ``writer`` (API key ``sandbox-key``, password
+``sandbox-password``), ``reader`` (password only: no API key, so DW challenge auth always
+fails for it), ``mod`` (API key ``mod-key``); communities ``fluffyfics`` (members post;
+writer and reader are members, mod maintains it), ``modfics`` (moderated; writer a member),
+``closedfics`` (writer is not a member), ``writersden`` (writer maintains it). Their tags
+count as used once on a public entry, so members see them in ``getusertags``.
 """
 
 from __future__ import annotations

@@ -79,7 +79,11 @@ class Handler(BaseHTTPRequestHandler):
                    "application/json", count=False)
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+            self.close_connection = True  # the rest of the stream cannot be framed
         return self.rfile.read(length) if length > 0 else b""
 
     def _drop(self) -> None:

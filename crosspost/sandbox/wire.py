@@ -25,6 +25,7 @@ _INT_RE = re.compile(r"^[+-]?\d+$")
 _DOUBLE_RE = re.compile(
     r"^(?:-?(?:\d+(?:\.\d*)?|\.\d+)|[+-]?(?=\d|\.\d)\d*(?:\.\d*)?(?:[Ee][+-]?\d+)?)$")
 _DATETIME_RE = re.compile(r"^\d{8}T\d\d:\d\d:\d\d$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 #: Content types SOAP::Transport::HTTP lets through (SOAP/Transport/HTTP.pm:430-444).
 _ALLOWED_CTYPES = ("text/xml", "application/soap+xml", "application/dime")
@@ -70,8 +71,10 @@ def _scalar(value: str, forced: bool) -> str:
     if forced:
         if not value.isascii():
             # DW: name-type keys are sent as <string> whose chars are the UTF-8 bytes (§14)
-            value = value.encode("utf-8").decode("latin-1")
-        return f"<string>{escape(value)}</string>"
+            value = value.encode("utf-8", "surrogateescape").decode("latin-1")
+        # SOAP::Lite's encode_data writes control characters as character references
+        return "<string>" + _CONTROL_RE.sub(lambda m: f"&#x{ord(m[0]):02X};",
+                                            escape(value)) + "</string>"
     if _BASE64_RE.search(value):
         data = base64.b64encode(value.encode("utf-8", "surrogateescape")).decode("ascii")
         return f"<base64>{data}</base64>"

@@ -354,14 +354,14 @@ class World:
             }
 
     def save(self, path: Path) -> None:
-        data = json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+        # atomic against a sandbox crash (temp file + rename); no fsync: a test site does
+        # not need to survive a power cut, and fsync under the lock would slow every post
+        data = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
