@@ -127,10 +127,18 @@ class Publisher:
                                   again=again, at=at, edit_mode=edit_mode,
                                   explicit=explicit or forced)
 
-        jobs = []
+        jobs, posts = [], {}
         for name in names:
             post, err = self._render(story, name)
+            posts[name] = post
             jobs.append(Job("publish", story.identity, name, decide, post, chash, error=err))
+        if edit_mode == "auto":  # older copies (--again) of a changed story: edit them too
+            rows = [r for r in self.registry.deliveries(story.identity) if r.target in posts]
+            newest = {r.target: r.copy for r in rows}
+            jobs += [Job("edit", story.identity, r.target, _on_row(decide_edit),
+                         posts[r.target], chash, r.id)
+                     for r in rows if r.copy < newest[r.target] and r.status == "posted"
+                     and r.content_hash != chash and posts[r.target] is not None]
         return self._fan_out(jobs)
 
     def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:

@@ -47,8 +47,11 @@ def field_key(name: str) -> str:
 
 
 def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\W+", "-", text).strip("-")
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    slug = re.sub(r"\W+", "-", text).strip("-")
+    if text and not slug:  # a title of only punctuation ("???") still needs to be told apart
+        slug = "~" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return slug
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,13 @@ def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     raw = " ".join(text.split())
     if not raw:
         raise _error(text, "the time is empty")
+    try:
+        return _parse(raw, text, tz, now)
+    except (OverflowError, ValueError):  # past year 9999, or no such day
+        raise _error(text, "no such date, or too far away") from None
+
+
+def _parse(raw: str, text: str, tz: tzinfo, now: datetime) -> datetime:
     now = now.replace(tzinfo=tz) if now.tzinfo is None else now.astimezone(tz)
     low = raw.lower()
     if low in ("now", "immediately", "asap"):
@@ -232,6 +239,8 @@ def _day_word(low: str, local_now: datetime, zone: tzinfo) -> datetime | None:
     if word not in _DAY_WORDS:
         return None
     day = local_now.date() + timedelta(days=_DAY_WORDS[word])
+    if word == "tonight" and not rest.strip():
+        raise WhenError(f"at what time tonight? ({low!r})", "say the time: tonight 9pm")
     return _at(day, _clock_or_midnight(rest, low), zone)
 
 

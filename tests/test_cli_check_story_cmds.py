@@ -29,7 +29,7 @@ def test_parse_prints_fields_format_words_identity_releases(
     code, out, _ = run(capsys, "parse", str(STORIES / "text/release-per-target.txt"))
     assert code == 0
     assert "Title:" in out and "Fest Reveal" in out
-    assert "Post-At:" in out  # the writer's own label
+    assert "Post-At {release}:" in out  # the writer's own label, and the template key
     assert "text, from line 8, 2 words" in out
     assert "story:quietquill/fest-reveal" in out
     assert "2026-12-01 12:00 (every target)" in out

@@ -8,6 +8,7 @@ escape ``main`` and fail the test, so "no traceback" is checked for real.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,28 @@ def test_unreadable_release_time_lists_the_forms_it_understands(
                              "--at", "when the moon is full")
     assert_user_error(code, out, err, expected_code=2, mentions="when the moon is full")
     assert "tomorrow 9am" in err
+
+
+def test_sandbox_on_a_port_in_use_says_which_and_how_to_pick_another(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, out, err = run_cli(capsys, "sandbox", "--memory", "--port", str(port))
+    assert_user_error(code, out, err, expected_code=2, mentions=str(port))
+    assert "--port" in err
+
+
+def test_demo_with_a_broken_story_reports_it_and_stops(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # demo sets the sandbox key in os.environ; let monkeypatch undo it after the test
+    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # demo's work folder
+    bad = write_story(tmp_path / "drafts", "untitled", title=None)
+    code, out, err = run_cli(capsys, "demo", "--exit", "--port", "0", str(bad))
+    assert_user_error(code, out, err, expected_code=2, mentions="missing Title")
+    assert "posted" not in out

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from reliability.harness import Entry, SandboxControl
 from storyfiles import write_story
 
 from crosspost.cli import main
@@ -34,14 +34,13 @@ def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int,
     return code, out.out, out.err
 
 
-def entries(url: str, journal: str) -> list[dict[str, Any]]:
-    data = httpx.get(f"{url}/_sandbox/entries", params={"journal": journal}, timeout=10).json()
-    rows: list[dict[str, Any]] = data.get("entries", data) if isinstance(data, dict) else data
-    return rows
-
-
-def titled(url: str, journal: str, title: str) -> list[dict[str, Any]]:
-    return [e for e in entries(url, journal) if title in str(e.get("subject", ""))]
+def titled(url: str, journal: str, title: str) -> list[Entry]:
+    """The sandbox's entries in ``journal`` whose subject names ``title``."""
+    control = SandboxControl(url)
+    try:
+        return [e for e in control.entries(journal) if title in e.subject]
+    finally:
+        control.close()
 
 
 def test_post_prints_urls_and_skips_what_is_already_posted(
@@ -100,7 +99,7 @@ def test_edit_history_status_and_delete(tmp_path: Path, sandbox: Any, sandbox_co
     assert code == 0
     assert re.search(r"^journal: edited http", out, re.M)
     assert re.search(r"^den: edited http", out, re.M)
-    body = str(titled(sandbox.url, "writer", "Lamp Lit")[0].get("event", ""))
+    body = titled(sandbox.url, "writer", "Lamp Lit")[0].body
     assert "second telling" in body
 
     code, out, _ = run(capsys, sandbox_config, "history", str(story))
@@ -138,9 +137,10 @@ def test_two_concurrent_post_runs_make_exactly_one_entry(
         tmp_path: Path, sandbox: Any, sandbox_config: Path) -> None:
     story = write_story(tmp_path, "race", title="Photo Finish")
     # slow answers keep the first run's claim open while the second one arrives
-    httpx.post(f"{sandbox.url}/_sandbox/faults", json={"rules": [
-        {"kind": "delay", "method": "postevent", "rate": 1.0, "delay_ms": 1500}]},
-        timeout=10).raise_for_status()
+    control = SandboxControl(sandbox.url)
+    control.set_faults([{"kind": "delay", "method": "postevent", "rate": 1.0,
+                         "delay_ms": 1500}])
+    control.close()
     cmd = [sys.executable, "-m", "crosspost", "--config", str(sandbox_config), "post",
            str(story), "--to", "journal", "--to", "fluffy"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -171,3 +171,29 @@ def test_watch_retitled_story_before_its_release_replaces_the_old_schedule(
         assert (folder / "fest.txt").exists()
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_release_of_one_target_keeps_a_cli_rescheduled_other_target(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal", "fluffy"))
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    daemon = Watch(cfg).start()
+    try:
+        drop(folder, "fest.txt", story_text("Two Reveals", header={
+            "Release": "+1h", "Release (fluffy)": "+3s"}))
+        assert wait_for(lambda: "scheduled Two Reveals for journal" in daemon.output())
+        with Registry(tmp_path / "state.sqlite3") as reg:
+            (journal,) = [r for r in reg.scheduled() if r.target == "journal"]
+        assert run_cli(cfg, "reschedule", str(journal.id), "--at", "+3h").returncode == 0
+        with Registry(tmp_path / "state.sqlite3") as reg:
+            moved = reg.delivery(journal.id)
+        assert wait_for(lambda: "Two Reveals" in site.subjects("fluffyfics")), daemon.output()
+        time.sleep(1.5)  # the daemon looks at the file again after the release
+        with Registry(tmp_path / "state.sqlite3") as reg:
+            after = reg.delivery(journal.id)
+        assert moved is not None and after is not None
+        assert after.status == "scheduled" and after.release_at == moved.release_at
+        assert (folder / "fest.txt").exists()  # the journal copy still to come
+        assert "Two Reveals" not in site.subjects("writer")
+    finally:
+        assert daemon.stop() == 0

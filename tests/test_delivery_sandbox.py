@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from reliability.harness import SandboxControl
 
 from crosspost.adapter import Adapter, adapter_class
 from crosspost.config import Config, load_config
@@ -33,42 +33,21 @@ def story_file(folder: Path, name: str, title: str, body: str, **fields: str) ->
     return path
 
 
-class Site:
-    """The sandbox's control API: entries, faults and request counts."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
-        self.http = httpx.Client(timeout=10.0)
-
-    def entries(self, journal: str) -> list[dict[str, Any]]:
-        r = self.http.get(f"{self.url}/_sandbox/entries", params={"journal": journal})
-        r.raise_for_status()
-        data = r.json()
-        rows: list[dict[str, Any]] = data.get("entries", data) if isinstance(data, dict) else data
-        return rows
+class Site(SandboxControl):
+    """The sandbox's control API (the reliability harness's client) plus two shorthands."""
 
     def subjects(self, journal: str) -> list[str]:
-        return [str(e.get("subject", "")) for e in self.entries(journal)]
+        return [e.subject for e in self.entries(journal)]
 
     def faults(self, *rules: dict[str, Any]) -> None:
-        self.http.post(f"{self.url}/_sandbox/faults", json={"rules": list(rules)}
-                       ).raise_for_status()
-
-    def calls(self, method: str = "postevent") -> int:
-        stats = self.http.get(f"{self.url}/_sandbox/stats").json()
-        for key in ("modes", "requests", "calls", "methods", "by_method"):
-            sub = stats.get(key)
-            if isinstance(sub, dict) and method in sub:
-                val = sub[method]
-                return int(val.get("count", 0)) if isinstance(val, dict) else int(val)
-        return int(stats.get(method, 0))
+        self.set_faults(list(rules))
 
 
 @pytest.fixture
 def site(sandbox: Any) -> Iterator[Site]:
     s = Site(sandbox.url)
     yield s
-    s.http.close()
+    s.close()
 
 
 @pytest.fixture
@@ -163,9 +142,9 @@ def test_changed_story_is_edited_on_every_copy(tmp_path: Path, site: Site,
     assert actions(outs) == {"journal": "edited", "fluffy": "edited"}
     assert [o.url for o in outs] == [o.url for o in posted]
     for journal in (OWN, "fluffyfics"):
-        mine = [e for e in site.entries(journal) if "Tidewater" in str(e.get("subject"))]
+        mine = [e for e in site.entries(journal) if "Tidewater" in e.subject]
         assert len(mine) == 1
-        assert "new ending" in str(mine[0].get("event", mine[0].get("body", "")))
+        assert "new ending" in mine[0].body
     on_demand = publisher.edit(changed)
     assert actions(on_demand) == {"journal": "edited", "fluffy": "edited"}
 
@@ -433,3 +412,15 @@ def test_delete_reaches_the_entry_where_it_was_posted_after_the_target_moved(
     config.targets["fluffy"].community = "writersden"  # the user edits the config later
     assert actions(publisher.delete(story.identity)) == {"fluffy": "deleted"}
     assert not any("Moved House" in s for s in site.subjects("fluffyfics"))
+
+
+def test_changed_story_is_edited_in_every_copy_made_with_again(
+        tmp_path: Path, site: Site, publisher: Publisher) -> None:
+    story = load(tmp_path, "Twice Told", "The old telling.")
+    publisher.publish(story, ["journal"])
+    publisher.publish(story, ["journal"], again=True)
+    changed = load(tmp_path, "Twice Told", "The new telling, for both copies.")
+    outs = publisher.publish(changed, ["journal"])
+    assert sorted(o.action for o in outs) == ["edited", "edited"]
+    mine = [e for e in site.entries(OWN) if "Twice Told" in e.subject]
+    assert len(mine) == 2 and all("new telling" in e.body for e in mine)

@@ -33,7 +33,7 @@ HEADER_NAMES = ["Title", "By", "Author", "Pairing", "Fandom", "Rating", "Summary
 def _check(data: bytes, fmt: str | None = None, path: Path | None = None) -> Story | None:
     """The fuzz contract: a Story (usable) or a StoryError (explained); nothing else."""
     try:
-        story = parse_bytes(data, path=path, fmt=fmt)  # type: ignore[arg-type]
+        story = parse_bytes(data, path=path, fmt=fmt)
     except StoryError as exc:
         assert exc.message, "a StoryError needs a message"
         # parse_bytes turns parser crashes into "internal error" StoryErrors so the daemon
@@ -52,7 +52,7 @@ def _check(data: bytes, fmt: str | None = None, path: Path | None = None) -> Sto
     for w in story.warnings:
         str(w)  # every warning renders
     # the same bytes give the same story
-    again = parse_bytes(data, path=path, fmt=fmt)  # type: ignore[arg-type]
+    again = parse_bytes(data, path=path, fmt=fmt)
     assert again.content_hash == story.content_hash
     assert again.identity == story.identity
     return story

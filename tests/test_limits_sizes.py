@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from reliability.harness import SandboxControl, cli_env, journal_name, run_cli, write_config
+from reliability.scenarios import Daemon, wait_until
 from reliability.stories import good_story
 
 from crosspost.errors import StoryError
@@ -233,3 +234,32 @@ def test_limits_generated_story_fits_every_site(dw: Any, tmp_path: Path) -> None
     assert proc.returncode == 0, _out(proc)
     assert [e.subject for e in control.entries("writer")] == [good.title]
     assert [e.subject for e in control.entries("fluffyfics")] == [good.title]
+
+
+@pytest.mark.timeout(120)
+def test_limits_daemon_sets_a_file_over_max_file_bytes_aside_with_a_report(
+        sandbox: Any, tmp_path: Path) -> None:
+    control = SandboxControl(sandbox.url)
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    cfg = write_config(tmp_path, sandbox.url, targets=["journal"], stories_dir=folder,
+                       settings={"max_file_bytes": 20_000})
+    big = _story(tmp_path, "big.txt", "Limit Big Daemon", "many many words " * 2000)
+    data = big.read_bytes()
+    _story(tmp_path, "small.txt", "Limit Small Daemon", "A story of a fine size.")
+    daemon = Daemon(cfg, cli_env(tmp_path), tmp_path)
+    daemon.start()
+    try:
+        report = folder / "failed" / "big.txt.error.txt"
+        assert wait_until(lambda: report.exists() and (folder / "posted" / "small.txt").exists(),
+                          timeout=60), daemon.tail()
+        assert daemon.alive(), daemon.tail()
+    finally:
+        daemon.stop()
+        daemon.kill()
+    assert (folder / "failed" / "big.txt").read_bytes() == data
+    text = report.read_text(encoding="utf-8")
+    assert _names_number(text, 20_000), text
+    assert "big.txt" in text
+    assert [e.subject for e in control.entries("writer")] == ["Limit Small Daemon"]
+    control.close()

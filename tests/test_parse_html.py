@@ -128,3 +128,16 @@ def test_newline_inside_a_wrapped_html_value_is_a_space() -> None:
                                    "HTML source.")
     assert s.fields["rating"] == "G"
     assert s.body == "<p>The story.</p>"
+
+
+def test_html_value_over_two_lines_before_a_fence_stays_in_header() -> None:
+    s = parse_file(HTML / "multi-line-summary.html")
+    assert s.fields["summary"] == "The first line of the summary,\nand its second line."
+    assert s.fields["rating"] == "G"
+    assert s.body.startswith("<p>Note: the story starts here.</p>")
+    assert "<p>Rating: not a header, this is story.</p>" in s.body
+
+
+def test_story_lines_after_an_unfenced_html_header_stay_story() -> None:
+    s = parse_file(HTML / "fragment-no-fence.html")
+    assert s.body.count("line of the story") == 2

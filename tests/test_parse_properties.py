@@ -7,6 +7,7 @@ unexpected exception into an "internal error" StoryError, so a parser bug fails 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -171,3 +172,18 @@ def test_every_known_name_is_its_own_field() -> None:
 def test_word_count_counts_tokens_with_a_letter_or_digit(text: str) -> None:
     tokens = re.findall(r"[\w'’-]+", text)
     assert count_words(text) == sum(1 for t in tokens if any(c.isalnum() for c in t))
+
+
+@SETTINGS
+@given(story=header_and_body())
+def test_html_bold_label_header_round_trip(story: tuple[list[tuple[str, str]], list[str]]
+                                          ) -> None:
+    pairs, body = story
+    paragraphs = [p for p in body if not is_fence(p)]
+    head = "".join(f"<b>{html.escape(n)}:</b> {html.escape(v)}<br>\n" for n, v in pairs)
+    paras = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    s = _parse(f"{head}<hr>\n{paras}\n<p>***</p>\n".encode(), path=Path("s.html"), fmt=None,
+               max_bytes=None)
+    assert s.body_format == "html"
+    assert s.fields == expected_fields(pairs)
+    assert s.body == paras

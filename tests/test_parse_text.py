@@ -233,3 +233,36 @@ def test_story_path_recorded() -> None:
     path = TEXT / "basic-star-fence.txt"
     assert parse_file(path).path == path
     assert parse_bytes(path.read_bytes()).path is None
+
+
+def test_plain_text_path_imports_neither_bs4_nor_yaml() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom crosspost.parse import parse_bytes\n"
+            "parse_bytes(b'Title: x\\nTitel: y\\n***\\nbody\\n')\n"
+            "print(sorted(m for m in ('bs4', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_text_file_with_yaml_front_matter_lists() -> None:
+    s = story("yaml-front-matter-with-list.txt")
+    assert s.body_format == "text"
+    assert s.fields["fandom"] == "Harbour Lights, Station Seven"
+    assert s.body == "A plain-text story with YAML front matter."
+
+
+def test_text_file_opening_dashes_then_dash_scene_break_is_not_front_matter() -> None:
+    s = story("dash-fence-then-dash-scene-break.txt")
+    assert s.fields == {"title": "Dashes Everywhere", "author": "quietquill"}
+    assert s.body == "First scene.\n---\nSecond scene."
+    assert s.warnings == ()
+
+
+def test_titles_of_only_punctuation_get_distinct_identities() -> None:
+    one = parse_bytes(b"Title: ???\nBy: quietquill\n***\nbody\n")
+    two = parse_bytes(b"Title: !!!\nBy: quietquill\n***\nbody\n")
+    assert one.identity != two.identity
+    assert one.identity.startswith("story:quietquill/")

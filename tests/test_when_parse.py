@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crosspost.config import Config
 from crosspost.errors import WhenError
@@ -155,3 +157,27 @@ def test_journal_time_is_wall_clock_in_the_accounts_zone() -> None:
     assert journal_time(release, cfg, "home") == datetime(2026, 12, 1, 14, 0)
     assert journal_time(release.astimezone(timezone(timedelta(hours=5))), cfg, "ny") \
         == datetime(2026, 12, 1, 9, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.from_regex(
+    r"(\+|in )?[0-9]{1,4} ?(h|m|s|d|w|hours|minutes|days|x)?( ?(UTC|Z|[+-][0-9]{2}:?[0-9]{2}|"
+    r"Europe/Paris|Nowhere/Land|CET|XYZ))?", fullmatch=True))
+def test_parse_when_any_text_gives_an_aware_time_or_a_when_error(text: str) -> None:
+    try:
+        result = parse_when(text, LONDON, NOW)
+    except WhenError as exc:
+        assert exc.fix
+    else:
+        assert result.tzinfo is not None
+
+
+@pytest.mark.parametrize("text", ["+99999999999d", "in 3000000 days", "9999-12-31 23:59 -05:00",
+                                  "tonight"])
+def test_parse_when_too_far_or_incomplete_is_a_when_error(text: str) -> None:
+    with pytest.raises(WhenError):
+        parse_when(text, LONDON, NOW)
+
+
+def test_parse_when_tonight_with_a_time_is_today() -> None:
+    assert parse_when("tonight 9pm", LONDON, NOW) == at(2026, 11, 24, 21, 0)

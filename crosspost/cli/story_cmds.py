@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from ..errors import StoryError
-from ..story import Story
+from ..story import Story, field_key
 
 _SKIP_SUFFIXES = (".swp", ".tmp", ".part", ".crdownload", ".error.txt", "~")
 
@@ -69,13 +69,17 @@ def story_text(story: Story) -> str:
     """The readable view of a parsed story (``crosspost parse``)."""
     from ..fields import BY_KEY
 
-    labels = {key: story.labels.get(key) or (BY_KEY[key].display if key in BY_KEY else key)
-              for key in story.fields}
-    width = max([len(label) for label in labels.values()] + [10]) + 2
+    labels = {}
+    for key in story.fields:
+        label = story.labels.get(key) or (BY_KEY[key].display if key in BY_KEY else key)
+        # show the template key when the label does not spell it: "By {author}:"
+        labels[key] = label if field_key(label) == key else f"{label} {{{key}}}"
+    width = min(max([len(label) + 1 for label in labels.values()] + [10]) + 1, 32)
     out = [f"{'file':<{width}}{story.path if story.path is not None else '<story>'}"]
     for key, value in story.fields.items():
         shown = f"{labels[key]}:"
-        out.append(f"{shown:<{width}}{_indent(value, width)}")
+        pad = width if len(shown) < width else len(shown) + 1
+        out.append(f"{shown:<{pad}}{_indent(value, width)}")
     out.append("")
     out.append(f"{'body':<{width}}{story.body_format}, from line {story.body_line}, "
                f"{story.word_count:,} words")

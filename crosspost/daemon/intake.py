@@ -19,6 +19,7 @@ being read.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -150,8 +151,11 @@ class Intake:
                                   raw_sha256=raw, identity=ident, state=state)
 
     # -- taking a file ---------------------------------------------------------------------
-    def take(self, path: Path) -> Taken | None:
-        """Parse and publish one complete file; None when it vanished or is unchanged."""
+    def take(self, path: Path, *, again: bool = False) -> Taken | None:
+        """Parse and publish one complete file; None when it vanished or is unchanged.
+        ``again``: the file is known but its story moved on (a release or a retry went
+        out): publish it once more to every target it belongs to — those done are skipped,
+        any still missing (a target added since, one never tried) are sent — and settle it."""
         from ..parse import parse_file
 
         try:
@@ -160,9 +164,12 @@ class Intake:
             return None
         sig = files.FileSig.of(st)
         old = self.registry.file_seen(path)
-        if old is not None and (old.size, old.mtime_ns) == (sig.size, sig.mtime_ns):
+        if again:
+            old = None
+        elif old is not None and (old.size, old.mtime_ns) == (sig.size, sig.mtime_ns):
             return None
-        log.info("picked up %s", path.name, extra={"event": "picked_up", "story": str(path)})
+        log.log(logging.DEBUG if again else logging.INFO, "picked up %s", path.name,
+                extra={"event": "picked_up", "story": str(path)})
         try:
             story = parse_file(path, max_bytes=self.config.settings.max_file_bytes)
             anchor = datetime.fromtimestamp(st.st_mtime, UTC)
@@ -177,10 +184,13 @@ class Intake:
             self._drop_replaced(old.identity, path, story)
         # a file set aside because every target refused it, dropped back in: try again
         before = self._newest_rows(story.identity)
-        again = bool(before) and all(r.status == "failed" for r in before)
-        if again:
+        retry_failed = not again and bool(before) and all(r.status == "failed" for r in before)
+        if retry_failed:
             log.info("trying %s again: every target refused it last time", path.name)
-        outcomes = self._publish(story, releases, explicit=again)
+        # looked at again after a release: only targets with no delivery yet are new; the
+        # others keep their state (a schedule moved with `crosspost reschedule` stays moved)
+        skip = {r.target for r in before} if again else set()
+        outcomes = self._publish(story, releases, explicit=retry_failed, skip=skip)
         return self.settle(path, story.identity, story, sig, outcomes)
 
     def _drop_replaced(self, identity: str, path: Path, story: Story) -> None:
@@ -197,11 +207,14 @@ class Intake:
                          story.title or story.identity)
 
     def _publish(self, story: Story, releases: dict[str | None, datetime], *,
-                 explicit: bool) -> list[Any]:
+                 explicit: bool, skip: set[str] | frozenset[str] = frozenset()) -> list[Any]:
         auto = [name for name, t in self.config.targets.items() if t.auto]
         outcomes: list[Any] = []
         for at, targets in release_groups(releases, auto).items():
-            outcomes.extend(self.publisher.publish(story, targets, at=at, explicit=explicit))
+            wanted = [t for t in targets if t not in skip]
+            if wanted:
+                outcomes.extend(self.publisher.publish(story, wanted, at=at,
+                                                       explicit=explicit))
         for outcome in outcomes:
             self.log_outcome(outcome, story.title or story.identity)
         return outcomes

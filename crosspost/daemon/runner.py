@@ -215,9 +215,10 @@ class Daemon:
             path = Path(row.path)
             if path.parent != self.root or not path.exists():
                 continue
-            taken = self.intake.settle(path, identity, None, files.FileSig.of(path.stat()),
-                                       outcomes)
-            self._note(path, taken.moved_to is None)
+            # publish the file again rather than judge it by its rows alone: a target with
+            # no row yet (never tried before a crash, or added to the config) still gets it
+            taken = self.intake.take(path, again=True)
+            self._note(path, taken is None or taken.moved_to is None)
 
     def _sync_clock(self) -> None:
         """Date jobs = the registry's scheduled releases, pending retries, and uncertain

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import stat
 from pathlib import Path
 
@@ -39,6 +40,7 @@ FORMATS: dict[str, BodyFormat] = {"text": "text", "txt": "text", "markdown": "ma
 _EXTENSIONS: dict[str, BodyFormat] = {".md": "markdown", ".markdown": "markdown",
                                       ".html": "html", ".htm": "html"}
 DEFAULT_MAX_BYTES = 5_000_000
+_FRONT_MATTER = re.compile(r"\s*---[ \t]*\n")
 
 
 def format_for(path: Path | None) -> BodyFormat:
@@ -129,6 +131,10 @@ def _parse(data: bytes, *, path: Path | None, fmt: str | None,
         from .markdown import parse_markdown
 
         header, body = parse_markdown(text, path)
+    elif _FRONT_MATTER.match(text):
+        from .markdown import parse_markdown  # a text file with YAML-style front matter
+
+        header, body = parse_markdown(text, path, lenient=True)
     else:
         lines = Lines(text)
         split = split_header(lines, path)

@@ -99,7 +99,7 @@ def decode(data: bytes, path: Path | None = None) -> Decoded:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
             text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
-            line = data.count(b"\n", 0, exc.start) + 1
+            line = (data.count(b"\n", 0, exc.start) or data.count(b"\r", 0, exc.start)) + 1
             warnings.append(ParseWarning(
                 "the file is not UTF-8; read it as Windows-1252", line,
                 "save it as UTF-8 to be sure every character comes out right"))

@@ -37,6 +37,7 @@ from .header import Header, HeaderBuilder, match_header, require_title
 from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
 from .text import Body
 
+
 def _quiet_bs4() -> None:
     """bs4 warns when markup looks like a file name, a URL or XML: not the writer's concern
     (this module is imported only when an HTML story is parsed)."""
@@ -182,6 +183,29 @@ def _find_header(lines: list[_Line]) -> tuple[int, int] | None:
     return None
 
 
+#: How far past an odd line the header may go on (to its fence) in HTML.
+_LOOKAHEAD = 12
+
+
+def _extend_header(lines: list[_Line], end: int) -> int:
+    """A header value broken over several lines (``<b>Summary:</b> one<br>two<br>``) ends
+    the header run early; when a fence follows within a few lines and a known field comes
+    before it, the odd lines are continuations and the header ends at that fence."""
+    while end < len(lines) and not lines[end].fence:
+        known = False
+        for j in range(end, min(end + _LOOKAHEAD, len(lines))):
+            if lines[j].fence:
+                if not known:
+                    return end
+                end = j
+                break
+            m = match_header(lines[j].text)
+            known = known or (m is not None and lookup(m[0]) is not None)
+        else:
+            return end
+    return end
+
+
 def _ancestors(node: Any) -> list[Any]:
     return [node, *node.parents]
 
@@ -259,11 +283,14 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
                          fix="put the header first, one field per line (e.g. '<b>Title:</b> "
                              "My Story<br>'), then an <hr> and the story")
     first, end = found
+    end = _extend_header(lines, end)
     builder = HeaderBuilder()
     for ln in lines[first:end]:
         m = match_header(ln.text)
-        assert m is not None
-        builder.add(m[0], m[1], ln.line)
+        if m is None:
+            builder.extend(ln.text)  # a value that goes on over a line break
+        else:
+            builder.add(m[0], m[1], ln.line)
     header = builder.build()
     require_title(header, path, lines[first].line)
     start = end

@@ -129,23 +129,36 @@ def _is_release(name: str) -> bool:
     return spec is not None and spec.key == "release"
 
 
-def parse_markdown(text: str, path: Path | None) -> tuple[Header, Body]:
-    """Split a Markdown story into its header fields and body (see module docstring)."""
+def _text_header(lines: Lines, path: Path | None) -> tuple[Header, Body]:
+    split = split_header(lines, path)
+    header = split.header.build()
+    require_title(header, path, split.header_line)
+    return header, slice_body(lines, split.body_start, path)
+
+
+def parse_markdown(text: str, path: Path | None, *, lenient: bool = False
+                   ) -> tuple[Header, Body]:
+    """Split a Markdown story into its header fields and body (see module docstring).
+
+    ``lenient`` (plain-text files that start with ``---``): front matter is used only when
+    it reads cleanly as YAML; anything else is read with the text header rules.
+    """
     lines = Lines(text)
     first = lines.next_nonblank(0)
     if first is None or (lines.get(first) or "").rstrip() != "---":
-        split = split_header(lines, path)
-        header = split.header.build()
-        require_title(header, path, split.header_line)
-        return header, slice_body(lines, split.body_start, path)
+        return _text_header(lines, path)
     close = _closing(lines, first + 1)
     if close is None:
+        if lenient:
+            return _text_header(lines, path)
         raise StoryError("the front matter has no closing '---' line", path=path,
                          line=first + 1, fix="add a line '---' after the front matter fields")
     start, end = lines.start(first + 1), lines.start(close)
     assert start is not None and end is not None
     src = text[start:end]
     if len(src) > MAX_FRONT_MATTER:
+        if lenient:
+            return _text_header(lines, path)
         raise StoryError(f"the front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
                          path=path, line=first + 1,
                          fix="keep the front matter to the story's header fields")
@@ -153,6 +166,8 @@ def parse_markdown(text: str, path: Path | None) -> tuple[Header, Body]:
     try:
         builder = _yaml_header(src, path, first + 2)
     except StoryError as yaml_error:
+        if lenient:
+            return _text_header(lines, path)
         try:
             builder = split_header(Lines(src), path, first_line=first + 2, strict=False).header
         except StoryError:

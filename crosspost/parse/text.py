@@ -16,8 +16,9 @@
 Without a fence, a blank line ends the header. A blank line followed by more header lines
 (or indented continuation lines) that lead to a fence keeps the header going, as long as one
 of those lines is a known field: ``Summary:`` set apart by blank lines, or a Summary of
-several indented paragraphs, stays in the header. A fence before the first header line (YAML-ish
-``---`` front matter) is accepted.
+several indented paragraphs, stays in the header. A fence before the first header line is
+accepted; a text file that starts with real YAML front matter (``---`` … ``---``, e.g. with
+lists) is read like a Markdown file's front matter (``crosspost.parse.markdown``).
 
 Line based and regex driven (no HTML or YAML library): this path must be fast, and only the
 header is scanned line by line; the body is sliced out of the text as a whole.

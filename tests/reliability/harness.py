@@ -103,16 +103,10 @@ class SandboxControl:
 
 
 def method_count(stats: dict[str, Any], method: str) -> int:
-    """Find the request count for ``method`` in the sandbox's stats, whatever its nesting."""
-    for key in ("modes", "requests", "calls", "methods"):
-        sub = stats.get(key)
-        if isinstance(sub, dict) and method in sub:
-            val = sub[method]
-            if isinstance(val, dict):
-                return int(val.get("count", val.get("total", 0)))
-            return int(val)
-    val = stats.get(method, 0)
-    return int(val) if isinstance(val, int | float) else 0
+    """The request count for protocol mode ``method`` in the sandbox's stats snapshot
+    (``{"modes": {"postevent": N, ...}, ...}``)."""
+    modes = stats.get("modes") or {}
+    return int(modes.get(method, 0))
 
 
 def faults_30(method: str | None = None, *, timeout: float = 1.0) -> list[dict[str, Any]]:
@@ -475,5 +469,5 @@ def emit(config: Any, line: str) -> None:
         return
     ctx = capman.global_and_fixture_disabled() if capman is not None else nullcontext()
     with ctx:
-        reporter.ensure_newline()
+        reporter.write("\n")
         reporter.write_line(line)
