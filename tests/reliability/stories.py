@@ -101,7 +101,7 @@ MAYBE_BAD = (
     "nul_bytes", "utf16_no_bom", "header_only", "no_title", "truncated_header",
     "truncated_utf8", "latin1", "enormous_line", "deep_html",
     "unclosed_html", "mixed_newlines", "lone_cr", "bom_then_junk", "control_chars",
-    "huge_header_value", "many_fields", "truncated_body",
+    "huge_header_value", "many_fields", "truncated_body", "mutated", "spliced",
 )
 BAD_KINDS = CERTAINLY_BAD + MAYBE_BAD
 
@@ -174,6 +174,22 @@ def bad_story(rng: random.Random, kind: str, tag: str, index: int) -> StoryFile:
         data = (extra + text).encode()
     elif kind == "truncated_body":
         data = text.encode()[: rng.randint(len(text) // 2, len(text) - 1)]
+    elif kind == "mutated":  # a few random bytes flipped, inserted or deleted anywhere
+        buf = bytearray(text.encode())
+        for _ in range(rng.randint(1, 12)):
+            at = rng.randrange(len(buf))
+            op = rng.random()
+            if op < 0.4:
+                buf[at] = rng.randrange(256)
+            elif op < 0.7:
+                buf[at:at] = rng.randbytes(rng.randint(1, 8))
+            else:
+                del buf[at:at + rng.randint(1, 8)]
+        data = bytes(buf)
+    elif kind == "spliced":  # a header pasted into the middle of another story's body
+        raw = text.encode()
+        at = rng.randrange(len(raw))
+        data = raw[at:] + b"\n\nTitle: " + title.encode() + b" again\n***\n" + raw[:at]
     else:  # pragma: no cover - programming error in a test
         raise ValueError(f"unknown bad kind {kind!r}")
     slug = f"{tag}-bad-{index:03d}-{kind.replace('_', '-')}{ext}"
