@@ -230,13 +230,18 @@ def _merge_tags(base: TagRules, over: TagRules) -> TagRules:
     )
 
 
-def default_config_path() -> Path:
-    env = os.environ.get("CROSSPOST_CONFIG")
-    if env:
-        return Path(env).expanduser()
+def _user_config_path() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path("crosspost") / "config.toml"
+
+
+def default_config_path() -> Path:
+    """``$CROSSPOST_CONFIG`` when set, else ``<user config dir>/config.toml``."""
+    env = os.environ.get("CROSSPOST_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return _user_config_path()
 
 
 def default_state_path() -> Path:
@@ -260,21 +265,31 @@ def load_config(path: Path | str | None = None) -> Config:
     elif path:
         raise ConfigError([ConfigProblem("", "file not found")], str(cfg_path),
                           fix="pass an existing file, or copy config.example.toml there")
+    elif os.environ.get("CROSSPOST_CONFIG"):
+        raise ConfigError([ConfigProblem("", "file not found (named by $CROSSPOST_CONFIG)")],
+                          str(cfg_path),
+                          fix="set CROSSPOST_CONFIG to an existing file, or unset it to use "
+                              f"{_user_config_path()}")
     try:
         cfg = Config(**data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc) + semantic_problems(data), str(cfg_path)) from None
+        raise ConfigError(_problems(exc) + semantic_problems(data) + _cross_check(data),
+                          str(cfg_path)) from None
     except SettingsError as exc:  # a CROSSPOST_* variable that pydantic-settings cannot read
         m = re.search(r'field "(\w+)"', str(exc))
         key = m.group(1) if m else ""
         raise ConfigError([ConfigProblem(key, f"cannot read environment variable "
                                               f"CROSSPOST_{key.upper()}: not valid JSON")],
                           str(cfg_path)) from None
-    problems = semantic_problems(cfg.model_dump(exclude_none=True)) + _cross_check(cfg)
+    dumped = cfg.model_dump(exclude_none=True)
+    problems = semantic_problems(dumped) + _cross_check(dumped)
     if problems:
         raise ConfigError(problems, str(cfg_path))
     if cfg.settings.state_file is not None and not cfg.settings.state_file.is_absolute():
         cfg.settings.state_file = (cfg_path.parent / cfg.settings.state_file.expanduser())
+    if cfg.settings.log_file is not None:
+        lf = cfg.settings.log_file.expanduser()
+        cfg.settings.log_file = lf if lf.is_absolute() else cfg_path.parent / lf
     if cfg.settings.stories_dir is not None:
         sd = cfg.settings.stories_dir.expanduser()
         cfg.settings.stories_dir = sd if sd.is_absolute() else cfg_path.parent / sd
@@ -366,29 +381,41 @@ def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
     return out
 
 
-def _cross_check(cfg: Config) -> list[ConfigProblem]:
+def _cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
+    """Problems between keys (unknown site, a target's missing account, time zones). Works
+    on raw (possibly invalid) data too, so they come in the same report as type errors;
+    values of the wrong type are left to pydantic's report."""
     from .adapter import available_adapters
+
+    def table(value: Any) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
 
     problems = []
     sites = sorted(available_adapters())
-    for name, acct in cfg.accounts.items():
-        if sites and acct.site not in sites:
-            hits = difflib.get_close_matches(acct.site, sites, n=1, cutoff=0.6)
+    accounts = {n: a for n, a in table(data.get("accounts")).items() if isinstance(a, dict)}
+    for name, acct in accounts.items():
+        site = acct.get("site", "dreamwidth")
+        if not isinstance(site, str):
+            continue
+        if sites and site not in sites:
+            hits = difflib.get_close_matches(site, sites, n=1, cutoff=0.6)
             hint = f"did you mean {hits[0]!r}? " if hits else ""
             problems.append(ConfigProblem(f"accounts.{name}.site",
-                                          f"unknown site {acct.site!r} ({hint}known: "
+                                          f"unknown site {site!r} ({hint}known: "
                                           f"{', '.join(sites)})"))
-        elif acct.site == "lj" and not acct.server:
+        elif site == "lj" and not acct.get("server"):
             problems.append(ConfigProblem(f"accounts.{name}.server",
                                           "a generic LJ-code site needs its server URL"))
-    for name, tgt in cfg.targets.items():
-        if tgt.account not in cfg.accounts:
-            known = ", ".join(sorted(cfg.accounts)) or "none defined"
+    for name, tgt in table(data.get("targets")).items():
+        account = table(tgt).get("account")
+        if isinstance(account, str) and account not in accounts:
+            known = ", ".join(sorted(accounts)) or "none defined"
             problems.append(ConfigProblem(f"targets.{name}.account",
-                                          f"no account {tgt.account!r} (accounts: {known})"))
-    for zone_key, zone in [("settings.timezone", cfg.settings.timezone)] + [
-            (f"accounts.{n}.timezone", a.timezone) for n, a in cfg.accounts.items()]:
-        if zone:
+                                          f"no account {account!r} (accounts: {known})"))
+    zones = [("settings.timezone", table(data.get("settings")).get("timezone"))] + [
+        (f"accounts.{n}.timezone", a.get("timezone")) for n, a in accounts.items()]
+    for zone_key, zone in zones:
+        if zone and isinstance(zone, str):
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
             try:
                 ZoneInfo(zone)

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 log = get_logger("delivery")
 
-#: Outcome actions that mean "not delivered" (the CLI exits 1).
-NOT_DONE = frozenset({"failed", "retry", "uncertain", "held"})
+#: Outcome actions that mean "not delivered (yet)" (the CLI exits 1).
+NOT_DONE = frozenset({"failed", "retry", "uncertain", "held", "busy"})
 #: Longest backoff between attempts, however many failed.
 BACKOFF_CAP = 3600.0
 
@@ -35,8 +35,9 @@ class Outcome:
     """What happened to one delivery in this run.
 
     ``action``: posted | queued | edited | deleted | gone | skipped | scheduled | cancelled |
-    needs_edit | retry | uncertain | failed | held. ``notes``: the site's own messages and the
-    tags left out.
+    needs_edit | retry | uncertain | failed | held | busy (another run holds the delivery
+    right now: look again later). ``notes``: the renderer's notes, the site's own messages
+    and the tags left out.
     """
 
     delivery_id: int
@@ -211,8 +212,8 @@ class Courier:
         if d.action == "wait":
             action = "scheduled" if row and row.status == "scheduled" else "retry"
             return Outcome(rid, job.identity, job.target, action, url, d.reason)
-        action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held"}.get(
-            d.action, "skipped")
+        action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held",
+                  "busy": "busy"}.get(d.action, "skipped")
         return Outcome(rid, job.identity, job.target, action, url, d.reason)
 
     def _attempt(self, job: Job, post: Post | None, op: str, row: Delivery, account: str,

@@ -24,6 +24,7 @@ from .courier import NOT_DONE, Courier, Job, Outcome
 from .errors import ConfigError, ConfigProblem, CrosspostError
 from .lock import owner_token
 from .plan import (
+    BUSY,
     IN_FLIGHT,
     Decision,
     decide_delete,
@@ -229,7 +230,7 @@ class Publisher:
             if r is None:
                 return Decision("skip", "no such delivery")
             if r.status in IN_FLIGHT and live:
-                return Decision("busy", "already in progress (another crosspost run holds it)")
+                return Decision("busy", BUSY)
             if r.status in IN_FLIGHT or r.status == "uncertain":
                 return Decision("reconcile", "start-up check")
             return Decision("skip", "settled")

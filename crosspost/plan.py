@@ -30,6 +30,8 @@ IN_FLIGHT = frozenset({"pending", "editing", "deleting"})
 #: The entry exists on the site (``queued``: in a moderation queue, no itemid yet).
 ON_SITE = frozenset({"posted", "queued", "needs_edit"})
 
+BUSY = "another crosspost run is sending it right now; run again later to see the result"
+
 Action = Literal[
     "post",        # create an entry (on this row, or on a new copy row when ``new_copy``)
     "edit",        # replace the entry's content (row has a remote itemid)
@@ -105,7 +107,7 @@ def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, liv
     status = row.status
     if status in IN_FLIGHT:
         if live:
-            return Decision("busy", "already in progress (another crosspost run holds it)")
+            return Decision("busy", BUSY)
         return Decision("reconcile", "an earlier attempt may have reached the site")
     if status == "uncertain":
         return Decision("reconcile", "an earlier attempt may have reached the site")
@@ -150,7 +152,7 @@ def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, liv
 def decide_edit(row: RowView, *, live: bool) -> Decision:
     """``crosspost edit``: edit every copy that exists on the site."""
     if row.status in IN_FLIGHT and live:
-        return Decision("busy", "already in progress (another crosspost run holds it)")
+        return Decision("busy", BUSY)
     if (row.status in IN_FLIGHT or row.status == "uncertain") and row.op == "post":
         return Decision("reconcile", "an earlier post may have reached the site")
     if row.itemid is None:
@@ -165,7 +167,7 @@ def decide_edit(row: RowView, *, live: bool) -> Decision:
 def decide_delete(row: RowView, *, live: bool) -> Decision:
     """``crosspost delete``: delete every copy that exists on the site."""
     if row.status in IN_FLIGHT and live:
-        return Decision("busy", "already in progress (another crosspost run holds it)")
+        return Decision("busy", BUSY)
     if row.status == "scheduled":
         return Decision("cancel", "scheduled release cancelled")
     if (row.status in IN_FLIGHT or row.status == "uncertain") and row.op == "post":
@@ -184,7 +186,7 @@ def decide_retry(row: RowView, *, live: bool, now: datetime, force: bool) -> Dec
     ``force`` ignores the backoff (a person asked)."""
     if row.status in IN_FLIGHT:
         if live:
-            return Decision("busy", "already in progress (another crosspost run holds it)")
+            return Decision("busy", BUSY)
         return Decision("reconcile", "an earlier attempt may have reached the site")
     if row.status == "uncertain":
         if not force and not _due(row.next_attempt_at, now):

@@ -154,4 +154,8 @@ def count_words(body: str, body_format: BodyFormat = "text") -> int:
         text = html.unescape(_TAG_RE.sub(" ", _drop_unseen_html(body)))
     elif body_format == "markdown":
         text = _TAG_RE.sub(" ", _MD_URL_RE.sub("] ", body))
+    elif "<" in text:
+        from .parse.markup import TAG_RE  # a text story's inline HTML tags are not words
+
+        text = TAG_RE.sub(" ", text)
     return len(_WORD_RE.findall(text)) - len(_NON_WORD_RE.findall(text))

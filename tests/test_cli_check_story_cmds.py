@@ -44,11 +44,13 @@ def test_parse_shows_warnings_with_hints(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_parse_multiline_values_stay_aligned(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "parse", str(STORIES / "text/multiline-summary.txt"))
+    _, out, _ = run(capsys, "parse", str(STORIES / "text/header-paragraphs-before-fence.txt"))
     lines = out.splitlines()
     first = next(i for i, ln in enumerate(lines) if ln.startswith("Summary:"))
-    assert lines[first + 1].strip() == "and on, over an indented second line,"
-    assert lines[first + 1].index("and") == lines[first].index("The first")
+    assert lines[first].endswith("set apart by a blank line, with a continuation.")
+    assert lines[first + 1] == ""
+    assert lines[first + 2].strip() == "A second indented paragraph of the summary."
+    assert lines[first + 2].index("A second") == lines[first].index("set apart")
 
 
 def test_parse_json_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,3 +155,38 @@ def test_check_every_bad_corpus_file_fails_without_traceback(
     assert len(lines) == len(bad)
     assert all(ln.startswith("FAIL ") and "(fix: " in ln for ln in lines)
     assert "Traceback" not in out + err
+
+
+def test_parse_and_check_warn_when_a_story_has_no_author(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    story = tmp_path / "gift.txt"
+    story.write_text("Title: Untitled\nFor: alice\n***\nA gift.\n", encoding="utf-8")
+    code, out, _ = run(capsys, "parse", str(story))
+    assert code == 0 and "story:/untitled" in out
+    assert "no author: the story is known by its title alone" in out
+    assert "add a 'By: name' line, or an 'ID: something-unique' line" in out
+    code, out, err = run(capsys, "check", str(story))
+    assert code == 0 and "1 warning(s): see crosspost parse" in out
+    assert f"warn  {story}, no author" in err
+    story.write_text("Title: Untitled\nID: gift-for-alice\n***\nA gift.\n", encoding="utf-8")
+    code, out, _ = run(capsys, "parse", str(story))
+    assert code == 0 and "no author" not in out
+
+
+def test_check_warns_about_html_tags_a_text_story_will_lose(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    story = tmp_path / "raw.txt"
+    story.write_text("Title: Raw\nBy: me\n***\nShe said <i>no</i>.\n\n<marquee>Hi</marquee>\n",
+                     encoding="utf-8")
+    code, out, err = run(capsys, "check", str(story))
+    assert code == 0 and len(out.splitlines()) == 1
+    assert f"warn  {story}, line 6: <marquee> is not one of the HTML tags" in err
+    assert "<i>" not in err.split("(")[0]
+
+
+def test_parse_says_one_word_not_one_words(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    story = tmp_path / "one.txt"
+    story.write_text("Title: One\nBy: me\n***\nHello\n", encoding="utf-8")
+    _, out, _ = run(capsys, "parse", str(story))
+    assert "from line 4, 1 word\n" in out

@@ -166,3 +166,45 @@ def test_unreadable_environment_table_is_a_config_error(monkeypatch):
         load_config(EXAMPLE)
     assert [p.key for p in err.value.problems] == ["targets"]
     assert "CROSSPOST_TARGETS" in err.value.problems[0].message
+
+
+def test_structural_and_cross_check_problems_come_in_one_report(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("""
+[settings]
+timezon = "Europe/Paris"
+timezone = "Mars/Olympus"
+edit_mode = "sometimes"
+
+[accounts.a]
+site = "dreamwidht"
+username = "me"
+
+[targets.t]
+account = "b"
+security = "friends"
+""", encoding="utf-8")
+    found = problems_of(cfg)
+    # pydantic's problems …
+    assert found["settings.timezon"].startswith("unknown key")
+    assert "settings.edit_mode" in found and "targets.t.security" in found
+    # … and the cross-checks, in the same report
+    assert "did you mean 'dreamwidth'" in found["accounts.a.site"]
+    assert "no account 'b'" in found["targets.t.account"]
+    assert "unknown time zone 'Mars/Olympus'" in found["settings.timezone"]
+
+
+def test_crosspost_config_naming_a_missing_file_is_an_error(tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "nonexist.toml"
+    monkeypatch.setenv("CROSSPOST_CONFIG", str(missing))
+    with pytest.raises(ConfigError) as err:
+        load_config()
+    assert "CROSSPOST_CONFIG" in str(err.value) and str(missing) in str(err.value)
+    story = tmp_path / "story.txt"
+    story.write_text("Title: T\nBy: me\n\nBody.\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as code:
+        main(["preview", str(story)])
+    assert code.value.code == 2
+    err_text = capsys.readouterr().err
+    assert "file not found (named by $CROSSPOST_CONFIG)" in err_text
+    assert str(missing) in err_text and "Traceback" not in err_text

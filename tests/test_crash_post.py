@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from reliability.harness import SandboxControl, Tally, emit
-from reliability.scenarios import add, post_run
+from reliability.scenarios import LONG_SUFFIX, add, post_run
 
 #: CI budget: RUNS × KILLS SIGKILLs (override with CROSSPOST_CRASH_RUNS for a longer soak).
 RUNS = int(os.environ.get("CROSSPOST_CRASH_RUNS", "4"))
@@ -37,3 +37,19 @@ def test_crash_post_batch_killed_at_random_points_posts_each_story_once(
         emit(request.config, tally.line())
     assert tally.kills >= RUNS * KILLS // 2, f"too few kills landed: {tally.line()}"
     assert tally.entries == RUNS * 4 * 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_crash_post_lj_cut_subjects_killed_at_random_points_posts_each_story_once(
+        sandbox_lj: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    control = SandboxControl(sandbox_lj.url)
+    tally = Tally("crash harness: crosspost post, LJ dialect, cut subjects")
+    try:
+        res = post_run(control, tmp_path / "lj", seed=SEED, tag="cl0", stories=4, kills=KILLS,
+                       dialect="lj", suffix=LONG_SUFFIX)
+        add(tally, res)
+    finally:
+        control.close()
+        emit(request.config, tally.line())
+    assert tally.entries == 4 * 3

@@ -164,3 +164,8 @@ def test_file_sig_equal_for_unchanged_file(tmp_path: Path) -> None:
     assert a == FileSig.of(p.stat())
     os.utime(p, ns=(a.mtime_ns + 10**9, a.mtime_ns + 10**9))
     assert FileSig.of(p.stat()) != a
+
+
+def test_ignore_reason_file_name_not_valid_utf8_asks_for_a_rename() -> None:
+    assert ignore_reason(os.fsdecode(b"caf\xe9.txt")) == "bad name"
+    assert ignore_reason("café.txt") is None

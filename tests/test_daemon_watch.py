@@ -254,3 +254,17 @@ def test_watch_once_posts_what_is_there_and_exits(watched: tuple[Path, Path, Sit
     assert (folder / "new file.txt").exists()  # left alone, not set aside
     assert site.subjects() == ["From Cron"]
     assert "stopped" in res.stderr
+
+
+def test_watch_file_name_that_is_not_utf8_is_reported_and_the_rest_still_posted(
+        watched: tuple[Path, Path, Site]) -> None:
+    cfg, folder, site = watched
+    odd = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
+    with open(odd, "w", encoding="utf-8") as fh:
+        fh.write(story_text("Odd Name"))
+    drop(folder, "plain.txt", story_text("Plain Name"))
+    res = run_cli(cfg, "watch", "--once", "--settle", "0")
+    assert res.returncode == 0, res.stderr
+    assert "not valid UTF-8" in res.stderr and "internal error" not in res.stderr
+    assert site.subjects() == ["Plain Name"]
+    assert os.path.exists(odd)  # left alone, untouched

@@ -116,6 +116,9 @@ def test_fuzz_daemon_sets_bad_files_aside_posts_good_ones_loses_nothing(
     assert not entries.problems(), entries.problems()
     for f in good:
         assert (posted / f.name).read_bytes() == f.data
+    # the bad files that did parse and post were posted once each too
+    extra = check_entries(control, [], TARGETS, tag="fzbbad")
+    assert not extra.duplicates, extra.duplicates
     tally.runs = 1
     tally.starts = 1
     tally.add_check(entries, fc)

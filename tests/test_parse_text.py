@@ -141,10 +141,10 @@ def test_duplicate_fields_later_wins_multivalue_joins_and_warns() -> None:
     assert any("line 5" in m and "both values are kept" in m for m in messages)
 
 
-def test_indented_lines_continue_the_field_above() -> None:
+def test_indented_lines_continue_the_field_above_joined_with_a_space() -> None:
     s = story("multiline-summary.txt")
-    assert s.fields["summary"] == ("The first line of a summary that goes on\n"
-                                   "and on, over an indented second line,\n"
+    assert s.fields["summary"] == ("The first line of a summary that goes on "
+                                   "and on, over an indented second line, "
                                    "and a tab-indented third line.")
     assert s.fields["fandom"] == "Harbour Lights"  # one-line fields join with a space
     assert s.body == "The body."
@@ -152,7 +152,7 @@ def test_indented_lines_continue_the_field_above() -> None:
 
 def test_header_paragraphs_before_fence_stay_in_header() -> None:
     s = story("header-paragraphs-before-fence.txt")
-    assert s.fields["summary"] == ("set apart by a blank line,\nwith a continuation.\n\n"
+    assert s.fields["summary"] == ("set apart by a blank line, with a continuation.\n\n"
                                    "A second indented paragraph of the summary.")
     assert s.fields["notes"] == "also apart."
     assert s.body == "The story itself."
@@ -266,3 +266,60 @@ def test_titles_of_only_punctuation_get_distinct_identities() -> None:
     two = parse_bytes(b"Title: !!!\nBy: quietquill\n***\nbody\n")
     assert one.identity != two.identity
     assert one.identity.startswith("story:quietquill/")
+
+
+# -- HTML tags in a text story (rendered by crosspost.render.body) --------------------------
+
+def test_text_html_tags_outside_the_allow_list_are_warned_about_with_their_line() -> None:
+    s = parse_bytes(b"Title: T\nBy: me\n***\nShe said <i>no</i> & meant <b>it</b>.\n\n"
+                    b"<marquee>Look</marquee> <div>x</div> <marquee>again</marquee>\n")
+    shown = [str(w) for w in s.warnings]
+    assert shown[0].startswith("line 6: <marquee> is not one of the HTML tags a .txt story")
+    assert shown[1].startswith("line 6: <div> is not one of")
+    assert len(shown) == 2  # one warning per tag name; <i> and <b> are fine
+
+
+def test_text_script_tag_is_warned_about_as_removed_with_its_content() -> None:
+    s = parse_bytes(b"Title: T\nBy: me\n***\nHi.\n<script>alert(1)</script>\n")
+    assert [w.line for w in s.warnings] == [5]
+    assert "removed together with its content" in s.warnings[0].message
+
+
+def test_text_tag_like_words_and_bare_angle_brackets_are_not_warned_about() -> None:
+    s = parse_bytes(b"Title: T\nBy: me\n***\na < b, Q&A, <3, <grin>, <lj user=\"bob\">\n")
+    assert s.warnings == ()
+
+
+def test_text_own_lj_cut_is_noted_and_a_second_one_warned_about() -> None:
+    s = parse_bytes(b'Title: T\nBy: me\n***\nTeaser.\n<lj-cut text="more">\nStory.\n'
+                    b"</lj-cut>\n<cut>\n")
+    assert [w.line for w in s.warnings] == [5, 8]
+    assert "marks where the cut starts" in s.warnings[0].message
+    assert "only the first <cut> counts" in s.warnings[1].message
+
+
+def test_markdown_and_html_stories_get_no_text_tag_warnings() -> None:
+    s = parse_bytes(b"---\ntitle: T\nauthor: me\n---\n<marquee>x</marquee>\n",
+                    path=Path("s.md"))
+    assert s.warnings == ()
+
+
+def test_continuation_line_after_br_keeps_its_line_break() -> None:
+    s = parse_bytes(b"Title: T\nBy: me\nSummary: A poem:<br>\n  roses are red,<BR/>\n"
+                    b"  violets are blue\n  and so on.\n***\nbody\n")
+    assert s.fields["summary"] == "A poem:\nroses are red,\nviolets are blue and so on."
+
+
+def test_wrapped_summary_renders_without_a_break_mid_sentence() -> None:
+    from crosspost.render.header import html_values
+
+    s = parse_bytes(b"Title: T\nBy: me\nSummary: a lamp left burning\n"
+                    b"  in a window for someone who is late.\n***\nbody\n")
+    assert html_values(s.fields)["summary"] == ("a lamp left burning in a window for someone "
+                                                "who is late.")
+
+
+def test_word_count_of_a_text_story_skips_its_html_tags() -> None:
+    s = parse_bytes(b'Title: T\nBy: me\n***\nShe said <a href="https://example.org/x">no</a>,'
+                    b" <i>twice</i>; a < b.\n")
+    assert s.word_count == 6

@@ -57,9 +57,47 @@ def test_text_underscores_inside_words_stay():
 
 
 def test_text_html_special_characters_escaped():
-    out = text_html('Tea & <b>biscuits</b> > "coffee"')
-    assert "<b>" not in out
-    assert "&amp;" in out and "&lt;b&gt;" in out and "&gt;" in out
+    out = text_html('Tea & biscuits > "coffee", a < b, Q&A, <3')
+    assert out == '<p>Tea &amp; biscuits &gt; "coffee", a &lt; b, Q&amp;A, &lt;3</p>'
+
+
+def test_text_inline_html_tags_of_the_allow_list_pass_through():
+    out = text_html('She said <i>no</i> & meant <b>it</b>, <em>really</em> <strong>so</strong>'
+                    ' <u>u</u> <s>s</s> <a href="https://example.org/" onclick="x">link</a>'
+                    '<br><span style="color: red; position: fixed">red</span>')
+    assert out == ('<p>She said <i>no</i> &amp; meant <b>it</b>, <em>really</em> '
+                   '<strong>so</strong> <u>u</u> <s>s</s> <a href="https://example.org/">'
+                   'link</a><br><span style="color:red">red</span></p>')
+
+
+def test_text_tag_like_words_that_are_not_html_show_as_written():
+    out = text_html("Maren had <not> noticed <grin> <g>")
+    assert out == "<p>Maren had &lt;not&gt; noticed &lt;grin&gt; &lt;g&gt;</p>"
+
+
+def test_text_html_outside_the_allow_list_is_removed_and_script_content_dropped():
+    out = text_html("<marquee>moving</marquee> <script>alert(1)</script>done "
+                    '<a href="javascript:x()">j</a>')
+    assert "marquee" not in out and "alert" not in out and "javascript" not in out
+    assert "moving" in out and "done" in out and ">j</a>" in out
+
+
+def test_text_entities_are_read_as_characters():
+    assert text_html("wait&hellip; &amp; then") == "<p>wait… &amp; then</p>"
+
+
+def test_text_blockquote_and_center_over_lines_are_blocks_without_stray_breaks():
+    out = text_html("Before.\n\n<blockquote>\nline one\nline two\n</blockquote>\n\n"
+                    "<center>The End</center>")
+    assert out.startswith("<p>Before.</p>")
+    assert "<blockquote>line one<br>\nline two</blockquote>" in out
+    assert "<center>The End</center>" in out and "<p></p>" not in out
+    assert well_formed(out)
+
+
+def test_text_lj_cut_tags_are_removed_from_the_body():
+    out = text_html('Teaser.\n\n<lj-cut text="more">\n\nStory.\n\n</lj-cut>')
+    assert out == "<p>Teaser.</p>\n\n<p>Story.</p>"
 
 
 @pytest.mark.parametrize("fence", ["***", "* * *", "---", "~~~", "-----", "###"])
@@ -186,7 +224,7 @@ def test_sanitise_is_idempotent():
 # -- dispatch -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt, body, expected", [
-    ("text", "*a* <b>", "<p><em>a</em> &lt;b&gt;</p>"),
+    ("text", "*a* <b>x</b> <grin>", "<p><em>a</em> <b>x</b> &lt;grin&gt;</p>"),
     ("markdown", "*a* <b>x</b>", "<p><em>a</em> <b>x</b></p>"),
     ("html", "<p><em>a</em><script>x</script></p>", "<p><em>a</em></p>"),
 ])

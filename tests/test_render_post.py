@@ -105,6 +105,29 @@ def test_header_above_cut_story_inside():
     assert rest == '<lj-cut text="Tea Time">\n<p>Once upon a time.</p>\n</lj-cut>'
 
 
+def test_text_story_own_lj_cut_marks_where_the_cut_starts_with_its_text():
+    body = ('A teaser above the cut.\n\n<lj-cut text="Read on">\n\nThe story.\n\n'
+            "</lj-cut>\n\nMore story.")
+    post = render(story(body), header_fields=["title"], cut_text="Read {title}")
+    header, teaser, rest = post.html.split("\n\n", 2)
+    assert header == "<p><b>Title:</b> Tea Time</p>"
+    assert teaser == "<p>A teaser above the cut.</p>"
+    assert rest == ('<lj-cut text="Read on">\n<p>The story.</p>\n\n<p>More story.</p>\n'
+                    "</lj-cut>")
+    assert well_formed(post.html)
+
+
+def test_text_story_own_cut_without_text_uses_the_targets_cut_text():
+    post = render(story("Teaser.\n<cut>\nStory."), header_fields=[], cut_text="Read {title}")
+    assert post.html == ('<p>Teaser.</p>\n\n<lj-cut text="Read Tea Time">\n<p>Story.</p>\n'
+                         "</lj-cut>")
+
+
+def test_text_story_own_cut_is_dropped_when_the_target_has_no_cut():
+    post = render(story("Teaser.\n\n<lj-cut>\n\nStory."), header_fields=[], cut=False)
+    assert post.html == "<p>Teaser.</p>\n\n<p>Story.</p>"
+
+
 def test_cut_text_template():
     post = render(story(word_count="900"), cut_text="Read {title} ({word_count} words)")
     assert '<lj-cut text="Read Tea Time (900 words)">' in post.html

@@ -93,7 +93,7 @@ class Client:
                     raise
                 # not processed: the pacer holds the bucket for `wait`, then we send again
                 log.info("%s asked us to wait %.0f s (HTTP 429); waiting", self.profile.label,
-                         wait)
+                         wait, extra={"event": "wait"})
         raise AssertionError("unreachable")
 
     def close(self) -> None:

@@ -71,12 +71,16 @@ class LazyGroup(click.Group):
 
 
 class App:
-    """Shared CLI state, passed to commands as ``click.pass_obj``."""
+    """Shared CLI state, passed to commands as ``click.pass_obj``.
+
+    Loading :attr:`config` also points logging at ``settings.log_file`` (and JSON lines
+    when ``settings.log_json``), for every command that reads the config."""
 
     def __init__(self, config_path: Path | None, verbose: int = 0,
-                 _config: Config | None = None) -> None:
+                 _config: Config | None = None, log_json: bool = False) -> None:
         self.config_path = config_path
         self.verbose = verbose
+        self.log_json = log_json
         self._config = _config
 
     def __repr__(self) -> str:
@@ -88,22 +92,35 @@ class App:
             from ..config import load_config
 
             self._config = load_config(self.config_path)
+            settings = self._config.settings
+            if settings.log_file is not None or settings.log_json:
+                import logging
+
+                from ..logs import setup_logging
+
+                setup_logging(verbose=self.verbose, json_lines=self.log_json or settings.log_json,
+                              log_file=settings.log_file, base=logging.WARNING)
         return self._config
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Config file (default: $CROSSPOST_CONFIG, then the user config dir).")
-@click.option("-v", "--verbose", count=True, help="More logging (-v debug).")
+@click.option("-v", "--verbose", count=True,
+              help="More logging on stderr: -v info, -vv debug (watch: -v debug).")
 @click.option("--log-json", is_flag=True, help="Log JSON lines to stderr.")
 @click.version_option(__version__, prog_name="crosspost")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, log_json: bool) -> None:
     """Publish story files to Dreamwidth, LiveJournal and other LJ-code sites."""
+    import logging
+
     from ..logs import setup_logging
 
-    setup_logging(verbose=verbose, json_lines=log_json)
-    ctx.obj = App(config_path=config_path, verbose=verbose)
+    # one-shot commands print their results on stdout: the console log shows only problems
+    # (watch sets INFO again when it starts)
+    setup_logging(verbose=verbose, json_lines=log_json, base=logging.WARNING)
+    ctx.obj = App(config_path=config_path, verbose=verbose, log_json=log_json)
 
 
 def main(argv: list[str] | None = None) -> Any:

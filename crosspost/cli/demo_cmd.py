@@ -2,12 +2,15 @@
 
 Starts the sandbox site on 127.0.0.1, posts a story (our own sample, or FILE) to the demo
 user's journal and to a community through the real adapter, registry and delivery engine,
-prints the URLs, then keeps serving so the entries can be opened in a browser.
+prints what happened to each copy (with its notes: tags left out, the site's message) and
+the URLs, then keeps serving so the entries can be opened in a browser. Its temporary
+folder is removed when it stops, unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from importlib import resources
@@ -59,19 +62,33 @@ community = "fluffyfics"
               help="Port for the sandbox site (a free one is used if it is taken).")
 @click.option("--exit", "exit_after", is_flag=True,
               help="Stop the sandbox after posting instead of serving until Ctrl-C.")
+@click.option("--keep", is_flag=True,
+              help="Keep the demo's temporary folder (state file, config, sandbox data).")
 @click.pass_obj
-def demo_cmd(app: App, story: Path | None, port: int, exit_after: bool) -> None:
+def demo_cmd(app: App, story: Path | None, port: int, exit_after: bool, keep: bool) -> None:
     """Post a story to a throw-away sandbox site and show where it landed.
 
-    Without STORY, posts crosspost's own sample story. Nothing leaves this machine.
+    Without STORY, posts crosspost's own sample story. Nothing leaves this machine; the
+    temporary folder is removed when the demo stops (unless --keep).
     """
+    workdir = Path(tempfile.mkdtemp(prefix="crosspost-demo-"))
+    try:
+        _run_demo(workdir, story, port, exit_after)
+    finally:
+        if keep:
+            click.echo(f"kept the demo's files in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) -> None:
     from ..config import load_config
     from ..delivery import Publisher
     from ..parse import parse_file
     from ..registry import Registry
     from ..sandbox import SandboxServer
+    from .post_cmds import describe
 
-    workdir = Path(tempfile.mkdtemp(prefix="crosspost-demo-"))
     try:
         server = SandboxServer(state_path=workdir / "sandbox.json", port=port).start()
     except OSError:
@@ -91,18 +108,22 @@ def demo_cmd(app: App, story: Path | None, port: int, exit_after: bool) -> None:
         failed = False
         try:
             for out in publisher.publish(parsed):
-                line = f"  {out.target:<11} {out.action:<8} {out.url or out.message}"
                 failed |= out.action == "failed"
-                click.echo(line)
-                if out.error is not None:
-                    click.echo(f"    {out.error.render()}")
+                # the notes too: tags the community did not have, the site's message
+                for line in describe(out):
+                    click.echo(f"  {line}")
+                if out.error is not None and out.error.fix:
+                    click.echo(f"    fix: {out.error.fix}")
         finally:
             publisher.close()
-        click.echo(f"journal page: {server.url}/writer/   community: {server.url}/fluffyfics/")
+        pages = f"journal page: {server.url}/writer/   community: {server.url}/fluffyfics/"
         if exit_after:
+            click.echo(f"{pages}  (the sandbox has stopped: run without --exit to browse "
+                       "them)")
             if failed:
                 raise SystemExit(1)
             return
+        click.echo(pages)
         click.echo("Open the URLs above in a browser. Press Ctrl-C to stop the sandbox.")
         while True:
             time.sleep(3600)

@@ -7,7 +7,10 @@ prints its message and fix and exits 2.
 
 ``check`` reads many files (folders are expanded to the story files directly inside them)
 and prints one line per file: ``ok`` with a short summary, or ``FAIL`` with the error, its
-line and the fix. It exits 1 when any file is invalid.
+line and the fix; each warning of a valid file goes to stderr as ``warn  FILE, line N: …``.
+It exits 1 when any file is invalid. Both commands warn about a story with no author (its
+identity is then its title alone) and, in a .txt story, about HTML tags that will be
+removed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 import click
 
 from ..errors import StoryError
-from ..story import Story, field_key
+from ..story import ParseWarning, Story, field_key
 
 _SKIP_SUFFIXES = (".swp", ".tmp", ".part", ".crdownload", ".error.txt", "~")
 
@@ -33,6 +36,22 @@ def _story_files(folder: Path) -> list[Path]:
                          fix="check the folder name and its permissions") from None
     return [p for p in entries if p.is_file() and not p.name.startswith(".")
             and not p.name.endswith(_SKIP_SUFFIXES)]
+
+
+def story_warnings(story: Story) -> list[ParseWarning]:
+    """The parser's warnings, plus one when the story has no author and no ID: its identity
+    is then the title alone, so another story with that title would be taken for it."""
+    out = list(story.warnings)
+    if not story.author.strip() and not story.get("id").strip():
+        out.append(ParseWarning(
+            "no author: the story is known by its title alone, so another story with the "
+            "same title would be taken for this one (and its posts edited)",
+            hint="add a 'By: name' line, or an 'ID: something-unique' line"))
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def story_json(story: Story) -> dict[str, Any]:
@@ -53,7 +72,7 @@ def story_json(story: Story) -> dict[str, Any]:
         "word_count": story.word_count,
         "releases": {("*" if k is None else k): v for k, v in story.releases.items()},
         "warnings": [{"message": w.message, "line": w.line, "hint": w.hint}
-                     for w in story.warnings],
+                     for w in story_warnings(story)],
         "raw_sha256": story.raw_sha256,
         "content_hash": story.content_hash,
         "body": story.body,
@@ -82,7 +101,7 @@ def story_text(story: Story) -> str:
         out.append(f"{shown:<{pad}}{_indent(value, width)}")
     out.append("")
     out.append(f"{'body':<{width}}{story.body_format}, from line {story.body_line}, "
-               f"{story.word_count:,} words")
+               f"{_plural(story.word_count, 'word')}")
     out.append(f"{'identity':<{width}}{story.identity}")
     if story.releases:
         for target, when in story.releases.items():
@@ -90,10 +109,11 @@ def story_text(story: Story) -> str:
             out.append(f"{'release':<{width}}{when} ({who})")
     else:
         out.append(f"{'release':<{width}}none (posts as soon as it is picked up)")
-    if story.warnings:
+    warnings = story_warnings(story)
+    if warnings:
         out.append("")
-        out.append(f"{len(story.warnings)} warning(s):")
-        out.extend(f"  - {w}" for w in story.warnings)
+        out.append(f"{len(warnings)} warning(s):")
+        out.extend(f"  - {w}" for w in warnings)
     return "\n".join(out)
 
 
@@ -116,13 +136,13 @@ def parse_cmd(file: Path, as_json: bool) -> None:
 
 def _summary(story: Story) -> str:
     by = f" by {story.author}" if story.author else ""
-    notes = [f"{story.word_count:,} words"]
+    notes = [_plural(story.word_count, "word")]
     if story.releases:
         notes.append("release " + ", ".join(
             (when if target is None else f"{target} {when}")
             for target, when in story.releases.items()))
-    if story.warnings:
-        notes.append(f"{len(story.warnings)} warning(s): see crosspost parse")
+    if warnings := story_warnings(story):
+        notes.append(f"{len(warnings)} warning(s): see crosspost parse")
     return f'"{story.title}"{by} ({"; ".join(notes)})'
 
 
@@ -163,10 +183,12 @@ def _report(path: Path, story: Story | None, error: StoryError | None, as_json: 
             row.update(error=error.reason, line=error.line, fix=error.fix)
         elif story is not None:
             row.update(identity=story.identity, title=story.title,
-                       warnings=[str(w) for w in story.warnings])
+                       warnings=[str(w) for w in story_warnings(story)])
         click.echo(json.dumps(row, ensure_ascii=False))
     elif error is not None:
         fix = f" (fix: {error.fix})" if error.fix else ""
         click.echo(f"FAIL  {error.message}{fix}")
     elif story is not None:
         click.echo(f"ok    {path}: {_summary(story)}")
+        for w in story_warnings(story):  # details on stderr: stdout stays one line a file
+            click.echo(f"warn  {path}, {w}", err=True)

@@ -15,7 +15,7 @@ import errno
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,8 +44,13 @@ class FileSig:
 def ignore_reason(name: str) -> str | None:
     """Why the file called ``name`` is not a story to take, or None when it is one.
 
-    ``"temporary"`` (dotfiles, editor swap/backup files, partial downloads: silent) or
-    ``"not a story"`` (an extension the parsers do not read: the daemon says so once)."""
+    ``"temporary"`` (dotfiles, editor swap/backup files, partial downloads: silent),
+    ``"not a story"`` (an extension the parsers do not read: the daemon says so once) or
+    ``"bad name"`` (not valid UTF-8: it cannot be recorded; the daemon asks for a rename)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "bad name"
     low = name.lower()
     if not name or name.startswith(".") or _TEMP_NAMES.match(name):
         return "temporary"
@@ -141,16 +146,21 @@ def inside(path: Path, root: Path) -> bool:
     return real.is_relative_to(root.resolve())
 
 
-def scan(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
+def scan(root: Path, skipped: Callable[[str, str], None] | None = None
+         ) -> Iterator[tuple[Path, os.stat_result]]:
     """The candidate story files at the top level of ``root`` with their stat (following a
-    symlink only when it stays inside ``root``). One ``scandir`` pass, no reads."""
+    symlink only when it stays inside ``root``). One ``scandir`` pass, no reads.
+    ``skipped(name, why)`` hears of each other name left out (not temporaries)."""
     try:
         it = os.scandir(root)
     except FileNotFoundError:
         return
     with it:
         for entry in it:
-            if ignore_reason(entry.name) is not None:
+            why = ignore_reason(entry.name)
+            if why is not None:
+                if skipped is not None and why != "temporary" and not entry.is_dir():
+                    skipped(entry.name, why)
                 continue
             try:
                 if entry.is_symlink():

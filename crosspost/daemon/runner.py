@@ -238,13 +238,17 @@ class Daemon:
         mono, wall = time.monotonic(), time.time()
         seen: set[Path] = set()
         fresh = 0
-        for path, st in files.scan(self.root):
+        for path, st in files.scan(self.root, self._tell):
             seen.add(path)
             sig = files.FileSig.of(st)
             if self.known.get(path) == sig or path in self.pending:
                 continue
-            if self.intake.unchanged(path, sig):
-                self.known[path] = sig
+            try:
+                if self.intake.unchanged(path, sig):
+                    self.known[path] = sig
+                    continue
+            except CrosspostError as exc:  # one odd file must not stop the whole scan
+                self._tell(path.name, f"error: {exc.message}")
                 continue
             # found without an event: stable since its mtime (copies keep old mtimes only
             # once complete: cp -p, rsync, unzip set them last)
@@ -264,6 +268,20 @@ class Daemon:
                 log.info("next release %s", describe(nxt.astimezone(self.tz),
                                                      datetime.now(self.tz)))
 
+    def _tell(self, name: str, why: str) -> None:
+        """Say once why a file in the folder is left alone (temporaries: silently)."""
+        if why == "temporary" or name in self.told:
+            return
+        self.told.add(name)
+        if why == "bad name":
+            log.warning("ignoring %s: its name is not valid UTF-8; rename it to take it",
+                        ascii(name))
+        elif why.startswith("error: "):
+            log.error("cannot look at %s: %s", name, why.removeprefix("error: "))
+        else:
+            log.info("ignoring %s: not a story file (%s)", name,
+                     ", ".join(files.STORY_SUFFIXES))
+
     def _rewatch(self) -> None:
         """The folder was deleted and made again: watch the new one."""
         if self.watcher.active and not self.watcher.healthy() and self.root.is_dir():
@@ -275,10 +293,8 @@ class Daemon:
         name = ev.path.name
         why = files.ignore_reason(name)
         if why is not None:
-            if why == "not a story" and ev.kind != "gone" and name not in self.told:
-                self.told.add(name)
-                log.info("ignoring %s: not a story file (%s)", name,
-                         ", ".join(files.STORY_SUFFIXES))
+            if ev.kind != "gone":
+                self._tell(name, why)
             return
         if ev.kind == "gone":
             self.pending.pop(ev.path, None)

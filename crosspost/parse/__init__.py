@@ -29,6 +29,7 @@ from ..errors import StoryError
 from ..story import BodyFormat, Story
 from .decode import decode
 from .header import Header, require_title
+from .markup import text_markup_warnings
 from .text import Body, Lines, slice_body, split_header
 
 __all__ = ["FORMATS", "format_for", "parse_bytes", "parse_file"]
@@ -141,13 +142,14 @@ def _parse(data: bytes, *, path: Path | None, fmt: str | None,
         header = split.header.build()
         require_title(header, path, split.header_line)
         body = slice_body(lines, split.body_start, path)
+    extra = text_markup_warnings(body.text, body.line) if body_format == "text" else []
     return Story(
         fields=header.fields,
         body=body.text,
         body_format=body_format,
         path=path,
         labels=header.labels,
-        warnings=(*decoded.warnings, *header.warnings),
+        warnings=(*decoded.warnings, *header.warnings, *extra),
         releases=header.releases,
         body_line=body.line,
         raw_sha256=hashlib.sha256(data).hexdigest(),

@@ -10,7 +10,12 @@ Rules (the writer-facing summary of the story format):
   bold around the name) is accepted too.
 * Unknown names are kept under ``field_key(name)`` and reported as a warning, with a "did you
   mean" hint when the name is close to a known one (``Titel`` → Title).
-* A line indented with spaces or a tab continues the field above it.
+* A line indented with spaces or a tab continues the field above it. In a text header the
+  lines are joined with a space (writers wrap long summaries to keep the file readable, as
+  e-mail headers are folded); a line ending in ``<br>`` keeps its break, and a blank line
+  between indented lines starts a new paragraph. Design decision (QA Q12): a hard break in
+  mid-sentence is almost never what a writer who wrapped a line meant, while a wanted break
+  is easy to ask for. HTML headers keep their ``<br>`` breaks.
 * A field given twice: a multi-value field (one that splits into tags: Pairing, Characters,
   Fandom, Warnings, Author, Prompt, …) joins both values; any other field keeps the later
   value. Both cases are reported as a warning.
@@ -45,6 +50,7 @@ _HEADER_RE = re.compile(
     r"(?P=mark)?[ \t]*:(?!//)(?P=mark)?[ \t]*"                    # the colon (not "://")
     r"(?P<value>.*)"
 )
+_BR_END = re.compile(r"<br\s*/?>\s*$", re.IGNORECASE)
 _PER_TARGET_RE = re.compile(
     r"(?P<base>.+?)\s*(?:\((?P<a>[^()]+)\)|\[(?P<b>[^\[\]]+)\]|\s(?:for|to|@)\s+(?P<c>\S.*))",
     re.IGNORECASE,
@@ -135,9 +141,27 @@ class HeaderBuilder:
         self._entries.append(_Entry(label, line, [value], target, is_release=True))
 
     def extend(self, text: str) -> None:
-        """A continuation line: more text for the last entry."""
+        """A continuation line that keeps its line break (HTML: after a ``<br>``), or ""
+        for a paragraph break."""
         if self._entries:
             self._entries[-1].parts.append(text)
+
+    def fold(self, text: str) -> None:
+        """An indented continuation line of a text header: joined to the line before with
+        a space, like a folded e-mail header; the break is kept after a paragraph break or
+        when the line before ends with ``<br>``."""
+        if not self._entries:
+            return
+        parts = self._entries[-1].parts
+        last = parts[-1]
+        br = _BR_END.search(last)
+        if br is not None:
+            parts[-1] = last[:br.start()].rstrip()
+            parts.append(text)
+        elif not last.strip():
+            parts.append(text)
+        else:
+            parts[-1] = f"{last} {text}"
 
     def build(self) -> Header:
         h = Header()

@@ -5,7 +5,7 @@
     Title: Come Back and Stay        ← header: "Name: value" lines
     By: someone
     Summary: a long summary that
-      goes on on an indented line    ← continuation of the field above
+      goes on on an indented line    ← continues the field above (joined with a space)
                                      ← (optional blank line)
     ***                              ← a fence ends the header (any common fence)
     The story…
@@ -151,7 +151,7 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
         if line[0] in " \t":
             if after_blank:
                 split.header.extend("")  # a paragraph break inside a multi-line value
-            split.header.extend(line.strip())
+            split.header.fold(line.strip())
         elif (m := match_header(line)) is not None:
             split.header.add(m[0], m[1], first_line + i)
         else:

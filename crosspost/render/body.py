@@ -1,7 +1,9 @@
 """A story body (text, Markdown or HTML) → clean, well-formed HTML.
 
 - text: paragraphs from blank-line-separated blocks, single newlines as ``<br>``,
-  ``*italic*`` / ``_italic_`` / ``**bold**``, every HTML-special character escaped;
+  ``*italic*`` / ``_italic_`` / ``**bold**``, entities, and well-formed inline tags of a
+  short list (``<i>``, ``<b>``, ``<a href>``, ``<center>``, ``<blockquote>``…, see
+  :data:`TEXT_TAGS`); any other ``<`` or ``&`` is escaped and shows as written;
 - Markdown: CommonMark (markdown-it-py) with single newlines as ``<br>``;
 - HTML: sanitised.
 
@@ -9,7 +11,8 @@ Everything that can carry markup goes through one sanitiser (nh3): no script, st
 iframe, object/embed, event attributes or ``javascript:`` URLs, and the output is always
 well-formed (DW re-serialises entries holding embed-like markup and hides entries with
 invalid HTML: reference §14). Cut and user tags in the input are removed: crosspost writes
-its own cut, in the dialect of the target's site.
+its own cut, in the dialect of the target's site (a text story's own ``<lj-cut>`` marks
+where that cut starts: :func:`body_sections`).
 
 Scene breaks (a fence line such as ``***`` or ``* * *`` in text/Markdown, ``<hr>`` or a
 paragraph holding only a fence in HTML) become one configurable marker: ``"rule"`` (a
@@ -27,6 +30,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from ..parse.fences import is_fence
+from ..parse.markup import DROPPED_WITH_CONTENT, TEXT_TAGS, show_non_html
 
 if TYPE_CHECKING:
     from ..story import Story
@@ -59,10 +63,7 @@ _STYLE_PROPERTIES = {
     "width", "max-width", "white-space",
 }
 #: removed together with their content
-_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
-                      "svg", "math", "title", "head", "textarea", "select", "applet",
-                      "frameset", "frame", "noembed", "noframes", "xmp", "lj-embed",
-                      "site-embed", "lj-poll", "poll"}
+_DROP_WITH_CONTENT = set(DROPPED_WITH_CONTENT)
 # <lj user="x"> / <user name="x"> in a story: kept as the plain name (we only write such
 # tags ourselves).
 _USER_TAG = re.compile(r"""<(?:lj|user)\s+(?:user|comm|name)\s*=\s*["']?([\w-]+)["']?[^>]*>""",
@@ -87,10 +88,25 @@ def sanitise(fragment: str) -> str:
 
 # -- text ---------------------------------------------------------------------------------
 
+#: a writer's own cut in a text story: where the cut starts (the rest goes inside it)
+CUT_OPEN = re.compile(r"""<(?:lj-)?cut\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_CUT_CLOSE = re.compile(r"</(?:lj-)?cut\s*>", re.IGNORECASE)
+_CUT_TEXT = re.compile(r"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_TEXT_BLOCK_TAGS = "blockquote|center"
+_BR_AFTER_OPEN = re.compile(rf"(<(?:{_TEXT_BLOCK_TAGS})\b[^>]*>)\s*<br>\s*", re.IGNORECASE)
+_BR_AROUND = re.compile(rf"\s*<br>\s*(</?(?:{_TEXT_BLOCK_TAGS})\b[^>]*>|<hr\b[^>]*>)",
+                        re.IGNORECASE)
+_BR_AFTER_HR = re.compile(r"(<hr\b[^>]*>)\s*<br>\s*", re.IGNORECASE)
+_EMPTY_P = re.compile(r"<p>\s*</p>\s*")
+_TEXT_MARK = "\ue000scene\ue000"
+
+
 @lru_cache(maxsize=1)
 def _inline_md() -> MarkdownIt:
-    # Only emphasis and line breaks: a text story's other characters are plain text.
-    return MarkdownIt("zero", {"breaks": True, "html": False}).enable(["emphasis", "newline"])
+    # Emphasis, line breaks, entities and well-formed inline tags: a bare "<" or "&" that is
+    # not markup stays plain text (escaped).
+    return MarkdownIt("zero", {"breaks": True, "html": True}).enable(
+        ["emphasis", "newline", "entity", "html_inline"])
 
 
 _BREAK = object()
@@ -129,18 +145,59 @@ def _tidy_breaks(blocks: list[object]) -> list[object]:
     return out
 
 
+def sanitise_text(fragment: str) -> str:
+    """:func:`sanitise` with the smaller tag list of plain-text stories."""
+    fragment = _USER_TAG.sub(lambda m: html_lib.escape(m.group(1)), fragment)
+    return str(nh3.clean(
+        fragment,
+        tags=set(TEXT_TAGS),
+        clean_content_tags=_DROP_WITH_CONTENT,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties=_STYLE_PROPERTIES,
+        link_rel=None,
+        strip_comments=True,
+    ))
+
+
 def text_html(body: str, scene_break: str = "rule") -> str:
-    """Plain text → HTML paragraphs (escaped, with emphasis and ``<br>``)."""
+    """Plain text → HTML paragraphs: escaped, with emphasis, ``<br>`` and the inline tags
+    of :data:`TEXT_TAGS` kept (sanitised). A writer's ``<lj-cut>`` is removed here (see
+    :func:`split_text_cut`)."""
     md = _inline_md()
+    markup = "<" in body or "&" in body
+    if markup:
+        body = show_non_html(_CUT_CLOSE.sub("", CUT_OPEN.sub("", body.replace("\ue000", ""))))
     parts = []
     for block in _tidy_breaks(_text_blocks(body)):
         if block is _BREAK:
-            parts.append(scene_break_html(scene_break))
+            parts.append(f"<p>{_TEXT_MARK}</p>" if markup else scene_break_html(scene_break))
+        elif markup:
+            inline = md.renderInline(str(block)).strip()
+            inline = _BR_AROUND.sub(r"\1", _BR_AFTER_OPEN.sub(r"\1", inline))
+            inline = _BR_AFTER_HR.sub(r"\1", inline)
+            parts.append(f"<p>{inline}</p>")
         else:
-            # only attribute-less tags here, so quotes need no escaping
+            # no tags here, so quotes need no escaping
             inline = md.renderInline(str(block)).strip().replace("&quot;", '"')
             parts.append(f"<p>{inline}</p>")
-    return "\n\n".join(parts)
+    out = "\n\n".join(parts)
+    if not markup:
+        return out
+    out = _EMPTY_P.sub("", sanitise_text(out)).strip()
+    return out.replace(f"<p>{_TEXT_MARK}</p>", scene_break_html(scene_break))
+
+
+def split_text_cut(body: str) -> tuple[str, str, str] | None:
+    """A text story's own cut: ``(above, below, cut text)`` split at its first ``<lj-cut>``
+    (or ``<cut>``), or None when it has none. Closing tags are dropped: everything after
+    the cut's start goes inside the cut."""
+    m = CUT_OPEN.search(body)
+    if m is None:
+        return None
+    t = _CUT_TEXT.search(m.group(1))
+    text = html_lib.unescape(next((g for g in t.groups() if g is not None), "")) if t else ""
+    return body[:m.start()], body[m.end():], " ".join(text.split())
 
 
 # -- Markdown -----------------------------------------------------------------------------
@@ -196,6 +253,19 @@ def _replace_breaks(rendered: str, scene_break: str) -> str:
 def html_body_html(body: str, scene_break: str = "rule") -> str:
     """HTML → sanitised HTML; ``<hr>`` and fence-only paragraphs are scene breaks."""
     return _replace_breaks(sanitise(body.replace("\ue000", "")), scene_break)
+
+
+def body_sections(story: Story, *, scene_break: str = "rule") -> tuple[str, str | None, str]:
+    """The body as ``(above, below, cut text)``: a text story with its own ``<lj-cut>``
+    gives the part above it, the part below it (the renderer puts that inside the target's
+    cut) and the cut text the writer gave (or ""); any other story gives
+    ``("", whole body, "")``."""
+    if story.body_format == "text" and "<" in story.body:
+        found = split_text_cut(story.body)
+        if found is not None:
+            above, below, text = found
+            return text_html(above, scene_break), text_html(below, scene_break), text
+    return "", body_html(story, scene_break=scene_break), ""
 
 
 def body_html(story: Story, *, scene_break: str = "rule") -> str:

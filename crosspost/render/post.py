@@ -17,7 +17,7 @@ from ..adapter import SiteLimits, adapter_class
 from ..errors import StoryError, UserError
 from ..post import AdultContent, Post, PostOptions
 from ..tags import lookup_map, map_tags
-from .body import body_html
+from .body import body_sections
 from .header import footer_html, header_html, story_values
 from .template import fill
 
@@ -102,10 +102,12 @@ def _subject(story: Story, rendering: Rendering, values: Mapping[str, str], targ
 def _event(story: Story, rendering: Rendering, values: Mapping[str, str],
            cut: CutFunction) -> str:
     header = header_html(story, rendering, values)
-    body = body_html(story, scene_break=rendering.scene_break or "rule")
-    if rendering.cut is not False:
-        cut_text = re.sub(r"\s+", " ", fill(rendering.cut_text or "", values)).strip()
-        body = cut(cut_text, f"\n{body}\n")
+    above, below, own_text = body_sections(story, scene_break=rendering.scene_break or "rule")
+    if rendering.cut is not False and below:
+        # a text story's own <lj-cut> says where the cut starts, and may name its text
+        cut_text = own_text or re.sub(r"\s+", " ", fill(rendering.cut_text or "", values)).strip()
+        below = cut(cut_text, f"\n{below}\n")
+    body = "\n\n".join(part for part in (above, below) if part)
     footer = footer_html(rendering, values)
     return "\n\n".join(part for part in (header, body, footer) if part)
 

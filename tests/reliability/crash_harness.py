@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make `reliability` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reliability.harness import JOURNALS, SandboxControl, Tally
-from reliability.scenarios import add, daemon_run, post_run
+from reliability.scenarios import LONG_SUFFIX, add, daemon_run, post_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=20, help="runs (fresh batch each)")
     ap.add_argument("--kills", type=int, default=6, help="SIGKILLs per run")
     ap.add_argument("--stories", type=int, default=4, help="stories per run")
-    ap.add_argument("--mode", choices=["post", "daemon", "both"], default="post")
+    ap.add_argument("--mode", choices=["post", "daemon", "both"], default="post",
+                    help="daemon mode needs the dw dialect")
     ap.add_argument("--seed", default=str(int(time.time())), help="seed (replay a failure)")
     ap.add_argument("--tag", default=None, help="run tag to replay (with --runs 1)")
+    ap.add_argument("--dialect", choices=["dw", "lj"], default="dw",
+                    help="sandbox dialect (lj: subjects made long enough for LJ to cut)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folders")
     ap.add_argument("--url", default=None,
                     help="use a running sandbox (`crosspost sandbox`) instead of starting one")
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from crosspost.sandbox import SandboxServer
 
-        server = SandboxServer()
+        server = SandboxServer(dialect=args.dialect)
         server.start()
         url = server.url
     control = SandboxControl(url)
@@ -59,11 +62,16 @@ def main(argv: list[str] | None = None) -> int:
             modes = ["post", "daemon"] if args.mode == "both" else [args.mode]
             for mode in modes:
                 root = scratch / f"{mode}-{tag}"
-                runner = post_run if mode == "post" else daemon_run
                 try:
-                    res = runner(control, root, seed=args.seed, tag=f"{tag}{mode[0]}",
-                                 stories=args.stories, targets=tuple(JOURNALS),
-                                 kills=args.kills)
+                    if mode == "post":
+                        res = post_run(control, root, seed=args.seed, tag=f"{tag}p",
+                                       stories=args.stories, targets=tuple(JOURNALS),
+                                       kills=args.kills, dialect=args.dialect,
+                                       suffix=LONG_SUFFIX if args.dialect == "lj" else "")
+                    else:
+                        res = daemon_run(control, root, seed=args.seed, tag=f"{tag}d",
+                                         stories=args.stories, targets=tuple(JOURNALS),
+                                         kills=args.kills)
                 except AssertionError as exc:
                     failures += 1
                     print(f"FAIL {mode} run {tag}: {exc}", flush=True)

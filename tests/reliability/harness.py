@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -319,17 +319,19 @@ class EntryCheck:
 
 
 def check_entries(control: SandboxControl, stories: Sequence[StoryFile], targets: Iterable[str],
-                  *, tag: str | None = None) -> EntryCheck:
-    """Every story on every target exactly once (by subject = title, and by subject+body).
+                  *, tag: str | None = None, suffix: str = "") -> EntryCheck:
+    """Every story on every target exactly once (by subject, and by subject+body).
 
-    Entries whose subject does not contain ``tag`` (when given) belong to other runs and are
-    ignored; an entry carrying the tag but no known title is reported as unexpected.
+    The expected subject is the title (+ ``suffix``, when the config's subject template adds
+    one), cut to 100 characters as LJ stores long subjects. Entries whose subject does not
+    contain ``tag`` (when given) belong to other runs and are ignored; an entry carrying the
+    tag but no known subject is reported as unexpected.
     """
     res = EntryCheck()
-    titles = {s.title for s in stories}
+    titles = {expected_subject(s.title, suffix) for s in stories}
     for target in targets:
         journal = journal_name(target)
-        entries = [e for e in control.entries(journal)
+        entries = [replace(e, subject=e.subject.strip()) for e in control.entries(journal)
                    if tag is None or tag in e.subject]
         by_subject = Counter(e.subject for e in entries)
         by_content = Counter((e.subject, _norm_body(e.body)) for e in entries)
@@ -345,6 +347,11 @@ def check_entries(control: SandboxControl, stories: Sequence[StoryFile], targets
         for title in sorted(titles - set(by_subject)):
             res.missing.append(f"{journal}: {title!r}")
     return res
+
+
+def expected_subject(title: str, suffix: str = "") -> str:
+    """The subject an entry for ``title`` carries: ``title + suffix``, cut to 100 chars."""
+    return (title + suffix)[:100].strip()
 
 
 def _norm_body(body: str) -> str:

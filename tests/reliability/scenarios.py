@@ -46,6 +46,9 @@ CRASH_FAULTS: list[dict[str, Any]] = [
     {"kind": "delay", "method": "postevent", "rate": 0.05, "delay_ms": 1500},
 ]
 CLIENT_TIMEOUT = 1.0
+#: makes every subject longer than LJ's 100 characters: LJ cuts it silently, and the
+#: reconcile after each kill must still recognise the entries under their cut subjects
+LONG_SUFFIX = " — posted by the crash harness with a subject long enough that LJ cuts it short"
 
 
 @dataclass
@@ -69,14 +72,18 @@ def _fail(tag: str, seed: object, what: str, detail: str, last: Attempt | None =
 def post_run(control: SandboxControl, root: Path, *, seed: object, tag: str, stories: int = 4,
              targets: Sequence[str] = tuple(JOURNALS), kills: int = 6,
              faults: Sequence[dict[str, Any]] = tuple(CRASH_FAULTS),
-             max_recover: int = 12) -> RunResult:
-    """``crosspost post FILES --to ...`` killed ``kills`` times, then rerun until done."""
+             max_recover: int = 12, dialect: str = "dw", suffix: str = "") -> RunResult:
+    """``crosspost post FILES --to ...`` killed ``kills`` times, then rerun until done.
+    ``dialect``: of the sandbox behind ``control``; ``suffix``: added to every subject (a
+    long one makes LJ cut the subjects the reconcile must still recognise)."""
     rng = random.Random(f"{seed}:{tag}:kills")
     batch = good_batch(seed, stories, tag)
     folder = root / "stories"
     paths = drop_files(folder, batch)
-    cfg = write_config(root, control.url, targets=targets, timeout=CLIENT_TIMEOUT)
-    env = cli_env(root)
+    cfg = write_config(root, control.url, targets=targets, timeout=CLIENT_TIMEOUT,
+                       dialect=None if dialect == "dw" else dialect,
+                       subject="{title}" + suffix.replace("{", "{{").replace("}", "}}"))
+    env = cli_env(root, dialect)
     args = ["post", *map(str, paths)]
     for t in targets:
         args += ["--to", t]
@@ -124,14 +131,14 @@ def post_run(control: SandboxControl, root: Path, *, seed: object, tag: str, sto
     if control.calls() != before:
         _fail(tag, seed, "clean rerun of a finished batch sent postevent again",
               f"postevent calls {before} → {control.calls()}")
-    _check(control, folder, batch, targets, tag, seed, res, last)
+    _check(control, folder, batch, targets, tag, seed, res, last, suffix=suffix)
     return res
 
 
 def _check(control: SandboxControl, folder: Path, batch: Sequence[StoryFile],
            targets: Sequence[str], tag: str, seed: object, res: RunResult,
-           last: Attempt | None, *, inbox_empty: bool = False) -> None:
-    entries = check_entries(control, batch, targets, tag=tag)
+           last: Attempt | None, *, inbox_empty: bool = False, suffix: str = "") -> None:
+    entries = check_entries(control, batch, targets, tag=tag, suffix=suffix)
     if entries.problems():
         _fail(tag, seed, "exactly-once violated", entries.problems(), last)
     files = check_files(folder, batch)

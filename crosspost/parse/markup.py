@@ -1,0 +1,105 @@
+"""HTML tags written in a plain-text story: which ones a text body may use, and warnings.
+
+LJ-era writers keep ``<i>``, ``<b>``, ``<a href>``, ``<center>``, ``<lj-cut>`` … in their
+``.txt`` files. The renderer (``crosspost.render.body``) keeps the tags of :data:`TEXT_TAGS`
+(sanitised) and removes any other tag; :func:`text_markup_warnings` tells the writer at
+parse time which tags will be removed and where their own cut goes. Regex only (no HTML
+library): this runs on every text story.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..story import ParseWarning
+
+#: Inline HTML a plain-text story may use; any other tag is removed (its text kept).
+TEXT_TAGS = frozenset({
+    "a", "abbr", "acronym", "b", "big", "blockquote", "br", "center", "cite", "code", "del",
+    "em", "font", "hr", "i", "ins", "p", "q", "s", "small", "span", "strike", "strong", "sub",
+    "sup", "tt", "u",
+})
+#: removed together with their content
+DROPPED_WITH_CONTENT = frozenset({
+    "script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
+    "title", "head", "textarea", "select", "applet", "frameset", "frame", "noembed",
+    "noframes", "xmp", "lj-embed", "site-embed", "lj-poll", "poll",
+})
+_CUTS = frozenset({"lj-cut", "cut"})
+_USERS = frozenset({"lj", "user"})  # <lj user="x">: kept as the plain name
+#: every other HTML element name (HTML 5 and obsolete): removed from a text story. A name
+#: that is not HTML at all (``<grin>``, ``<not>``, ``<g>``) is fandom prose and shows as
+#: written.
+OTHER_ELEMENTS = frozenset("""
+address applet area article aside audio base basefont bdi bdo bgsound blink body button
+canvas caption col colgroup data datalist dd details dfn dialog dir div dl dt fieldset
+figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup html img
+input isindex kbd keygen label legend li link main map mark marquee menu meta meter nav
+nobr noembed noframes noscript object ol optgroup option output param picture plaintext
+pre progress rp rt ruby samp search section select slot source summary table tbody td
+template textarea tfoot th thead time title tr track ul var video wbr xmp lj-raw lj-spoiler
+lj-template lj-like lj-repost
+""".split()) | DROPPED_WITH_CONTENT
+# A well-formed open or close tag (close to CommonMark's "raw HTML" rule, which the
+# renderer uses): anything else with a "<" is plain text.
+_ATTR = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
+TAG_RE = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:(?<!/)(?:{_ATTR})*\s*/?|\s*)>")
+#: at most this many tag warnings per story (the rest are counted)
+MAX_TAG_WARNINGS = 10
+
+
+def text_markup_warnings(body: str, first_line: int = 1) -> list[ParseWarning]:
+    """Warnings for the tags of a text body that the renderer removes, one per tag name
+    (with the line of its first use), and a note on the writer's own ``<lj-cut>``."""
+    if "<" not in body:
+        return []
+    out: list[ParseWarning] = []
+    seen: set[str] = set()
+    cuts = 0
+    for m in TAG_RE.finditer(body):
+        closing, name = m.group(1), m.group(2).lower()
+        if (name in TEXT_TAGS or name in _USERS or (closing and name in _CUTS)
+                or not (name in _CUTS or name in OTHER_ELEMENTS)):
+            continue
+        line = first_line + body.count("\n", 0, m.start())
+        if name in _CUTS:
+            cuts += 1
+            if cuts == 1:
+                out.append(ParseWarning(
+                    f"<{name}> marks where the cut starts: the text above it is shown "
+                    "before the cut, everything after it goes inside each target's cut",
+                    line))
+            elif cuts == 2:
+                out.append(ParseWarning(
+                    f"only the first <{name}> counts; this one and any later ones are "
+                    "removed", line))
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        what = ("removed together with its content" if name in DROPPED_WITH_CONTENT
+                else "removed (its text is kept)")
+        out.append(ParseWarning(
+            f"<{name}> is not one of the HTML tags a .txt story may use; it will be {what}",
+            line, "a .txt story keeps <i>, <b>, <em>, <strong>, <u>, <s>, <a href>, <br>, "
+                  "<hr>, <center>, <blockquote>, <span style> and a few more; save the "
+                  "file as .html to use other markup"))
+    if len(out) > MAX_TAG_WARNINGS + 1:
+        extra = len(out) - MAX_TAG_WARNINGS
+        out = out[:MAX_TAG_WARNINGS] + [ParseWarning(f"{extra} more HTML tag warnings")]
+    return out
+
+
+def show_non_html(body: str) -> str:
+    """Escape the ``<`` of tag-like words that are not HTML (``<grin>``, ``<not>``), so they
+    show as written instead of being removed as unknown markup."""
+    if "<" not in body:
+        return body
+
+    def keep(m: re.Match[str]) -> str:
+        name = m.group(2).lower()
+        if name in TEXT_TAGS or name in OTHER_ELEMENTS or name in _CUTS or name in _USERS:
+            return m.group(0)
+        return "&lt;" + m.group(0)[1:]
+
+    return TAG_RE.sub(keep, body)
