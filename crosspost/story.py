@@ -155,7 +155,7 @@ def count_words(body: str, body_format: BodyFormat = "text") -> int:
     elif body_format == "markdown":
         text = _TAG_RE.sub(" ", _MD_URL_RE.sub("] ", body))
     elif "<" in text:
-        from .parse.markup import TAG_RE  # a text story's inline HTML tags are not words
+        from .parse.markup import strip_html_tags  # a text story's HTML tags are not words
 
-        text = TAG_RE.sub(" ", text)
+        text = strip_html_tags(text)
     return len(_WORD_RE.findall(text)) - len(_NON_WORD_RE.findall(text))

@@ -100,3 +100,12 @@ def test_soap_client_fault_is_permanent() -> None:
     assert type(err) is FaultError
     assert not err.transient
     assert not err.maybe_committed
+
+
+def test_backdate_fault_fix_names_the_props_key_that_exists() -> None:
+    from crosspost.config import Rendering
+
+    fix = _err(153, "Incorrect time value: You have an entry which was posted at a later "
+                    "date than this one.", LJ).fix
+    assert 'props = { opt_backdated = "1" }' in fix and "`backdated" not in fix
+    assert "props" in Rendering.model_fields and "backdated" not in Rendering.model_fields

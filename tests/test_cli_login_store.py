@@ -109,9 +109,70 @@ def test_login_for_dreamwidth_explains_api_keys(tmp_path: Path, file_keyring: Pl
     monkeypatch.delenv("CROSSPOST_SECRET_DW", raising=False)
     cfg = tmp_path / "dw.toml"
     cfg.write_text('[accounts.dw]\nsite = "dreamwidth"\nusername = "writer"\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "dw"],
+    # --no-check: the real Dreamwidth is never contacted from a test
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "dw", "--no-check"],
                                 input="0123456789abcdef0123456789abcdef\n")
     assert result.exit_code == 0, result.output
     assert "only an API key" in result.output
     assert "https://www.dreamwidth.org/manage/emailpost" in result.output
     assert lookup_secret("dw") == "0123456789abcdef0123456789abcdef"
+
+
+def test_login_checks_the_secret_by_default_and_stores_nothing_refused(
+        tmp_path: Path, file_keyring: PlaintextKeyring, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, sandbox.url)
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box"], input="mistyped\n")
+    assert isinstance(bad.exception, AuthError)
+    assert file_keyring.get_password("crosspost", "box") is None
+    good = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box"],
+                              input="sandbox-key\n")
+    assert good.exit_code == 0, good.output
+    assert "login ok" in good.output and lookup_secret("box") == "sandbox-key"
+
+
+def test_login_stores_unchecked_with_a_note_when_the_site_cannot_be_reached(
+        tmp_path: Path, file_keyring: PlaintextKeyring,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box"],
+                                input="offline-key\n")
+    assert result.exit_code == 0, result.output
+    assert "could not reach" in result.output and "storing it unchecked" in result.output
+    assert "crosspost login box --stored" in result.output
+    assert lookup_secret("box") == "offline-key"
+    strict = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check"],
+                                input="other-key\n")
+    assert strict.exit_code != 0 and lookup_secret("box") == "offline-key"
+
+
+def test_login_no_check_stores_without_asking_the_site(
+        tmp_path: Path, file_keyring: PlaintextKeyring, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROSSPOST_SECRET_BOX", raising=False)
+    cfg = _config(tmp_path, sandbox.url)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--no-check"],
+                                input="not-checked\n")
+    assert result.exit_code == 0, result.output
+    assert "login ok" not in result.output and lookup_secret("box") == "not-checked"
+
+
+def test_login_piped_without_stdin_flag_reads_the_pipe_without_getpass_warning(
+        tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env.update(PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+               XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "--config", str(cfg), "login",
+                           "box", "--no-check"], input="piped-key\n", text=True,
+                          capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "GetPassWarning" not in proc.stderr and "getpass" not in proc.stderr
+    assert "piped-key" not in proc.stdout + proc.stderr
+    assert "stored the API key for box" in proc.stdout

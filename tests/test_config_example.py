@@ -82,3 +82,22 @@ def test_example_dreamwidth_blocks_are_valid_when_uncommented(tmp_path):
     assert cfg.accounts["dreamwidth"].site == "dreamwidth"
     assert cfg.targets["dw_comm"].account == "dreamwidth"
     assert cfg.rendering_for("dw_comm").tags.constant == ["type: fic"]
+
+
+def test_example_says_auto_defaults_to_true_and_to_remove_the_sandbox_targets():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert Target.model_fields["auto"].default is True
+    assert "Default: true" in text and "auto = false" in text
+    assert "REMOVE these" in text and "LOCAL SANDBOX" in text
+    assert "`Release (NAME): …`" in text
+
+
+def test_example_stories_dir_is_in_the_home_folder_and_log_file_rule_is_stated(tmp_path):
+    cfg = load_config(EXAMPLE)
+    assert cfg.settings.stories_dir == Path("~/Stories/crosspost").expanduser()
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "for every command" in text and "taken from this file's" in text
+    copy = tmp_path / "config.toml"
+    copy.write_text(text.replace('# log_file = "crosspost.log"', 'log_file = "crosspost.log"'),
+                    encoding="utf-8")
+    assert load_config(copy).settings.log_file == tmp_path / "crosspost.log"

@@ -29,14 +29,14 @@ def test_crash_post_batch_killed_at_random_points_posts_each_story_once(
     tally = Tally("crash harness: crosspost post")
     try:
         for i in range(RUNS):
-            res = post_run(control, tmp_path / f"run{i}", seed=SEED, tag=f"cp{i}", stories=4,
+            res = post_run(control, tmp_path / f"run{i}", seed=SEED, tag=f"cp{i}", stories=6,
                            kills=KILLS)
             add(tally, res)
     finally:
         control.close()
         emit(request.config, tally.line())
     assert tally.kills >= RUNS * KILLS // 2, f"too few kills landed: {tally.line()}"
-    assert tally.entries == RUNS * 4 * 3
+    assert tally.entries == RUNS * 6 * 3
 
 
 @pytest.mark.slow

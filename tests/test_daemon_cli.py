@@ -98,3 +98,20 @@ def test_watch_without_a_stories_folder_says_how_to_set_one(
     (tmp_path / "afile.txt").write_text("x", encoding="utf-8")
     code, _, err = run(cfg, capsys, "watch", "--dir", str(tmp_path / "afile.txt"))
     assert code == 2 and "is a file" in err  # click checks --dir itself
+
+
+@pytest.mark.parametrize(("text", "expected"), [("8", 8), ("#8", 8), (" #12 ", 12)])
+def test_delivery_id_accepts_the_hash_that_queue_prints(text: str, expected: int) -> None:
+    from crosspost.cli.daemon_cmds import DELIVERY_ID
+
+    assert DELIVERY_ID.convert(text, None, None) == expected
+
+
+@pytest.mark.parametrize("text", ["#", "eight", "-3", "#8a"])
+def test_delivery_id_that_is_not_a_number_is_a_usage_error(text: str) -> None:
+    import click
+
+    from crosspost.cli.daemon_cmds import DELIVERY_ID
+
+    with pytest.raises(click.BadParameter):
+        DELIVERY_ID.convert(text, None, None)

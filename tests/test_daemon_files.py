@@ -38,7 +38,7 @@ def test_ignore_reason_takes_story_files(name: str) -> None:
     assert ignore_reason(name) is None
 
 
-@pytest.mark.parametrize("name", ["story.docx", "cover.png", "story", "archive.zip"])
+@pytest.mark.parametrize("name", ["cover.png", "story", "archive.zip", "notes.xlsx"])
 def test_ignore_reason_leaves_other_file_types_alone_but_says_so(name: str) -> None:
     assert ignore_reason(name) == "not a story"
 
@@ -169,3 +169,35 @@ def test_file_sig_equal_for_unchanged_file(tmp_path: Path) -> None:
 def test_ignore_reason_file_name_not_valid_utf8_asks_for_a_rename() -> None:
     assert ignore_reason(os.fsdecode(b"caf\xe9.txt")) == "bad name"
     assert ignore_reason("café.txt") is None
+
+
+@pytest.mark.parametrize("name", ["story.docx", "Story.DOC", "fic.rtf", "notes.odt",
+                                  "final.pdf"])
+def test_ignore_reason_takes_word_processor_files_so_they_are_set_aside_with_a_report(
+        name: str) -> None:
+    from crosspost.daemon.files import is_document
+
+    assert ignore_reason(name) is None and is_document(name)
+
+
+def test_ignore_reason_word_lock_files_stay_silent() -> None:
+    assert ignore_reason("~$story.docx") == "temporary"
+    assert ignore_reason(".~lock.notes.odt#") == "temporary"
+
+
+def test_clear_stale_report_removes_only_our_report_whose_story_left_failed(
+        tmp_path: Path) -> None:
+    from crosspost.daemon.reports import HEAD, clear_stale_report
+
+    failed = tmp_path / "failed"
+    failed.mkdir()
+    (failed / "a.txt.error.txt").write_text(f"{HEAD} read this story\n", encoding="utf-8")
+    (failed / "b.txt.error.txt").write_text(f"{HEAD} read this story\n", encoding="utf-8")
+    (failed / "b.txt").write_text("still here, still broken\n", encoding="utf-8")
+    (failed / "c.txt.error.txt").write_text("the writer's own notes\n", encoding="utf-8")
+    assert clear_stale_report(failed, "a.txt") == failed / "a.txt.error.txt"
+    assert not (failed / "a.txt.error.txt").exists()
+    assert clear_stale_report(failed, "b.txt") is None  # its story is still set aside
+    assert clear_stale_report(failed, "c.txt") is None  # not ours
+    assert clear_stale_report(failed, "d.txt") is None  # no report at all
+    assert (failed / "b.txt.error.txt").exists() and (failed / "c.txt.error.txt").exists()

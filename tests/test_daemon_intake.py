@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Config
-from crosspost.daemon.intake import fate, release_groups, resolve_releases
+from crosspost.daemon.intake import fate
+from crosspost.daemon.releases import release_groups, resolve_releases
 from crosspost.errors import StoryError
 from crosspost.story import Story
 
@@ -73,3 +74,11 @@ def test_resolve_releases_unknown_target_is_refused_not_posted_now(tmp_path: Pat
     with pytest.raises(StoryError) as err:
         resolve_releases(story, CONFIG, UTC, T1)
     assert "flufy" in err.value.message and "fluffy" in err.value.fix
+
+
+def test_resolve_releases_now_means_at_once_however_old_the_file(tmp_path: Path) -> None:
+    story = _story(tmp_path, {None: "tomorrow 9am", "fluffy": " Now "})
+    out = resolve_releases(story, CONFIG, UTC, T1)
+    assert out == {None: datetime(2026, 12, 2, 9, 0, tzinfo=UTC), "fluffy": None}
+    assert release_groups(out, ["journal", "fluffy"]) == {
+        datetime(2026, 12, 2, 9, 0, tzinfo=UTC): ["journal"], None: ["fluffy"]}

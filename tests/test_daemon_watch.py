@@ -173,7 +173,8 @@ def test_watch_story_every_target_refuses_goes_to_failed_with_the_sites_words(
         assert wait_for(report.exists), daemon.output()
         assert (folder / "failed" / "members.txt").read_text(encoding="utf-8") == text
         words = report.read_text(encoding="utf-8")
-        assert "every target refused it" in words and "Target closed:" in words
+        assert "could not post 'Members Only' to any target" in words
+        assert "Target closed:" in words
         assert "The site said:" in words and "access" in words.lower()
         assert "Fix:" in words and "members.txt" in words
         assert "Members Only" not in site.subjects("closedfics")

@@ -172,3 +172,33 @@ def test_faults_lj_cut_subject_with_lost_answer_is_not_posted_twice(
     finally:
         control.clear_faults()
         control.close()
+
+
+def test_faults_transient_protocol_faults_are_retried_to_completion(sandbox: Any,
+                                                                   tmp_path: Path) -> None:
+    """The site's own temporary faults (501/502/503 database trouble, 405 post frequency, a
+    SOAP "Server" fault) are retried; nothing is refused for good, nothing doubles."""
+    control = SandboxControl(sandbox.url)
+    batch = good_batch("protocol-faults", 4, "pf")
+    paths = drop_files(tmp_path / "stories", batch)
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=2)
+    env = cli_env(tmp_path)
+    args = _post_args(paths)
+    rules: list[dict[str, Any]] = [
+        {"kind": "fault", "method": "postevent", "rate": 0.1, "code": code}
+        for code in (501, 502, 503, 405)]
+    rules.append({"kind": "fault", "method": "*", "rate": 0.05, "code": "Server",
+                  "message": "Can't call method on an undefined value"})
+    stats0 = control.stats()
+    control.set_faults(rules)
+    try:
+        _until_done(cfg, env, args, rounds=15)
+        fired = faults_fired(stats0, control.stats())
+        _finish_clean(control, cfg, env, args)
+    finally:
+        control.clear_faults()
+    assert fired > 0, "no fault fired: the test proves nothing"
+    entries = check_entries(control, batch, TARGETS, tag="pf")
+    assert not entries.problems(), entries.problems()
+    assert entries.checked == len(batch) * len(TARGETS)
+    control.close()

@@ -49,7 +49,7 @@ def test_second_claimant_is_told_it_is_in_progress(tmp_path: Path) -> None:
         a.claim(publish_decider(), intent(owner_token()), identity="id:s", target="t")
         claim = b.claim(publish_decider(), intent(owner_token()), identity="id:s", target="t")
         assert claim.decision.action == "busy"
-        assert "in progress" in claim.decision.reason
+        assert "another crosspost run is sending it" in claim.decision.reason
 
 
 def test_racing_threads_on_separate_connections_claim_once(tmp_path: Path) -> None:

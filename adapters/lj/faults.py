@@ -150,9 +150,12 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
         return ("the site could not read the request; if the story holds control characters "
                 "(other than tab and newline), remove them; otherwise report a crosspost bug")
     if code == 153:
-        return "set `backdated = true` (or `props.opt_backdated = \"1\"`) for this target"
+        # LJ/DW: the entry's date is older than the journal's newest entry
+        return ("add `props = { opt_backdated = \"1\" }` to this target (or to [defaults]): "
+                "the entry is dated before the journal's newest entry")
     if code == 152:
-        return "remove `opt_backdated` from this target: communities refuse back-dated entries"
+        return ("remove `opt_backdated` from this target's `props`: communities refuse "
+                "back-dated entries")
     if code in (204, 205):
         return "remove or correct that prop in the target's `props`"
     if code == 504:

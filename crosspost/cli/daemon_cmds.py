@@ -70,10 +70,13 @@ def _when(at: datetime | None, tz: tzinfo, now: datetime) -> str:
 def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once: bool) -> None:
     """Watch the stories folder and post what arrives, at its release time.
 
-    Drop a story file into the folder: it is posted to every target with auto = true, then
-    moved into posted/. A file with a Release: time waits in the folder until then. A file
-    that cannot be posted goes into failed/ with a NAME.error.txt report; fix it and move it
-    back. Ctrl-C or SIGTERM stops cleanly.
+    Drop a story file (.txt, .md, .html) into the folder: it is posted to every target with
+    auto = true, then moved into posted/. A file with a Release: time waits in the folder
+    until then; a Release: time already past by more than settings.grace_minutes is held
+    (see `crosspost queue`). A file that cannot be posted, or a Word/RTF/ODT/PDF file, goes
+    into failed/ with a NAME.error.txt report; fix it and move it back. To change a posted
+    story, drop the changed file into the folder again (or run `crosspost edit FILE`).
+    Empty files wait for their content. Ctrl-C or SIGTERM stops cleanly.
     """
     from ..daemon import run_daemon
     from ..logs import setup_logging
@@ -174,8 +177,9 @@ def queue_cmd(app: App) -> None:
         held = [r for r in rows if r.status == "held"]
         if held:
             click.echo(f"\n{len(held)} held: their release time passed while crosspost was "
-                       "not running. Post one with `crosspost reschedule ID --at now`, or "
-                       "drop it with `crosspost cancel ID`.")
+                       "not running, or the file arrived long after its Release: time. Post "
+                       "one with `crosspost reschedule ID --at now`, or drop it with "
+                       "`crosspost cancel ID`.")
 
 
 def _relative(at: datetime | None, now: datetime) -> str:
@@ -186,8 +190,27 @@ def _relative(at: datetime | None, now: datetime) -> str:
 
 # -- cancel / reschedule -----------------------------------------------------------------------
 
+class DeliveryId(click.ParamType):
+    """A delivery id as `crosspost queue` shows it (``#8``) or bare (``8``)."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lstrip("#").strip()
+        if text.isdigit():
+            return int(text)
+        self.fail(f"{value!r} is not a delivery id (a number such as 8 or #8, as "
+                  "`crosspost queue` shows)", param, ctx)
+
+
+DELIVERY_ID = DeliveryId()
+
+
 @click.command("cancel")
-@click.argument("delivery_id", metavar="ID", type=int)
+@click.argument("delivery_id", metavar="ID", type=DELIVERY_ID)
 @click.pass_obj
 def cancel_cmd(app: App, delivery_id: int) -> None:
     """Cancel a scheduled (or held) release. ID as shown by `crosspost queue`."""
@@ -204,7 +227,7 @@ def cancel_cmd(app: App, delivery_id: int) -> None:
 
 
 @click.command("reschedule")
-@click.argument("delivery_id", metavar="ID", type=int)
+@click.argument("delivery_id", metavar="ID", type=DELIVERY_ID)
 @click.option("--at", "at_text", required=True, metavar="WHEN",
               help="New release time (as for `schedule`); `now` releases it at once.")
 @click.pass_obj

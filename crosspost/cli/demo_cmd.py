@@ -42,8 +42,12 @@ cut_text = "Read {{title}}"
 adult_content = {{ "NC-17" = "explicit", "R" = "concepts" }}
 
 [defaults.tags]
-fields = {{ pairing = "pairing: {{value}}", fandom = "fandom: {{value}}", rating = "rating: {{value}}" }}
 constant = ["type: fic"]
+
+[defaults.tags.fields]
+pairing = "pairing: {{value}}"
+fandom = "fandom: {{value}}"
+rating = "rating: {{value}}"
 
 [targets.journal]
 account = "sandbox"

@@ -1,8 +1,11 @@
-"""``crosspost login ACCOUNT [--check] [--stored] [--stdin]``: store an account's password or
-API key in the keyring, and optionally verify it against the site.
+"""``crosspost login ACCOUNT [--check|--no-check] [--stored] [--stdin]``: store an account's
+password or API key in the keyring, verified against the site first.
 
-The secret is typed at a prompt without echo (or read from stdin with ``--stdin``), never
-taken from the command line, where other users and shell history could see it.
+The secret is typed at a prompt without echo (or read from stdin with ``--stdin``, or when
+stdin is not a terminal: a pipe), never taken from the command line, where other users and
+shell history could see it. By default the secret is checked with one login call and
+stored only if the site accepts it; when the site cannot be reached it is stored unchecked,
+with a note (``--check`` makes that an error, ``--no-check`` skips the call).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError, ConfigProblem, SecretError
+from ..errors import ConfigError, ConfigProblem, HTTPStatusError, SecretError, TransportError
 
 if TYPE_CHECKING:
     from ..config import Account
@@ -59,17 +62,22 @@ def _check(name: str, account: Account, secret: object) -> str:
 
 @click.command("login")
 @click.argument("account_name", metavar="ACCOUNT")
-@click.option("--check", is_flag=True, help="Log in to the site to verify the secret.")
+@click.option("--check/--no-check", default=None,
+              help="Verify the secret with the site before storing it. Default: verify "
+                   "when the site can be reached, else store it unchecked with a note.")
 @click.option("--stored", is_flag=True,
               help="Do not ask for a new secret: check the one crosspost already has.")
 @click.option("--stdin", "from_stdin", is_flag=True,
-              help="Read the secret from standard input instead of a prompt (for scripts).")
+              help="Read the secret from standard input instead of a prompt (for scripts; "
+                   "also done when standard input is a pipe).")
 @click.pass_obj
-def login_cmd(app: App, account_name: str, check: bool, stored: bool, from_stdin: bool) -> None:
+def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
+              from_stdin: bool) -> None:
     """Store ACCOUNT's password or API key in the keyring (asked for without echo).
 
-    With --check the secret is verified against the site first, and stored only if the
-    site accepts it. Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
+    The secret is verified with the site first and stored only if the site accepts it
+    (stored unchecked, with a note, when the site cannot be reached; --no-check skips the
+    check). Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
     from ..secrets import env_var_name, secret_for, store_secret
 
     config = app.config
@@ -91,7 +99,9 @@ def login_cmd(app: App, account_name: str, check: bool, stored: bool, from_stdin
         click.echo(f"{label} accepts only an API key here, not your account password: create "
                    f"one in your {label} account settings{where} and paste it below.",
                    err=True)
-    if from_stdin:
+    if from_stdin or not sys.stdin.isatty():
+        # a pipe: read it like --stdin (a prompt could not hide the input anyway, and
+        # getpass would warn that it cannot control the terminal's echo)
         value = sys.stdin.readline().strip()
     else:
         value = click.prompt(f"{what} for {account.username} ({account_name})",
@@ -100,9 +110,17 @@ def login_cmd(app: App, account_name: str, check: bool, stored: bool, from_stdin
         raise SecretError(f"no {what} given for {account_name!r}",
                           f"run `crosspost login {account_name}` again and type it")
 
-    if check:
-        who = _check(account_name, account, _TypedSecret(account_name, value))
-        click.echo(f"login ok: {who}")
+    if check is not False:
+        try:
+            who = _check(account_name, account, _TypedSecret(account_name, value))
+        except (TransportError, HTTPStatusError) as exc:
+            if check:
+                raise
+            click.echo(f"note: could not reach {label} to check the {what} ({exc.message}); "
+                       f"storing it unchecked: run `crosspost login {account_name} --stored` "
+                       "to check it later", err=True)
+        else:
+            click.echo(f"login ok: {who}")
     backend = store_secret(account_name, value)
     click.echo(f"stored the {what} for {account_name} in the keyring ({backend})")
     env = env_var_name(account_name)

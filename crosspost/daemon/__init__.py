@@ -4,6 +4,7 @@
 - :mod:`.watcher` — watchdog (inotify) events for the folder;
 - :mod:`.scheduler` — APScheduler wake-ups for releases, retries and the rescan;
 - :mod:`.intake` — one file: parse, publish, and where the file goes afterwards;
+- :mod:`.releases` — a file's `Release:` times; :mod:`.reports` — the failed/ reports;
 - :mod:`.runner` — :func:`run_daemon`, the main loop, start-up and signals.
 """
 

@@ -21,6 +21,13 @@ from pathlib import Path
 
 #: file name endings of stories the parsers read; anything else is left alone (and said so).
 STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".mdown", ".html", ".htm")
+#: word-processor and page formats a writer may save into the folder by mistake: taken like
+#: stories, but set aside in failed/ with a report saying how to save them as text
+DOCUMENTS = {".docx": "a Word document", ".docm": "a Word document",
+             ".doc": "a Word document", ".rtf": "a Rich Text (RTF) document",
+             ".odt": "an OpenDocument text", ".fodt": "an OpenDocument text",
+             ".pages": "a Pages document", ".wpd": "a WordPerfect document",
+             ".pdf": "a PDF file"}
 #: editor temporaries, partial downloads and backups: never taken, never reported.
 _TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".temp", ".part", ".partial", ".crdownload",
                   ".download", ".bak", ".orig", ".kate-swp", ".sb", ".!ut",
@@ -45,7 +52,8 @@ def ignore_reason(name: str) -> str | None:
     """Why the file called ``name`` is not a story to take, or None when it is one.
 
     ``"temporary"`` (dotfiles, editor swap/backup files, partial downloads: silent),
-    ``"not a story"`` (an extension the parsers do not read: the daemon says so once) or
+    ``"not a story"`` (an extension the parsers do not read: the daemon says so once;
+    word-processor :data:`DOCUMENTS` are *not* ignored: they are taken and set aside) or
     ``"bad name"`` (not valid UTF-8: it cannot be recorded; the daemon asks for a rename)."""
     try:
         name.encode("utf-8")
@@ -56,7 +64,7 @@ def ignore_reason(name: str) -> str | None:
         return "temporary"
     if low.endswith(_TEMP_SUFFIXES):
         return "temporary"
-    if not low.endswith(STORY_SUFFIXES):
+    if not low.endswith(STORY_SUFFIXES) and not low.endswith(tuple(DOCUMENTS)):
         return "not a story"
     return None
 
@@ -197,14 +205,15 @@ def report_path(story_path: Path) -> Path:
     return story_path.with_name(story_path.name + ".error.txt")
 
 
-def move_aside(path: Path, folder: Path) -> Path:
-    """Rename ``path`` into ``folder`` (created if needed) under a free name; returns it.
+def move_aside(path: Path, folder: Path, name: str | None = None) -> Path:
+    """Rename ``path`` into ``folder`` (created if needed) under a free name (``name``,
+    default its own); returns it.
 
     One ``rename``: a crash leaves the file either here or there, never in both places nor
     in neither. Only the daemon (which holds the registry's lock) writes these folders, so
     the free name found just before cannot be taken meanwhile."""
     folder.mkdir(parents=True, exist_ok=True)
-    dest = unique_destination(folder, path.name)
+    dest = unique_destination(folder, name or path.name)
     try:
         os.rename(path, dest)
     except OSError as exc:
@@ -225,3 +234,8 @@ def write_report(story_dest: Path, text: str) -> Path:
     out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
                    errors="backslashreplace")
     return out
+
+
+def is_document(name: str) -> bool:
+    """A word-processor or PDF file (see :data:`DOCUMENTS`), not a text story."""
+    return name.lower().endswith(tuple(DOCUMENTS))

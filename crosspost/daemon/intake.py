@@ -10,7 +10,18 @@ What happens to the file (:func:`fate`, a pure decision over the story's deliver
   path the registry recorded valid for the release, shows the writer what is still to come,
   and an edit saved before the release time is picked up like any other change;
 - every target refused it permanently, or it cannot be parsed → ``failed/`` with
-  ``<name>.error.txt`` beside it.
+  ``<name>.error.txt`` beside it (a Word/RTF/ODT/PDF file goes there too, with a report
+  saying how to save it as text). When a story is later taken under the same name, the
+  stale report is removed (see :mod:`.reports`).
+
+Release times (``Release:`` headers) follow the same grace rule as scheduled releases the
+daemon missed: a time less than ``settings.grace_minutes`` in the past is posted at once; an
+older one (a file dropped while the watcher was not running, or a wrong year) is recorded as
+a *held* release, listed by ``crosspost queue`` and posted with ``crosspost reschedule ID
+--at now``. ``Release: now`` is always posted at once.
+
+A changed version of a story already in ``posted/`` (dropped into the folder again) replaces
+the one there once it is on the site; the older file is kept as ``<stem>.prev<ext>``.
 
 Unchanged files are recognised from the registry's files table (path, size, mtime) without
 being read.
@@ -19,18 +30,20 @@ being read.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import CrosspostError, FaultError, SiteError, StoryError, WhenError
+from ..errors import StoryError
 from ..logs import get_logger
-from ..when import describe, parse_when
-from . import files
+from ..when import describe, relative
+from . import files, reports
+from .releases import release_groups, resolve_releases
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -60,53 +73,6 @@ def fate(statuses: Iterable[str]) -> Fate:
     if "failed" in seen:
         return "failed"
     return "idle"
-
-
-def release_groups(releases: dict[str | None, datetime], targets: Sequence[str]
-                   ) -> dict[datetime | None, list[str]]:
-    """Targets grouped by release time: a target's own ``Release (target):`` wins over the
-    story's ``Release:``; targets named only in a per-target release are included."""
-    out: dict[datetime | None, list[str]] = {}
-    wanted = list(targets) + [t for t in releases if t is not None and t not in targets]
-    for target in wanted:
-        at = releases.get(target, releases.get(None))
-        out.setdefault(at, []).append(target)
-    return out
-
-
-def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
-                     ) -> dict[str | None, datetime]:
-    """The story's release times as aware datetimes. Relative forms (``tomorrow 9am``) count
-    from ``anchor`` — the file's modification time, so a restart gives the same answer."""
-    out: dict[str | None, datetime] = {}
-    for target, text in story.releases.items():
-        if target is not None and target not in config.targets:
-            known = ", ".join(sorted(config.targets)) or "none configured"
-            raise StoryError(f"the release time names an unknown target {target!r}",
-                             path=story.path, line=_line_of(story, "release"),
-                             fix=f"use one of the configured targets ({known})")
-        try:
-            out[target] = parse_when(text, tz, anchor)
-        except WhenError as exc:
-            raise StoryError(f"release time: {exc.message}", path=story.path,
-                             line=_line_of(story, "release"), fix=exc.fix) from None
-    return out
-
-
-def _line_of(story: Story, key: str) -> int | None:
-    label = story.labels.get(key)
-    if story.path is None or not label:
-        return None
-    try:
-        with open(story.path, encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.lower().startswith(label.lower()):
-                    return n
-                if n >= story.body_line:
-                    break
-    except OSError:
-        pass
-    return None
 
 
 @dataclass(frozen=True)
@@ -150,6 +116,21 @@ class Intake:
         self.registry.record_file(path, size=sig.size, mtime_ns=sig.mtime_ns,
                                   raw_sha256=raw, identity=ident, state=state)
 
+    def settled_elsewhere(self) -> list[Path]:
+        """Files left waiting in the folder whose story no longer waits: a held release
+        posted with `crosspost reschedule ID --at now` or `crosspost post` in another
+        process, a concurrent run that finished it. They are to be taken again."""
+        out = []
+        for name, row in self.registry.files().items():
+            path = Path(name)
+            if row.state != "waiting" or not row.identity or path.parent != self.root:
+                continue
+            rows = self._newest_rows(row.identity)
+            if fate(r.status for r in rows) == "posted" and any(
+                    r.status in ("posted", "queued", "needs_edit") for r in rows):
+                out.append(path)
+        return out
+
     # -- taking a file ---------------------------------------------------------------------
     def take(self, path: Path, *, again: bool = False) -> Taken | None:
         """Parse and publish one complete file; None when it vanished or is unchanged.
@@ -170,12 +151,16 @@ class Intake:
             return None
         log.log(logging.DEBUG if again else logging.INFO, "picked up %s", path.name,
                 extra={"event": "picked_up", "story": str(path)})
+        if files.is_document(path.name):
+            doc = reports.document_error(path)
+            return self._set_aside(path, None, reports.document_report(doc),
+                                   f"{doc.message}; {doc.fix}")
         try:
             story = parse_file(path, max_bytes=self.config.settings.max_file_bytes)
             anchor = datetime.fromtimestamp(st.st_mtime, UTC)
             releases = resolve_releases(story, self.config, self.tz, anchor)
         except StoryError as exc:
-            return self._set_aside(path, None, _story_report(exc), exc.render())
+            return self._set_aside(path, None, reports.story_report(exc), exc.render())
         if old is not None and old.state == "waiting" and old.raw_sha256 == story.raw_sha256:
             # touched, not changed: keep its schedule as it is (relative times would move)
             self.remember(path, sig, story, old.state)
@@ -206,18 +191,57 @@ class Intake:
                          known.title or identity, row.target, row.id,
                          story.title or story.identity)
 
-    def _publish(self, story: Story, releases: dict[str | None, datetime], *,
+    def _publish(self, story: Story, releases: dict[str | None, datetime | None], *,
                  explicit: bool, skip: set[str] | frozenset[str] = frozenset()) -> list[Any]:
         auto = [name for name, t in self.config.targets.items() if t.auto]
+        grace = timedelta(minutes=self.config.settings.grace_minutes)
         outcomes: list[Any] = []
         for at, targets in release_groups(releases, auto).items():
             wanted = [t for t in targets if t not in skip]
-            if wanted:
+            if not wanted:
+                continue
+            if at is not None and datetime.now(UTC) - at > grace:
+                outcomes.extend(self._hold_late(story, wanted, at, explicit=explicit))
+            else:
+                self._unhold(story.identity, wanted, at)
                 outcomes.extend(self.publisher.publish(story, wanted, at=at,
                                                        explicit=explicit))
         for outcome in outcomes:
             self.log_outcome(outcome, story.title or story.identity)
         return outcomes
+
+    def _unhold(self, identity: str, targets: list[str], at: datetime | None) -> None:
+        """The writer changed a held story's ``Release:`` to now (or a time within the
+        grace period): its held releases become due; the daemon posts them right after."""
+        for row in self._newest_rows(identity):
+            if row.target in targets and row.status == "held":
+                self.registry.reschedule(row.id, at or datetime.now(UTC))
+                log.info("released the held %s for %s [#%s]: its Release: time is now %s",
+                         identity, row.target, row.id, "now" if at is None else
+                         describe(at.astimezone(self.tz), datetime.now(self.tz)))
+
+    def _hold_late(self, story: Story, targets: list[str], at: datetime, *,
+                   explicit: bool) -> list[Any]:
+        """A ``Release:`` time more than the grace period ago: record the release as held
+        (like a scheduled release the daemon missed) instead of posting it now.
+
+        The engine only schedules future times, so the rows are scheduled a year ahead,
+        then moved back to the real time and held: a crash in between leaves a scheduled
+        release that the next start holds (missed) or that waits a year, never a post."""
+        now = datetime.now(UTC)
+        placeholder = now + timedelta(days=366)
+        reason = (f"release {at.astimezone(self.tz):%Y-%m-%d %H:%M %Z} was "
+                  f"{relative(at, now)}, beyond the {self.config.settings.grace_minutes:g}"
+                  "-minute grace period (settings.grace_minutes)")
+        out: list[Any] = []
+        for o in self.publisher.publish(story, targets, at=placeholder, explicit=explicit):
+            if o.action != "scheduled":
+                out.append(o)  # already on the site (an edit), refused, busy…
+                continue
+            self.registry.reschedule(o.delivery_id, at)
+            self.registry.hold(o.delivery_id, reason)
+            out.append(dataclasses.replace(o, action="held", message=reason))
+        return out
 
     def settle(self, path: Path, identity: str, story: Story | None,
                sig: files.FileSig | None, outcomes: Sequence[Any] = ()) -> Taken:
@@ -234,13 +258,17 @@ class Intake:
                        "no target to post to (every target has auto = false)")
                 log.warning("%s: %s", path.name, why,
                             extra={"event": "idle", "story": str(path)})
+            if where == "waiting":
+                self._clear_report(path.name)
             if sig is not None:
                 self.remember(path, sig, story, where, identity)
             return Taken(where, identity)
         if where == "failed":
-            report = _refusal_report(path, story, rows, outcomes)
-            return self._set_aside(path, story, report, "every target refused it")
-        dest = self._move(path, self.posted_dir)
+            report = reports.refusal_report(path, story, rows, outcomes)
+            why = reports.summary(reports.refusal_problems(rows, outcomes))
+            return self._set_aside(path, story, report, why)
+        self._clear_report(path.name)
+        dest = self._move(path, self.posted_dir, identity)
         if dest is None and sig is not None:
             self.remember(path, sig, story, "posted", identity)
         return Taken("posted", identity, dest)
@@ -254,16 +282,43 @@ class Intake:
                 newest[row.target] = row
         return list(newest.values())
 
-    def _move(self, path: Path, folder: Path | None) -> Path | None:
+    def _clear_report(self, name: str) -> None:
+        gone = reports.clear_stale_report(self.failed_dir, name)
+        if gone is not None:
+            log.info("removed the old report %s: %s went through this time",
+                     os.path.relpath(gone, self.root), name,
+                     extra={"event": "report_removed", "story": name})
+
+    def _move(self, path: Path, folder: Path | None, identity: str = "") -> Path | None:
         if folder is None or not path.exists():
             return None
         if path.is_symlink():
             # a link stays where it is: moving it could break a relative target
             return None
+        if identity:
+            self._retire_previous(folder / path.name, identity)
         dest = files.move_aside(path, folder)
         self.registry.forget_file(path)
         log.debug("moved %s to %s", path.name, dest)
         return dest
+
+    def _retire_previous(self, old: Path, identity: str) -> None:
+        """``posted/<name>`` holds an earlier version of the same story: keep it as
+        ``<stem>.prev<ext>`` so ``posted/<name>`` is what is on the site now. A file there
+        holding another story keeps its name (the new one gets a ``-2`` suffix)."""
+        from ..parse import parse_file
+
+        if old.is_symlink() or not old.is_file():
+            return
+        try:
+            if parse_file(old, max_bytes=self.config.settings.max_file_bytes
+                          ).identity != identity:
+                return
+        except (StoryError, OSError):
+            return
+        dest = files.move_aside(old, old.parent, name=f"{old.stem}.prev{old.suffix}")
+        log.info("kept the earlier version of %s as %s", old.name,
+                 os.path.relpath(dest, self.root))
 
     def _set_aside(self, path: Path, story: Story | None, report: str, why: str) -> Taken:
         if path.is_symlink():
@@ -301,46 +356,3 @@ class Intake:
             log.info("%s %s for %s%s", o.action, title, o.target, msg, extra=extra)
         else:
             log.debug("%s %s for %s%s", o.action, title, o.target, msg, extra=extra)
-
-
-def _story_report(exc: StoryError) -> str:
-    lines = ["crosspost could not read this story, so it was not posted.", "",
-             f"File:    {exc.path}" if exc.path else "File:    (unknown)"]
-    if exc.line is not None:
-        lines.append(f"Line:    {exc.line}")
-    lines += [f"Problem: {exc.reason}"]
-    if exc.fix:
-        lines.append(f"Fix:     {exc.fix}")
-    lines += ["", _AGAIN]
-    return "\n".join(lines)
-
-
-def _refusal_report(path: Path, story: Story | None, rows: Sequence[Delivery],
-                    outcomes: Sequence[Any]) -> str:
-    title = story.title if story and story.title else path.name
-    lines = [f"crosspost could not post {title!r}: every target refused it.", "",
-             f"File:    {path}", ""]
-    errors = {o.target: o for o in outcomes if getattr(o, "action", "") == "failed"}
-    by_target = {r.target: r for r in rows}
-    for target in sorted(set(by_target) | set(errors)):
-        o, row = errors.get(target), by_target.get(target)
-        err = getattr(o, "error", None) if o is not None else None
-        lines.append(f"Target {target}:")
-        said = err.message if isinstance(err, CrosspostError) else (
-            (o.message if o is not None else "") or (row.last_error or row.status if row
-                                                     else "refused"))
-        lines.append(f"  Problem: {said}")
-        if isinstance(err, FaultError) and err.server_message:
-            lines.append(f"  The site said: {err.server_message}")
-        elif isinstance(err, SiteError) and err.site:
-            lines.append(f"  Site: {err.site}")
-        if isinstance(err, CrosspostError) and err.fix:
-            lines.append(f"  Fix:     {err.fix}")
-    lines += ["", _AGAIN]
-    if rows:
-        lines.append("To try again without changing the story: `crosspost retry`.")
-    return "\n".join(lines)
-
-
-_AGAIN = ("When it is fixed, move the file back into the stories folder: it will be tried "
-          "again. (This file was set aside by crosspost; nothing was deleted or changed.)")

@@ -54,6 +54,10 @@ def run_daemon(config: Config, *, folder: Path | None = None,
     130 when a second interrupt abandoned the post in flight). ``once``: handle what is
     there and what is due, then return."""
     root = _stories_dir(config, folder)
+    if folder is not None and not root.exists():
+        # a typo in --dir must not create a folder and watch it forever
+        raise UserError(f"no folder {root}",
+                        "check the path given to --dir (create the folder first if it is new)")
     daemon = Daemon(config, root, rescan_seconds=rescan_seconds, settle_seconds=settle_seconds,
                     stop=stop)
     try:
@@ -121,9 +125,11 @@ class Daemon:
         try:
             self.publisher = Publisher(self.config, registry)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
-            log.info("watching %s%s (time zone %s; rescan every %gs)", self.root,
-                     " (created)" if created else "", self.tz, self.rescan_seconds,
-                     extra={"event": "start"})
+            log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
+                     self.rescan_seconds, extra={"event": "start"})
+            if created:
+                log.info("created the stories folder %s (settings.stories_dir did not exist "
+                         "yet): drop story files into it", self.root, extra={"event": "start"})
             self._guard(self._startup)
             if not once:
                 self.watcher.start()
@@ -256,6 +262,10 @@ class Daemon:
             self.pending[path] = files.Pending(sig, mono - age)
             self.check_at[path] = mono
             fresh += 1
+        for path in self.intake.settled_elsewhere():
+            if path in seen and path not in self.pending and not self.stop.is_set():
+                taken = self.intake.take(path, again=True)
+                self._note(path, taken is None or taken.moved_to is None)
         for gone in [p for p in self.known if p not in seen]:
             del self.known[gone]  # removed or moved away by the writer
             if self.registry is not None:
@@ -278,6 +288,10 @@ class Daemon:
                         ascii(name))
         elif why.startswith("error: "):
             log.error("cannot look at %s: %s", name, why.removeprefix("error: "))
+        elif why == "empty":
+            # a file manager's "new document": taken once it has content (said once)
+            log.info("%s is empty, waiting for content (left in place)", name,
+                     extra={"event": "empty", "story": name})
         else:
             log.info("ignoring %s: not a story file (%s)", name,
                      ", ".join(files.STORY_SUFFIXES))
@@ -335,6 +349,8 @@ class Daemon:
             verdict = files.readiness(entry, sig, now, settle=self.settle,
                                       close_events=self.watcher.close_events)
             if not verdict.ready:
+                if verdict.why == "empty":
+                    self._tell(path.name, "empty")
                 self.pending[path] = entry
                 self.check_at[path] = now + max(0.05, verdict.wait)
                 continue
@@ -344,6 +360,7 @@ class Daemon:
     def _take(self, path: Path, sig: files.FileSig) -> None:
         assert self.intake is not None
         taken = None
+        self.told.discard(path.name)  # an empty file that got its content, say
         try:
             taken = self.intake.take(path)
         except KeyboardInterrupt:
@@ -360,6 +377,7 @@ class Daemon:
             self._note(path, True, sig)
         else:
             self._note(path, False)
+        self._guard(self._release)  # a held release the file's new Release: time freed
         self._guard(self._sync_clock)
 
     def _note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:

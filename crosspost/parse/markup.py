@@ -30,7 +30,7 @@ _USERS = frozenset({"lj", "user"})  # <lj user="x">: kept as the plain name
 #: every other HTML element name (HTML 5 and obsolete): removed from a text story. A name
 #: that is not HTML at all (``<grin>``, ``<not>``, ``<g>``) is fandom prose and shows as
 #: written.
-OTHER_ELEMENTS = frozenset("""
+_OTHER_NAMES = """
 address applet area article aside audio base basefont bdi bdo bgsound blink body button
 canvas caption col colgroup data datalist dd details dfn dialog dir div dl dt fieldset
 figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup html img
@@ -39,7 +39,8 @@ nobr noembed noframes noscript object ol optgroup option output param picture pl
 pre progress rp rt ruby samp search section select slot source summary table tbody td
 template textarea tfoot th thead time title tr track ul var video wbr xmp lj-raw lj-spoiler
 lj-template lj-like lj-repost
-""".split()) | DROPPED_WITH_CONTENT
+"""
+OTHER_ELEMENTS = frozenset(_OTHER_NAMES.split()) | DROPPED_WITH_CONTENT
 # A well-formed open or close tag (close to CommonMark's "raw HTML" rule, which the
 # renderer uses): anything else with a "<" is plain text.
 _ATTR = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
@@ -86,7 +87,7 @@ def text_markup_warnings(body: str, first_line: int = 1) -> list[ParseWarning]:
                   "file as .html to use other markup"))
     if len(out) > MAX_TAG_WARNINGS + 1:
         extra = len(out) - MAX_TAG_WARNINGS
-        out = out[:MAX_TAG_WARNINGS] + [ParseWarning(f"{extra} more HTML tag warnings")]
+        out = [*out[:MAX_TAG_WARNINGS], ParseWarning(f"{extra} more HTML tag warnings")]
     return out
 
 
@@ -97,9 +98,20 @@ def show_non_html(body: str) -> str:
         return body
 
     def keep(m: re.Match[str]) -> str:
-        name = m.group(2).lower()
-        if name in TEXT_TAGS or name in OTHER_ELEMENTS or name in _CUTS or name in _USERS:
-            return m.group(0)
-        return "&lt;" + m.group(0)[1:]
+        return m.group(0) if is_html_tag(m.group(2)) else "&lt;" + m.group(0)[1:]
 
     return TAG_RE.sub(keep, body)
+
+
+def is_html_tag(name: str) -> bool:
+    """True for a tag name a text story's renderer treats as HTML (kept or removed), False
+    for tag-like prose (``<grin>``) that is shown as written."""
+    name = name.lower()
+    return name in TEXT_TAGS or name in OTHER_ELEMENTS or name in _CUTS or name in _USERS
+
+
+def strip_html_tags(text: str) -> str:
+    """``text`` with its HTML tags replaced by a space (prose like ``<grin>`` stays)."""
+    if "<" not in text:
+        return text
+    return TAG_RE.sub(lambda m: " " if is_html_tag(m.group(2)) else m.group(0), text)

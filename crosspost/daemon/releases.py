@@ -1,0 +1,76 @@
+"""A story file's release times: ``Release:`` / ``Release (target):`` headers → aware
+datetimes, grouped by target.
+
+Relative forms (``tomorrow 9am``, ``+2h``) count from the file's modification time, so a
+restart gives the same answer. ``Release: now`` means at once, however old the file is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from ..errors import StoryError, WhenError
+from ..when import parse_when
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..story import Story
+
+__all__ = ["NOW_WORDS", "release_groups", "resolve_releases"]
+
+#: release texts that mean "post it at once" however old the file is
+NOW_WORDS = frozenset({"now", "immediately", "asap"})
+
+
+def release_groups(releases: dict[str | None, datetime | None], targets: Sequence[str]
+                   ) -> dict[datetime | None, list[str]]:
+    """Targets grouped by release time: a target's own ``Release (target):`` wins over the
+    story's ``Release:``; targets named only in a per-target release are included. A time
+    of None means "now"."""
+    out: dict[datetime | None, list[str]] = {}
+    wanted = list(targets) + [t for t in releases if t is not None and t not in targets]
+    for target in wanted:
+        at = releases.get(target, releases.get(None))
+        out.setdefault(at, []).append(target)
+    return out
+
+
+def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
+                     ) -> dict[str | None, datetime | None]:
+    """The story's release times as aware datetimes. Relative forms (``tomorrow 9am``) count
+    from ``anchor`` — the file's modification time, so a restart gives the same answer.
+    ``Release: now`` (:data:`NOW_WORDS`) gives None: post at once, however old the file."""
+    out: dict[str | None, datetime | None] = {}
+    for target, text in story.releases.items():
+        if target is not None and target not in config.targets:
+            known = ", ".join(sorted(config.targets)) or "none configured"
+            raise StoryError(f"the release time names an unknown target {target!r}",
+                             path=story.path, line=_line_of(story, "release"),
+                             fix=f"use one of the configured targets ({known})")
+        if " ".join(text.split()).lower() in NOW_WORDS:
+            out[target] = None
+            continue
+        try:
+            out[target] = parse_when(text, tz, anchor)
+        except WhenError as exc:
+            raise StoryError(f"release time: {exc.message}", path=story.path,
+                             line=_line_of(story, "release"), fix=exc.fix) from None
+    return out
+
+
+def _line_of(story: Story, key: str) -> int | None:
+    label = story.labels.get(key)
+    if story.path is None or not label:
+        return None
+    try:
+        with open(story.path, encoding="utf-8", errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.lower().startswith(label.lower()):
+                    return n
+                if n >= story.body_line:
+                    break
+    except OSError:
+        pass
+    return None
