@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,8 @@ class Outcome:
     message: str = ""
     error: CrosspostError | None = None
     notes: tuple[str, ...] = ()
+    #: for "scheduled": when the release goes out (aware)
+    release_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,6 +86,34 @@ def copy_of(post: Post | None, copy: int) -> Post | None:
     if post is None or copy == 0:
         return post
     return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
+
+
+#: The adapter's own explanation of left-out tags (replaced by :func:`tag_notes`' line).
+_OWN_TAG_NOTE = ("left out tag",)
+
+
+def tag_notes(receipt: Receipt) -> list[str]:
+    """The notes for a receipt with left-out tags: our interpretation first, then the other
+    messages; the site's own words about tags are labelled as such (LJ: its "maximum tags
+    limit" wording is misleading, reference §5)."""
+    dropped = ", ".join(receipt.dropped_tags)
+    notes = [f"left out (the community does not have these tags and this account may not "
+             f"create them): {dropped}"]
+    hint = ""
+    for msg in receipt.messages:
+        low = msg.lower()
+        if low.startswith("posted without tags:"):  # the site's refusal, quoted
+            notes.append(f"the site says: {msg.split(':', 1)[1].strip()}")
+            continue
+        if low.startswith(_OWN_TAG_NOTE):
+            if "allow_new" in msg:
+                hint = "(if this account may create tags there, set `tags.allow_new = true` " \
+                       "for this target)"
+            continue
+        notes.append(f"the site says: {msg}" if "tag" in low else msg)
+    if hint:
+        notes.insert(1, hint)
+    return notes
 
 
 class Courier:
@@ -208,10 +239,12 @@ class Courier:
         url = row.url if row else ""
         if d.action == "schedule":
             when = f"{d.at:%Y-%m-%d %H:%M %Z}" if d.at else "later"
-            return Outcome(rid, job.identity, job.target, "scheduled", "", f"release at {when}")
+            return Outcome(rid, job.identity, job.target, "scheduled", "", f"release at {when}",
+                           release_at=d.at)
         if d.action == "wait":
             action = "scheduled" if row and row.status == "scheduled" else "retry"
-            return Outcome(rid, job.identity, job.target, action, url, d.reason)
+            return Outcome(rid, job.identity, job.target, action, url, d.reason,
+                           release_at=row.release_at if row else None)
         action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held",
                   "busy": "busy"}.get(d.action, "skipped")
         return Outcome(rid, job.identity, job.target, action, url, d.reason)
@@ -252,10 +285,8 @@ class Courier:
                    post: Post | None) -> Outcome:
         # the renderer's notes (subject cut, tags normalised) and then the site's words
         notes = list(post.notes if post is not None and op != "delete" else ())
-        notes += receipt.messages
-        if receipt.dropped_tags and not any(receipt.dropped_tags[0] in m for m in notes):
-            notes.append("tags left out (not allowed in this community): "
-                         + ", ".join(receipt.dropped_tags))
+        notes += tag_notes(receipt) if receipt.dropped_tags else receipt.messages
+        notes = list(dict.fromkeys(n for n in notes if n))  # each note once
         if op == "delete":
             status = action = "deleted"
         elif receipt.status == "queued":

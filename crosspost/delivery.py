@@ -16,13 +16,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .courier import NOT_DONE, Courier, Job, Outcome
-from .errors import ConfigError, ConfigProblem, CrosspostError
+from .errors import ConfigError, ConfigProblem, CrosspostError, UserError
 from .lock import owner_token
+from .logs import get_logger
 from .plan import (
     BUSY,
     IN_FLIGHT,
@@ -36,12 +38,25 @@ from .pool import AdapterPool
 from .post import Post
 from .reconcile import decode_post
 from .registry import Delivery, Registry, now_utc
+from .when import journal_time
 
 if TYPE_CHECKING:
     from .config import Config
     from .story import Story
 
-__all__ = ["NOT_DONE", "AdapterPool", "Outcome", "Publisher", "select_targets"]
+__all__ = ["NOT_DONE", "AdapterPool", "IdentityClash", "Outcome", "Publisher",
+           "select_targets"]
+
+log = get_logger("delivery")
+
+
+class IdentityClash(UserError):
+    """Two different story files share one identity (title + author, no ``ID:``)."""
+
+
+#: a story in one of these is on the site (or will be): another file must not replace it
+CLASH_STATUSES = frozenset({"posted", "queued", "needs_edit", "scheduled", "held",
+                            "pending", "editing", "uncertain", "retry"})
 
 
 def select_targets(config: Config, names: list[str] | None) -> list[str]:
@@ -118,19 +133,32 @@ class Publisher:
         resend failed or deleted deliveries of an unchanged story.
         """
         names = self.targets_for(targets)
+        clash = self.identity_clash(story)
+        if clash is not None:  # another file's story: never turn this one into its edit
+            log.error("%s", clash.message)
+            return [Outcome(0, story.identity, name, "failed", message=clash.render(),
+                            error=clash) for name in names]
         self.registry.upsert_story(story.identity, title=story.title,
                                    path=str(story.path or ""), content_hash=story.content_hash)
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
+        edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
+        # a release time already come: the entry is dated at it, in the journal's zone
+        dated = at is not None and at <= now_utc()
 
         def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
-            return decide_publish(row, content_hash=chash, now=now_utc(), live=live,
-                                  again=again, at=at, edit_mode=edit_mode,
-                                  explicit=explicit or forced)
+            d = decide_publish(row, content_hash=chash, now=now_utc(), live=live,
+                               again=again, at=at, edit_mode=edit_mode,
+                               explicit=explicit or forced)
+            if d.action == "needs_edit" and edit_hint:
+                d = replace(d, reason=d.reason.replace("`crosspost edit FILE`", edit_hint))
+            return d
 
         jobs, posts = [], {}
         for name in names:
             post, err = self._render(story, name)
+            if post is not None and dated and at is not None:
+                post = replace(post, when=journal_time(at, self.config, name))
             posts[name] = post
             jobs.append(Job("publish", story.identity, name, decide, post, chash, error=err))
         if edit_mode == "auto":  # older copies (--again) of a changed story: edit them too
@@ -141,6 +169,28 @@ class Publisher:
                      for r in rows if r.copy < newest[r.target] and r.status == "posted"
                      and r.content_hash != chash and posts[r.target] is not None]
         return self._fan_out(jobs)
+
+    def identity_clash(self, story: Story) -> IdentityClash | None:
+        """A different story already posted under this story's identity (same title and
+        author, no ``ID:``) from another file, with other content: publishing must not
+        silently edit it. ``crosspost edit FILE`` still may."""
+        known = self.registry.story(story.identity)
+        if (known is None or not known.path or story.path is None
+                or Path(known.path).name == Path(story.path).name
+                or known.content_hash == story.content_hash):
+            return None
+        rows = [r for r in self.registry.deliveries(story.identity)
+                if r.status in CLASH_STATUSES]
+        if not rows:
+            return None
+        first = rows[0]
+        when = first.created_at.astimezone().strftime("%Y-%m-%d") if first.created_at else "?"
+        where = f" ({first.url})" if first.url else ""
+        return IdentityClash(
+            f"{story.path} has the same title and author as the story posted from "
+            f"{known.path} on {when}{where}",
+            "add an `ID:` line to tell them apart, or run `crosspost edit "
+            f"{story.path}` if it is a new version of that story")
 
     def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
         """Replace the content of every copy of ``story`` on the site (all its targets, or
@@ -262,6 +312,11 @@ class Publisher:
                 continue
             job = self._retry_job(row, False)
             job.kind, job.decide = "release", decide
+            if job.post is not None and row.release_at is not None:
+                # the entry is dated at its release time in the journal's zone, even when
+                # it goes out a little late
+                job.post = replace(job.post, when=journal_time(row.release_at, self.config,
+                                                               row.target))
             jobs.append(job)
         return out + self._fan_out(jobs)
 

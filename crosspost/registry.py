@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .claims import insert_event, record_claim
-from .errors import StateError
+from .errors import StateError, UserError
 from .lock import DaemonLock, owner_alive
 from .records import (
     Claim,
@@ -337,12 +337,14 @@ class Registry:
         with self._tx() as db:
             r = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
             if r is None:
-                raise StateError(f"no delivery {delivery_id}",
-                                 "see `crosspost queue` or `crosspost status` for ids")
+                raise UserError(f"no delivery {delivery_id}",
+                                "`crosspost queue` lists the scheduled and held ids "
+                                "(`crosspost status` every id)")
             row = delivery_row(r)
             if row.status not in allowed:
-                raise StateError(f"delivery {delivery_id} is {row.status}, not "
-                                 f"{' or '.join(allowed)}", "see `crosspost status`")
+                raise UserError(f"delivery {delivery_id} is {row.status}, not "
+                                f"{' or '.join(allowed)}",
+                                "`crosspost queue` lists the scheduled and held ids")
             sets = {**sets, "updated_at": ts(now)}
             cols = ", ".join(f"{k} = ?" for k in sets)
             db.execute(f"UPDATE deliveries SET {cols} WHERE id = ?", (*sets.values(), delivery_id))

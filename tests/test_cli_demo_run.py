@@ -53,3 +53,32 @@ def test_demo_keep_leaves_the_folder_and_says_where(
     (kept,) = demo_tmp.glob("crosspost-demo-*")
     assert f"kept the demo's files in {kept}" in out
     assert (kept / "config.toml").is_file() and (kept / "state.sqlite3").is_file()
+
+
+def test_demo_stopped_by_sigterm_removes_its_folder(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env.update(TMPDIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "crosspost", "demo", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        assert list(tmp_path.glob("crosspost-demo-*")), "".join(seen)
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "stopped" in rest
+    assert list(tmp_path.glob("crosspost-demo-*")) == []

@@ -158,7 +158,7 @@ def test_watch_changed_story_dropped_again_replaces_the_one_in_posted_and_keeps_
     assert run_cli(cfg, "watch", "--once", "--settle", "0").returncode == 0
     second = story_text("Second Draft", body="The better version.")
     drop(folder, "draft.txt", second)
-    # another story that happens to share a file name keeps both
+    # and another story in the same run
     drop(folder, "other.txt", story_text("Other One"))
     res = run_cli(cfg, "watch", "--once", "--settle", "0")
     assert res.returncode == 0, res.stderr
@@ -168,10 +168,18 @@ def test_watch_changed_story_dropped_again_replaces_the_one_in_posted_and_keeps_
     assert (posted / "draft.txt").read_text(encoding="utf-8") == second
     assert (posted / "draft.prev.txt").read_text(encoding="utf-8") == first
     assert not (posted / "draft-2.txt").exists()
+    # the posted file copied back unchanged: skipped, and no second copy piles up
+    drop(folder, "draft.txt", second)
+    assert run_cli(cfg, "watch", "--once", "--settle", "0").returncode == 0
+    assert sorted(p.name for p in posted.iterdir()) == ["draft.prev.txt", "draft.txt",
+                                                        "other.txt"]
+    assert (posted / "draft.txt").read_text(encoding="utf-8") == second
+    assert not (folder / "draft.txt").exists()
     drop(folder, "draft.txt", story_text("Unrelated Story"))
     assert run_cli(cfg, "watch", "--once", "--settle", "0").returncode == 0
     assert (posted / "draft.txt").read_text(encoding="utf-8") == second
     assert "Unrelated Story" in (posted / "draft-2.txt").read_text(encoding="utf-8")
+    assert site.subjects().count("Second Draft") == 1
 
 
 def test_watch_missing_secret_report_says_not_posted_to_any_target_and_why_once(

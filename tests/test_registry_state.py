@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.errors import StateError
+from crosspost.errors import StateError, UserError
 from crosspost.plan import Decision
 from crosspost.registry import Intent, Registry
 from crosspost.schema import SCHEMA_VERSION
@@ -137,8 +137,11 @@ def test_schedule_due_cancel_reschedule_and_hold(tmp_path: Path) -> None:
         assert [r.id for r in reg.due(now + timedelta(minutes=6))] == [early]
         reg.cancel(early)
         assert [r.id for r in reg.scheduled()] == [late]
-        with pytest.raises(StateError):
+        with pytest.raises(UserError) as info:  # a user error (exit 2), with the fix
             reg.cancel(early)
+        assert info.value.exit_code == 2 and "crosspost queue" in info.value.fix
+        with pytest.raises(UserError):
+            reg.reschedule(9999, now)
         reg.reschedule(early, now + timedelta(hours=3))
         assert reg.next_release() == now + timedelta(hours=2)
         held = reg.hold(late, "missed")

@@ -230,3 +230,22 @@ def test_sanitise_is_idempotent():
 ])
 def test_body_html_follows_body_format(fmt, body, expected):
     assert body_html(Story(fields={"title": "T"}, body=body, body_format=fmt)) == expected
+
+
+_TEXT_PIECES = st.sampled_from([
+    "<i>", "</i>", "<b>", "</b>", "<blockquote>", "</blockquote>", "<center>", "</center>",
+    '<a href="https://example.org/">', '<a href="javascript:alert(1)">', "</a>", "<br>",
+    "<hr>", '<span style="color: red" onmouseover="x">', "</span>", "<script>", "</script>",
+    "<marquee>", "<lj-cut>", "</lj-cut>", "<grin>", "a < b", "Q&A", "&amp;", "word", " ",
+    "\n", "\n\n", "***", "*em*",
+])
+
+
+@settings(max_examples=150)
+@given(st.lists(_TEXT_PIECES, max_size=40).map("".join))
+def test_text_with_html_tags_always_renders_well_formed_and_safe(body):
+    out = text_html(body)
+    assert well_formed(out)
+    low = out.lower()
+    assert "<script" not in low and "javascript:" not in low and "onmouseover" not in low
+    assert "<marquee" not in low and "lj-cut" not in low

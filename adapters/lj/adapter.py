@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -77,6 +78,9 @@ class LJAdapter(Adapter):
                              requests_per_minute=account.requests_per_minute,
                              event_hooks=event_hooks)
         self.usejournals: tuple[str, ...] | None = None
+        #: syncitems lastsync values sent, so none is repeated (see :meth:`find`)
+        self._lastsyncs: dict[str, int] = {}
+        self._lastsync_lock = threading.Lock()
 
     @classmethod
     def profile_for(cls, account: Account | None) -> SiteProfile:
@@ -276,10 +280,21 @@ class LJAdapter(Adapter):
         found = self._match(events, post, journal, since)
         if found is not None or len(events) < LASTN or since is None:
             return found
-        res = self.client.call("getevents", {**base, "selecttype": "syncitems",
-                                             "lastsync": reading.lastsync_time(since)},
-                               journal=journal)
-        return self._match(list(res.get("events") or []), post, journal, since)
+        # DW/LJ: the same lastsync asked 3 times within an hour → 406 (§6.2): each look-up
+        # from this adapter steps back one more second (still before `since`); another
+        # process may have used it too, so a 406 tries once more with the next value
+        for attempt in range(2):
+            with self._lastsync_lock:
+                lastsync = reading.lastsync_time(since, None)
+            try:
+                res = self.client.call("getevents", {**base, "selecttype": "syncitems",
+                                                     "lastsync": lastsync}, journal=journal)
+            except FaultError as exc:
+                if exc.code != 406 or attempt:
+                    raise  # transient: the row stays uncertain, nothing is sent again
+                continue
+            return self._match(list(res.get("events") or []), post, journal, since)
+        return None  # not reached
 
     def _match(self, events: list[dict[str, Any]], post: Post, journal: str | None,
                since: datetime | None) -> FoundEntry | None:

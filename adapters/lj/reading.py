@@ -85,7 +85,20 @@ def match_entry(events: Iterable[dict[str, Any]], post: Post, *, username: str,
     return best
 
 
-def lastsync_time(since: datetime) -> str:
-    """``since`` minus the clock slack, as ``getevents``/``syncitems`` wants it (UTC)."""
+def lastsync_time(since: datetime, used: dict[str, int] | None = None) -> str:
+    """``since`` minus the clock slack, as ``getevents``/``syncitems`` wants it (UTC).
+
+    With ``used`` (the lastsync values already sent, counted), a value not sent before:
+    each repeat steps back one more second, since the servers refuse the same ``lastsync``
+    asked three times within an hour (406, reference §6.2)."""
     aware = since if since.tzinfo else since.replace(tzinfo=UTC)
-    return (aware.astimezone(UTC) - CLOCK_SLACK).strftime("%Y-%m-%d %H:%M:%S")
+    first = aware.astimezone(UTC) - CLOCK_SLACK
+    text = first.strftime("%Y-%m-%d %H:%M:%S")
+    if used is None:
+        return text
+    step = 0
+    while text in used:
+        step += 1
+        text = (first - timedelta(seconds=step)).strftime("%Y-%m-%d %H:%M:%S")
+    used[text] = used.get(text, 0) + 1
+    return text

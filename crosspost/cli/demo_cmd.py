@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import time
 from importlib import resources
@@ -85,6 +86,10 @@ def demo_cmd(app: App, story: Path | None, port: int, exit_after: bool, keep: bo
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) -> None:
     from ..config import load_config
     from ..delivery import Publisher
@@ -128,6 +133,8 @@ def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) ->
                 raise SystemExit(1)
             return
         click.echo(pages)
+        # SIGTERM (a closed terminal, `kill`) stops it like Ctrl-C, so the folder is removed
+        signal.signal(signal.SIGTERM, _interrupt)
         click.echo("Open the URLs above in a browser. Press Ctrl-C to stop the sandbox.")
         while True:
             time.sleep(3600)

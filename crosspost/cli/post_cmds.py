@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CrosspostError, UserError
+from .daemon_cmds import DELIVERY_ID
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 _TARGET_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
                            help="Only this target (repeatable). Default: every auto target.")
+_WHERE_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
+                          help="Only this target (repeatable). Default: every target where "
+                               "the story is posted.")
 
 
 def user_zone(config: Config) -> tzinfo:
@@ -63,12 +67,20 @@ def _load(config: Config, path: Path) -> Story:
     return story
 
 
-def describe(out: Outcome) -> list[str]:
+def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
     """The line(s) shown for one outcome: ``TARGET: what happened``, then notes."""
     msg = out.message
     ref = f" [delivery {out.delivery_id}]" if out.delivery_id else ""
+    if out.action == "scheduled" and out.release_at is not None:
+        from ..when import describe as describe_time
+
+        local = out.release_at.astimezone(zone) if zone else out.release_at.astimezone()
+        return [f"{out.target}: scheduled for {describe_time(local, datetime.now(local.tzinfo))}"
+                f"{ref}; `crosspost watch` posts it then (`crosspost post --now` posts it "
+                "at once)"]
     if out.action in ("posted", "edited"):
-        text = f"{out.action} {out.url}".rstrip() + (f" ({msg})" if msg else "")
+        text = f"{out.action} {out.url}".rstrip() + (f" ({msg})" if msg and msg not in
+                                                     out.notes else "")
     elif out.action == "queued":
         text = "queued for moderation" + (f": {msg}" if msg else "")
     elif out.action == "deleted":
@@ -82,14 +94,14 @@ def describe(out: Outcome) -> list[str]:
     else:
         text = f"{out.action}: {msg}" if msg else out.action
     lines = [f"{out.target}: {text}"]
-    lines += [f"  {note}" for note in out.notes if note and note != msg]
+    lines += [f"  {note}" for note in dict.fromkeys(out.notes) if note and note != msg]
     return lines
 
 
-def report(outcomes: list[Outcome]) -> bool:
+def report(outcomes: list[Outcome], zone: tzinfo | None = None) -> bool:
     """Print the outcomes; True when all are done."""
     for out in outcomes:
-        for line in describe(out):
+        for line in describe(out, zone):
             click.echo(line)
     return all(o.ok for o in outcomes)
 
@@ -124,76 +136,143 @@ def resolve(arg: str, registry: Registry, config: Config) -> tuple[str, int | No
                 type=click.Path(path_type=Path, dir_okay=False))
 @_TARGET_OPT
 @click.option("--again", is_flag=True, help="Post a new copy even where already posted.")
-@click.option("--at", "when", metavar="WHEN", help="Schedule instead: 'tomorrow 9am', '+2h', …")
+@click.option("--at", "when", metavar="WHEN",
+              help="Release at this time instead: 'tomorrow 9am', '+2h', …")
+@click.option("--now", "now", is_flag=True,
+              help="Post at once, even when the story's Release: time is later.")
 @click.option("--dry-run", is_flag=True, help="Show what would be done; send nothing.")
 @click.pass_obj
 def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again: bool,
-             when: str | None, dry_run: bool) -> None:
-    """Post each story FILE to its targets now (or --at a later time).
+             when: str | None, now: bool, dry_run: bool) -> None:
+    """Post each story FILE to its targets, at its `Release:` time (now when it has none).
 
-    A story already posted to a target is skipped (use --again for another copy); a story
-    that changed since is edited there instead."""
+    A future release is scheduled: `crosspost watch` posts it then (--now posts at once,
+    --at picks another time). A story already posted to a target is skipped (use --again
+    for another copy); a story that changed since is edited there instead."""
+    from ..delivery import select_targets
+
     config = app.config
     if not targets and not any(t.auto for t in config.targets.values()):
         raise UserError("no target to post to: none is configured with auto = true",
                         "name targets with --to, or set auto = true on a [targets.NAME]")
+    if now and when is not None:
+        raise UserError("--now and --at contradict each other", "use one of them")
+    zone = user_zone(config)
     at = None
     if when is not None:
         from ..when import parse_when
 
-        zone = user_zone(config)
         at = parse_when(when, zone, datetime.now(zone))
-    stories: list[Story] = []
+    names = select_targets(config, list(targets))
+    plans: list[tuple[Story, list[tuple[datetime | None, list[str]]]]] = []
     bad = 0
     for path in files:
         try:
-            stories.append(_load(config, path))
+            story = _load(config, path)
+            groups = ([(at, names)] if when is not None or now
+                      else release_plan(story, config, zone, names, bool(targets)))
+            plans.append((story, groups))
         except CrosspostError as exc:
             click.echo(f"error: {exc.render()}", err=True)
             bad = max(bad, exc.exit_code)
     if dry_run:
-        _dry_run(config, stories, list(targets))
+        _dry_run(config, plans, zone)
         sys.exit(bad)
+    _require_secrets(config, {t for _, groups in plans for at_, ts in groups for t in ts
+                              if at_ is None or at_ <= datetime.now(zone)})
     ok = True
     with _publisher(config) as publisher:
-        for story in stories:
+        for story, groups in plans:
             if len(files) > 1:
                 click.echo(f"== {story.title or story.identity} ({story.path}) ==")
-            ok &= report(publisher.publish(story, list(targets) or None, again=again, at=at))
+            clash = publisher.identity_clash(story)
+            if clash is not None:
+                click.echo(f"error: {clash.render()}", err=True)
+                bad = max(bad, clash.exit_code)
+                continue
+            for at_, group in groups:
+                due = at_ if at_ is not None and at_ > datetime.now(zone) else None
+                outcomes = publisher.publish(story, group, again=again, at=due)
+                ok &= report(outcomes, zone)
     if bad:
         sys.exit(bad)
     if not ok:
         sys.exit(1)
 
 
-def _dry_run(config: Config, stories: list[Story], targets: list[str]) -> None:
-    from ..delivery import select_targets
+def release_plan(story: Story, config: Config, zone: tzinfo, names: list[str],
+                 named: bool) -> list[tuple[datetime | None, list[str]]]:
+    """The story's ``Release:`` times for these targets: [(time or None for now, targets)].
+    Relative forms count from the file's modification time, as the watcher does; without
+    ``--to`` (``named`` False), targets named only in ``Release (target):`` are included."""
+    from ..daemon.releases import release_groups, resolve_releases
+
+    if not story.releases:
+        return [(None, names)]
+    anchor = (datetime.fromtimestamp(story.path.stat().st_mtime, zone)
+              if story.path is not None and story.path.exists() else datetime.now(zone))
+    releases = resolve_releases(story, config, zone, anchor)
+    groups = release_groups(releases, names)
+    return [(t, [n for n in g if not named or n in names]) for t, g in groups.items()
+            if not named or any(n in names for n in g)]
+
+
+def _require_secrets(config: Config, targets: set[str],
+                     accounts: set[str] | frozenset[str] = frozenset()) -> None:
+    """Every account these deliveries use has its secret, else one SecretError (exit 2)
+    before anything is recorded or sent."""
+    from ..secrets import lookup_secret
+
+    names = set(accounts) | {config.targets[t].account for t in targets
+                             if t in config.targets}
+    for account in sorted(names):
+        if account in config.accounts:
+            lookup_secret(account)  # raises SecretError naming where to put it
+
+
+def _require_rows_secrets(config: Config, rows: list[Delivery], targets: tuple[str, ...]
+                          ) -> None:
+    """:func:`_require_secrets` for the accounts where these rows' entries live."""
+    rows = [r for r in rows if not targets or r.target in targets]
+    accounts = {r.account or (config.targets[r.target].account
+                              if r.target in config.targets else "") for r in rows}
+    _require_secrets(config, set(), {a for a in accounts if a})
+
+
+def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None,
+             list[str]]]]], zone: tzinfo) -> None:
     from ..plan import decide_publish
     from ..registry import Registry, now_utc
     from ..render import render_post
+    from ..when import describe as describe_time
 
     with Registry.for_config(config) as registry:
-        names = select_targets(config, targets)
-        for story in stories:
-            for name in names:
-                row = registry.latest(story.identity, name)
-                d = decide_publish(row, content_hash=story.content_hash, now=now_utc(),
-                                   live=bool(row and registry.is_live(row)),
-                                   edit_mode=config.settings.edit_mode)
-                post = render_post(story, config, name)
-                click.echo(f"{name}: would {d.action} {post.subject!r}"
-                           + (f" ({d.reason})" if d.reason else ""))
+        for story, groups in plans:
+            for at, names in groups:
+                for name in names:
+                    row = registry.latest(story.identity, name)
+                    d = decide_publish(row, content_hash=story.content_hash, now=now_utc(),
+                                       live=bool(row and registry.is_live(row)), at=at,
+                                       edit_mode=config.settings.edit_mode)
+                    post = render_post(story, config, name)
+                    if d.action == "schedule" and d.at is not None:
+                        when = describe_time(d.at.astimezone(zone), datetime.now(zone))
+                        click.echo(f"{name}: would schedule {post.subject!r} for {when}")
+                        continue
+                    click.echo(f"{name}: would {d.action} {post.subject!r}"
+                               + (f" ({d.reason})" if d.reason else ""))
 
 
 @click.command("edit")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@_TARGET_OPT
+@_WHERE_OPT
 @click.pass_obj
 def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     """Update every posted copy of the story in FILE with its current text."""
     config = app.config
     story = _load(config, file)
     with _publisher(config) as publisher:
+        _require_rows_secrets(config, publisher.registry.deliveries(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
@@ -204,7 +283,7 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
 
 @click.command("delete")
 @click.argument("what", metavar="FILE|ID")
-@_TARGET_OPT
+@_WHERE_OPT
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None:
@@ -225,14 +304,17 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
                 raise UserError("deleting needs a confirmation", "add --yes to delete "
                                 "without being asked")
             where = ", ".join(f"{r.target} {r.url}".strip() for r in rows)
-            click.confirm(f"Delete {identity} from {where}?", abort=True)
+            if not click.confirm(f"Delete {identity} from {where}?"):
+                click.echo("nothing deleted")
+                return
+        _require_rows_secrets(config, rows, ())
         outcomes = publisher.delete(identity, list(targets) or None, delivery_id=delivery_id)
     if not report(outcomes):
         sys.exit(1)
 
 
 @click.command("retry")
-@click.argument("delivery_id", metavar="[ID]", required=False, type=int)
+@click.argument("delivery_id", metavar="[ID]", required=False, type=DELIVERY_ID)
 @click.option("--force", is_flag=True,
               help="With ID: send an uncertain delivery again without asking the site "
                    "(only after checking it is not there).")
@@ -245,6 +327,10 @@ def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
     with _publisher(config) as publisher:
         if delivery_id is not None and publisher.registry.delivery(delivery_id) is None:
             raise UserError(f"no delivery {delivery_id}", "see `crosspost status`")
+        reg = publisher.registry
+        one = reg.delivery(delivery_id) if delivery_id is not None else None
+        _require_rows_secrets(config, [one] if one is not None else reg.deliveries(
+            statuses=("retry", "failed", "uncertain", "pending", "editing", "deleting")), ())
         outcomes = publisher.retry(delivery_id, assume_not_posted=force)
     if not outcomes:
         click.echo("nothing to retry")

@@ -21,7 +21,9 @@ a *held* release, listed by ``crosspost queue`` and posted with ``crosspost resc
 --at now``. ``Release: now`` is always posted at once.
 
 A changed version of a story already in ``posted/`` (dropped into the folder again) replaces
-the one there once it is on the site; the older file is kept as ``<stem>.prev<ext>``.
+the one there once it is on the site; the older file is kept as ``<stem>.prev<ext>``. A
+byte-identical copy of the file already in ``posted/`` takes its place (one copy of the same
+bytes is kept: nothing is lost). Files in ``posted/`` themselves are not watched.
 
 Unchanged files are recognised from the registry's files table (path, size, mtime) without
 being read.
@@ -295,30 +297,38 @@ class Intake:
         if path.is_symlink():
             # a link stays where it is: moving it could break a relative target
             return None
-        if identity:
-            self._retire_previous(folder / path.name, identity)
-        dest = files.move_aside(path, folder)
+        dest = folder / path.name
+        if identity and self._retire_previous(dest, identity, path):
+            os.replace(path, dest)  # the very same bytes: one copy, nothing lost
+        else:
+            dest = files.move_aside(path, folder)
         self.registry.forget_file(path)
         log.debug("moved %s to %s", path.name, dest)
         return dest
 
-    def _retire_previous(self, old: Path, identity: str) -> None:
+    def _retire_previous(self, old: Path, identity: str, new: Path) -> bool:
         """``posted/<name>`` holds an earlier version of the same story: keep it as
         ``<stem>.prev<ext>`` so ``posted/<name>`` is what is on the site now. A file there
-        holding another story keeps its name (the new one gets a ``-2`` suffix)."""
+        holding another story keeps its name (the new one gets a ``-2`` suffix). True when
+        it holds exactly the bytes of ``new`` (a copy dropped in again): ``new`` may then
+        simply take its place."""
         from ..parse import parse_file
 
-        if old.is_symlink() or not old.is_file():
-            return
+        if old.is_symlink() or not old.is_file() or new.parent == old.parent:
+            return False
         try:
+            if old.stat().st_size == new.stat().st_size and \
+                    old.read_bytes() == new.read_bytes():
+                return old.parent.stat().st_dev == new.parent.stat().st_dev
             if parse_file(old, max_bytes=self.config.settings.max_file_bytes
                           ).identity != identity:
-                return
+                return False
         except (StoryError, OSError):
-            return
+            return False
         dest = files.move_aside(old, old.parent, name=f"{old.stem}.prev{old.suffix}")
         log.info("kept the earlier version of %s as %s", old.name,
                  os.path.relpath(dest, self.root))
+        return False
 
     def _set_aside(self, path: Path, story: Story | None, report: str, why: str) -> Taken:
         if path.is_symlink():

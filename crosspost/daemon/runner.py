@@ -45,6 +45,8 @@ log = get_logger("daemon")
 DEFAULT_SETTLE = 2.0
 #: the safety-net rescan (and re-read of schedules changed by other processes)
 DEFAULT_RESCAN = 30.0
+#: how long `watch --once` waits (beyond the settle time) for files still changing
+ONCE_PATIENCE = 30.0
 
 
 def run_daemon(config: Config, *, folder: Path | None = None,
@@ -391,10 +393,18 @@ class Daemon:
 
     # -- the loop --------------------------------------------------------------------------
     def _loop(self, once: bool) -> None:
+        # a one-off run does not wait for ever on a file that keeps changing
+        give_up = time.monotonic() + self.settle + ONCE_PATIENCE
         while not self.stop.is_set():
             self._check_pending()
             if once and all(e.sig.size == 0 for e in self.pending.values()):
                 return  # empty files wait for content that a one-off run will not see
+            if once and time.monotonic() > give_up:
+                for path in sorted(p for p, e in self.pending.items() if e.sig.size):
+                    log.warning("%s is still being written; left for the next run",
+                                path.name, extra={"event": "still_writing",
+                                                  "story": str(path)})
+                return
             wait = (min(self.check_at.values()) - time.monotonic()) if self.check_at else 3600.0
             try:
                 msg = self.inbox.get(timeout=max(0.0, min(wait, 3600.0)))

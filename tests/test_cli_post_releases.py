@@ -1,0 +1,123 @@
+"""`crosspost post` honours the story's `Release:` times (QA Q0): a future release is
+scheduled (the watcher posts it then), `--now` posts at once, `--dry-run` says "would
+schedule for …", and `Release (target):` lines apply per target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability.harness import Entry, SandboxControl
+from storyfiles import story_text
+
+from crosspost.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        main(["--config", str(cfg), *args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def titled(url: str, journal: str, title: str) -> list[Entry]:
+    control = SandboxControl(url)
+    try:
+        return [e for e in control.entries(journal) if title in e.subject]
+    finally:
+        control.close()
+
+
+def release_story(folder: Path, name: str, title: str, *releases: str) -> Path:
+    """A story whose header carries these `Release…:` lines (the config's zone is UTC)."""
+    text = story_text(title=title)
+    head, sep, rest = text.partition("\n\n***")
+    path = folder / f"{name}.txt"
+    path.write_text(head + "\n" + "\n".join(releases) + sep + rest, encoding="utf-8")
+    return path
+
+
+def later(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+
+
+def test_post_schedules_a_future_release_header_instead_of_posting(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    when = later(3)
+    story = release_story(tmp_path, "gift", "Reveal Day", f"Release: {when}")
+    code, out, err = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert code == 0, out + err
+    assert out.startswith(f"journal: scheduled for {when}"), out
+    assert "(in 2 days 23 h)" in out or "(in 3 days)" in out, out  # local and relative
+    assert "crosspost watch" in out and "--now" in out
+    assert titled(sandbox.url, "writer", "Reveal Day") == []
+    code, out, _ = run(capsys, sandbox_config, "status")
+    assert "scheduled" in out and "release at" in out
+
+
+def test_post_now_overrides_a_future_release(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = release_story(tmp_path, "gift", "Early Bird", f"Release: {later(3)}")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert "scheduled for" in out
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal", "--now")
+    assert code == 0 and out.startswith("journal: posted http"), out
+    assert len(titled(sandbox.url, "writer", "Early Bird")) == 1
+
+
+def test_post_dry_run_says_would_schedule_for_the_release(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    when = later(2)
+    story = release_story(tmp_path, "gift", "Dry Reveal", f"Release: {when}")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--dry-run")
+    assert code == 0
+    assert out.startswith(f"journal: would schedule 'Dry Reveal") and f"for {when}" in out
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--dry-run", "--now")
+    assert out.startswith("journal: would post 'Dry Reveal")
+    code, out, _ = run(capsys, sandbox_config, "status")
+    assert "nothing posted yet" in out
+
+
+def test_post_honours_per_target_release_times(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    when = later(1)
+    story = release_story(tmp_path, "split", "Two Doors", f"Release (fluffy): {when}")
+    code, out, err = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                         "--to", "fluffy")
+    assert code == 0, out + err
+    assert "journal: posted http" in out
+    assert f"fluffy: scheduled for {when}" in out
+    assert len(titled(sandbox.url, "writer", "Two Doors")) == 1
+    assert titled(sandbox.url, "fluffyfics", "Two Doors") == []
+    # with --to naming only the journal, the community's release is not touched
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert "fluffy" not in out and "journal: skipped" in out
+
+
+def test_post_of_a_release_time_already_past_posts_at_once(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    past = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
+    story = release_story(tmp_path, "old", "Bygone", f"Release: {past}")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert code == 0 and out.startswith("journal: posted http"), out
+
+
+def test_post_at_and_now_together_is_a_usage_error(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = release_story(tmp_path, "x", "Both Ways")
+    code, _, err = run(capsys, sandbox_config, "post", str(story), "--now", "--at", "+1h")
+    assert code == 2 and "--now" in err
