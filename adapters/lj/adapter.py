@@ -285,7 +285,7 @@ class LJAdapter(Adapter):
         # process may have used it too, so a 406 tries once more with the next value
         for attempt in range(2):
             with self._lastsync_lock:
-                lastsync = reading.lastsync_time(since, None)
+                lastsync = reading.lastsync_time(since, self._lastsyncs)
             try:
                 res = self.client.call("getevents", {**base, "selecttype": "syncitems",
                                                      "lastsync": lastsync}, journal=journal)
