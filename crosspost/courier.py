@@ -12,7 +12,14 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, ConfigProblem, CrosspostError, SecretError, SiteError
+from .errors import (
+    ConfigError,
+    ConfigProblem,
+    CrosspostError,
+    FaultError,
+    SecretError,
+    SiteError,
+)
 from .logs import get_logger
 from .plan import Decision, answered_early, classify, next_attempt, settle_seconds
 from .post import Post, Receipt, RemoteRef
@@ -264,7 +271,17 @@ class Courier:
             with self.pool.slot(account):
                 if op == "post":
                     assert post is not None
-                    receipt = adapter.post(post, journal)
+                    try:
+                        receipt = adapter.post(post, journal)
+                    except FaultError as exc:
+                        if exc.code != 153 or post.when is None:
+                            raise
+                        # LJ/IJ: a release dated before a newer entry in one's own journal
+                        # is refused before anything is stored (153): date it now instead
+                        post = replace(post, when=None, notes=(*post.notes, (
+                            "dated now: the site refuses an entry dated before a newer "
+                            f"one ({exc.message})")))
+                        receipt = adapter.post(post, journal)
                 elif op == "edit":
                     assert post is not None and ref is not None
                     receipt = adapter.edit(post, journal, ref)

@@ -139,4 +139,17 @@ def test_edit_mode_ask_names_the_story_file(
     run(capsys, sandbox_config, "post", str(story), "--to", "journal")
     write_story(tmp_path, "asked", "Changed, a little.", title="Ask First")
     code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert code == 0 and "changed, not edited" in out
     assert f"`crosspost edit {story}`" in out and "FILE" not in out
+
+
+def test_cancelling_a_scheduled_story_by_delete_needs_no_secret(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "later", title="Not Today")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--at", "+1d")
+    assert code == 0 and "scheduled for" in out
+    monkeypatch.delenv("CROSSPOST_SECRET_SANDBOX")
+    code, out, err = run(capsys, sandbox_config, "delete", str(story), "--yes")
+    assert code == 0 and "cancelled" in out, out + err

@@ -81,7 +81,7 @@ def test_post_dry_run_says_would_schedule_for_the_release(
     code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
                        "--dry-run")
     assert code == 0
-    assert out.startswith(f"journal: would schedule 'Dry Reveal") and f"for {when}" in out
+    assert out.startswith("journal: would schedule 'Dry Reveal") and f"for {when}" in out
     code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
                        "--dry-run", "--now")
     assert out.startswith("journal: would post 'Dry Reveal")

@@ -245,3 +245,42 @@ def test_watch_held_release_is_posted_when_the_writer_changes_release_to_now(
     assert site.subjects() == ["Wrong Year Gift"]
     assert (folder / "posted" / "gift.txt").exists()
     assert "Nothing scheduled." in run_cli(cfg, "queue").stdout
+
+
+def test_watch_once_gives_up_on_a_file_still_being_written_and_leaves_it_for_next_run(
+        watched: tuple[Path, Path, Site]) -> None:
+    import logging
+    import threading
+    import time
+
+    from crosspost.config import load_config
+    from crosspost.daemon import run_daemon
+
+    cfg, folder, site = watched
+    path = folder / "growing.txt"
+    path.write_text(story_text("Still Growing"), encoding="utf-8")
+    done = threading.Event()
+
+    def keep_writing() -> None:  # a writer (or a sync tool) that never stops for long
+        while not done.wait(0.15):
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("One more line.\n")
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("crosspost")
+    logger.addHandler(handler)
+    writer = threading.Thread(target=keep_writing, daemon=True)
+    writer.start()
+    started = time.monotonic()
+    try:
+        code = run_daemon(load_config(cfg), once=True, settle_seconds=0.5, once_patience=1.5)
+    finally:
+        done.set()
+        writer.join()
+        logger.removeHandler(handler)
+    assert code == 0
+    assert time.monotonic() - started < 15
+    assert "growing.txt is still being written; left for the next run" in seen
+    assert path.exists() and site.subjects() == []

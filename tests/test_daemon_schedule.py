@@ -32,7 +32,9 @@ def test_watch_header_release_waits_in_the_folder_and_fires_at_its_time(
         text = story_text("Reveal Day", header={"Release (fluffy)": _iso(release)})
         drop(folder, "reveal.txt", text)
         assert wait_for(lambda: "Reveal Day" in site.subjects("writer")), daemon.output()
-        assert "scheduled Reveal Day for fluffy" in daemon.output()
+        # logged just after the journal copy went out
+        assert wait_for(lambda: "scheduled Reveal Day for fluffy" in daemon.output()), \
+            daemon.output()
         assert (folder / "reveal.txt").exists()  # waits in the folder for its release
         assert "Reveal Day" not in site.subjects("fluffyfics")
         assert wait_for(lambda: "Reveal Day" in site.subjects("fluffyfics"), timeout=15)

@@ -29,8 +29,8 @@ def zoned_config(path: Path) -> Path:
     return path
 
 
-def eventtime(url: str, subject: str) -> str:
-    events = LJ(url).events(howmany=50, lineendings="unix")
+def eventtime(url: str, subject: str, secret: str = "sandbox-key") -> str:
+    events = LJ(url, secret=secret).events(howmany=50, lineendings="unix")
     found = [e for e in events if subject in str(e.get("subject", ""))]
     assert len(found) == 1, found
     return str(found[0]["eventtime"])
@@ -71,3 +71,23 @@ def test_publish_at_a_time_already_come_is_dated_at_that_time(
         [out] = pub.publish(plain, ["journal"])
     stamp = eventtime(sandbox.url, "Plain Now")[:16]
     assert stamp in {wall(before), wall(before + timedelta(minutes=1))}
+
+
+def test_a_late_release_behind_a_newer_entry_is_dated_now_on_a_back_in_time_site(
+        tmp_path: Path, sandbox_factory: Any, sandbox_config_factory: Any) -> None:
+    # LJ08-style forks (InsaneJournal) refuse an own-journal entry dated before a newer
+    # one (fault 153), before storing anything: the release goes out dated now instead
+    server = sandbox_factory("lj", backdate_check=True)
+    config = load_config(zoned_config(sandbox_config_factory(
+        server, dialect="lj", secret="sandbox-password")))
+    first = parse_file(write_story(tmp_path, "first", title="Posted Meanwhile"))
+    late = parse_file(write_story(tmp_path, "late", title="Released Late"))
+    release = datetime.now(UTC) - timedelta(minutes=20)
+    with Registry.for_config(config) as reg, Publisher(config, reg) as pub:
+        [out] = pub.publish(first, ["journal"])
+        assert out.action == "posted", out
+        [out] = pub.publish(late, ["journal"], at=release)
+        assert out.action == "posted", out
+        assert any("dated now" in n for n in out.notes)
+    stamp = eventtime(server.url, "Released Late", "sandbox-password")
+    assert not stamp.startswith(wall(release))

@@ -29,7 +29,7 @@ def test_repeated_lookups_in_a_busy_journal_vary_lastsync_and_find_the_entry(
     client.post(mine, "Needle", **stamp(since - timedelta(minutes=5)))
     for n in range(55):  # busier than one lastn page, so syncitems is needed
         client.post(f"<p>Filler {n}.</p>", f"Hay {n}", **stamp(since))
-    account = Account(site="sandbox", username="writer", server=sandbox.url)  # type: ignore[call-arg]
+    account = Account(site="sandbox", username="writer", server=sandbox.url)
     post = Post(target="journal", subject="Needle", html=mine)
     with Sandbox(account, lambda: "sandbox-key") as adapter:
         found = [adapter.find(None, post, since) for _ in range(5)]

@@ -44,6 +44,8 @@ _UNKNOWN_PROP = re.compile(r"Unknown metadata:\s*(\w+)")
 MAX_PROP_STRIPS = 3
 #: getevents lastn maximum (§6.2)
 LASTN = 50
+#: syncitems look-ups per find() when the site answers 406 (lastsync repeated)
+SYNC_TRIES = 4
 
 
 class LJAdapter(Adapter):
@@ -282,15 +284,15 @@ class LJAdapter(Adapter):
             return found
         # DW/LJ: the same lastsync asked 3 times within an hour → 406 (§6.2): each look-up
         # from this adapter steps back one more second (still before `since`); another
-        # process may have used it too, so a 406 tries once more with the next value
-        for attempt in range(2):
+        # process may have used it too, so a 406 tries the next values (a few at most)
+        for attempt in range(SYNC_TRIES):
             with self._lastsync_lock:
                 lastsync = reading.lastsync_time(since, self._lastsyncs)
             try:
                 res = self.client.call("getevents", {**base, "selecttype": "syncitems",
                                                      "lastsync": lastsync}, journal=journal)
             except FaultError as exc:
-                if exc.code != 406 or attempt:
+                if exc.code != 406 or attempt == SYNC_TRIES - 1:
                     raise  # transient: the row stays uncertain, nothing is sent again
                 continue
             return self._match(list(res.get("events") or []), post, journal, since)

@@ -230,10 +230,15 @@ def _require_secrets(config: Config, targets: set[str],
             lookup_secret(account)  # raises SecretError naming where to put it
 
 
+#: statuses of rows without an entry id that still need the site (reconcile or send)
+_MAY_CALL = frozenset({"pending", "editing", "deleting", "uncertain", "retry", "failed"})
+
+
 def _require_rows_secrets(config: Config, rows: list[Delivery], targets: tuple[str, ...]
                           ) -> None:
     """:func:`_require_secrets` for the accounts where these rows' entries live."""
-    rows = [r for r in rows if not targets or r.target in targets]
+    rows = [r for r in rows if (not targets or r.target in targets)
+            and (r.itemid is not None or r.status in _MAY_CALL)]
     accounts = {r.account or (config.targets[r.target].account
                               if r.target in config.targets else "") for r in rows}
     _require_secrets(config, set(), {a for a in accounts if a})

@@ -205,21 +205,21 @@ class Intake:
             if at is not None and datetime.now(UTC) - at > grace:
                 outcomes.extend(self._hold_late(story, wanted, at, explicit=explicit))
             else:
-                self._unhold(story.identity, wanted, at)
+                self._unhold(story, wanted, at)
                 outcomes.extend(self.publisher.publish(story, wanted, at=at,
                                                        explicit=explicit))
         for outcome in outcomes:
             self.log_outcome(outcome, story.title or story.identity)
         return outcomes
 
-    def _unhold(self, identity: str, targets: list[str], at: datetime | None) -> None:
+    def _unhold(self, story: Story, targets: list[str], at: datetime | None) -> None:
         """The writer changed a held story's ``Release:`` to now (or a time within the
         grace period): its held releases become due; the daemon posts them right after."""
-        for row in self._newest_rows(identity):
+        for row in self._newest_rows(story.identity):
             if row.target in targets and row.status == "held":
                 self.registry.reschedule(row.id, at or datetime.now(UTC))
                 log.info("released the held %s for %s [#%s]: its Release: time is now %s",
-                         identity, row.target, row.id, "now" if at is None else
+                         story.title or story.identity, row.target, row.id, "now" if at is None else
                          describe(at.astimezone(self.tz), datetime.now(self.tz)))
 
     def _hold_late(self, story: Story, targets: list[str], at: datetime, *,

@@ -51,10 +51,12 @@ ONCE_PATIENCE = 30.0
 
 def run_daemon(config: Config, *, folder: Path | None = None,
                rescan_seconds: float = DEFAULT_RESCAN, settle_seconds: float = DEFAULT_SETTLE,
-               once: bool = False, stop: threading.Event | None = None) -> int:
+               once: bool = False, stop: threading.Event | None = None,
+               once_patience: float = ONCE_PATIENCE) -> int:
     """Watch the stories folder until stopped; returns the exit code (0 on a clean stop,
     130 when a second interrupt abandoned the post in flight). ``once``: handle what is
-    there and what is due, then return."""
+    there and what is due, then return (not waiting for empty files, nor longer than
+    ``once_patience`` seconds beyond the settle time for files still being written)."""
     root = _stories_dir(config, folder)
     if folder is not None and not root.exists():
         # a typo in --dir must not create a folder and watch it forever
@@ -62,6 +64,7 @@ def run_daemon(config: Config, *, folder: Path | None = None,
                         "check the path given to --dir (create the folder first if it is new)")
     daemon = Daemon(config, root, rescan_seconds=rescan_seconds, settle_seconds=settle_seconds,
                     stop=stop)
+    daemon.once_patience = once_patience
     try:
         return daemon.run(once=once)
     except KeyboardInterrupt:
@@ -103,6 +106,7 @@ class Daemon:
         self.publisher: Any = None
         self.intake: Intake | None = None
         self._interrupts = 0
+        self.once_patience = ONCE_PATIENCE
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> int:
@@ -394,7 +398,7 @@ class Daemon:
     # -- the loop --------------------------------------------------------------------------
     def _loop(self, once: bool) -> None:
         # a one-off run does not wait for ever on a file that keeps changing
-        give_up = time.monotonic() + self.settle + ONCE_PATIENCE
+        give_up = time.monotonic() + self.settle + self.once_patience
         while not self.stop.is_set():
             self._check_pending()
             if once and all(e.sig.size == 0 for e in self.pending.values()):

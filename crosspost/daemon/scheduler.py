@@ -102,5 +102,9 @@ class Clock:
 
     def shutdown(self) -> None:
         if self._scheduler is not None:
+            # jobs first (this waits for a job being processed): a job store emptied by
+            # shutdown under the scheduler's feet makes its thread die with a traceback
+            with contextlib.suppress(Exception):
+                self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
