@@ -132,7 +132,7 @@ class Adapter(ABC):
         """Verify the credentials; returns a short description of the account."""
         return self.account.username
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: adapters without connections skip it
         """Release connections and sessions."""
 
     def __enter__(self) -> Adapter:

@@ -26,12 +26,12 @@ def record_claim(db: sqlite3.Connection, row: Delivery | None, d: Decision,
     (skip, busy, wait…)."""
     status = {"post": "pending", "edit": "editing", "delete": "deleting",
               "schedule": "scheduled", "needs_edit": "needs_edit",
-              "cancel": "cancelled", "reconcile": "pending"}.get(d.action)
+              "cancel": "cancelled", "reconcile": "pending", "held": "held"}.get(d.action)
     if status is None:
         return None
     if row is not None:
         identity, target = row.identity, row.target
-    new_row = d.action in ("post", "schedule") and (row is None or d.new_copy)
+    new_row = d.action in ("post", "schedule", "held") and (row is None or d.new_copy)
     copy = ((row.copy + 1) if new_row else row.copy) if row is not None else 0
     intent = make_intent if isinstance(make_intent, Intent) else make_intent(copy)
     if d.action == "reconcile":
@@ -74,6 +74,9 @@ def record_claim(db: sqlite3.Connection, row: Delivery | None, d: Decision,
     elif d.action == "schedule":
         sets.update(content, op="post", release_at=ts(d.at), owner=None, attempts=0,
                     last_error="")
+    elif d.action == "held":  # a missed release (``grace``): waits for the user
+        sets.update(content, op="post", release_at=ts(d.at), owner=None, attempts=0,
+                    last_error=d.reason)
     elif d.action == "cancel":
         sets.update(release_at=None)
     cols = ", ".join(f"{k} = ?" for k in sets)

@@ -92,15 +92,21 @@ def _posted_reason(row: RowView) -> str:
 
 def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, live: bool,
                    again: bool = False, at: datetime | None = None,
-                   edit_mode: str = "auto", explicit: bool = True) -> Decision:
+                   edit_mode: str = "auto", explicit: bool = True,
+                   grace: timedelta | None = None) -> Decision:
     """What to do when a story is published to one target.
 
     ``row`` is the newest copy's row (None: never seen). ``live``: an in-flight row's claim
     is held by a running process. ``explicit``: a person asked for this now (``crosspost
     post``) rather than the daemon noticing a file: retries are then not held back by their
-    backoff, and failed or deleted deliveries are sent again.
+    backoff, and failed or deleted deliveries are sent again. ``grace``: a release time
+    ``at`` more than this long ago is not posted but recorded as held for the user (a
+    missed release); None posts it at once.
     """
+    missed = at is not None and grace is not None and at < now - grace
     if row is None:
+        if missed:
+            return _held(at, now)
         if at is not None and at > now:
             return Decision("schedule", at=at)
         return Decision("post")
@@ -126,12 +132,16 @@ def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, liv
         if edit_mode == "ask":
             return Decision("needs_edit", "the story changed; run `crosspost edit FILE`")
         return Decision("skip", "the story changed but edits are off (settings.edit_mode)")
+    if status in ("scheduled", "held") and missed:
+        return _held(at, now)
     if status == "scheduled":
         if at is not None:
             return Decision("schedule", "moved", at=at)
         if explicit:
             return Decision("post", "posted now instead of at its release time")
         return Decision("wait", "scheduled")
+    if missed and status != "retry":
+        return _held(at, now)
     if at is not None and at > now:
         return Decision("schedule", at=at)
     if status == "retry":
@@ -147,6 +157,12 @@ def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, liv
             return Decision("post")
         return Decision("skip", f"{status}; use `crosspost post` or `crosspost retry`")
     return Decision("skip", f"unknown status {status!r}")
+
+
+def _held(at: datetime | None, now: datetime) -> Decision:
+    minutes = int((now - at).total_seconds() // 60) if at is not None else 0
+    return Decision("held", f"its release time was {minutes} min ago, more than the grace "
+                    "period (settings.grace_minutes)", at=at)
 
 
 def decide_edit(row: RowView, *, live: bool) -> Decision:
