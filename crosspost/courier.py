@@ -254,7 +254,8 @@ class Courier:
                            release_at=row.release_at if row else None)
         action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held",
                   "busy": "busy"}.get(d.action, "skipped")
-        return Outcome(rid, job.identity, job.target, action, url, d.reason)
+        return Outcome(rid, job.identity, job.target, action, url, d.reason,
+                       release_at=d.at if d.action == "held" else None)
 
     def _attempt(self, job: Job, post: Post | None, op: str, row: Delivery, account: str,
                  journal: str | None, tries: int) -> tuple[Outcome, float | None]:

@@ -126,11 +126,14 @@ class Publisher:
             return None, exc
 
     def publish(self, story: Story, targets: list[str] | None = None, *, again: bool = False,
-                at: datetime | None = None, explicit: bool = True) -> list[Outcome]:
+                at: datetime | None = None, explicit: bool = True,
+                grace: timedelta | None = None) -> list[Outcome]:
         """Post (or edit, when it changed; or schedule, with ``at``) ``story`` to each target.
 
         ``explicit`` is False for the daemon: it then respects retry backoff and does not
-        resend failed or deleted deliveries of an unchanged story.
+        resend failed or deleted deliveries of an unchanged story. ``grace``: an ``at``
+        more than this long ago is recorded as ``held`` (a missed release, outcome "held")
+        instead of being posted; None (the default) posts it at once.
         """
         names = self.targets_for(targets)
         clash = self.identity_clash(story)
@@ -149,7 +152,7 @@ class Publisher:
         def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
             d = decide_publish(row, content_hash=chash, now=now_utc(), live=live,
                                again=again, at=at, edit_mode=edit_mode,
-                               explicit=explicit or forced)
+                               explicit=explicit or forced, grace=grace)
             if d.action == "needs_edit" and edit_hint:
                 d = replace(d, reason=d.reason.replace("`crosspost edit FILE`", edit_hint))
             return d
