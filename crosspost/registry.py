@@ -173,6 +173,18 @@ class Registry:
         """Every file the watcher remembers, by path (one query for a start-up scan)."""
         return {r["path"]: _file_row(r) for r in self._query("SELECT * FROM files")}
 
+    def file_sigs(self) -> dict[str, tuple[int, int, str]]:
+        """``{path: (size, mtime_ns, state)}`` for every remembered file: one query, no
+        timestamps parsed (the daemon's start-up scan)."""
+        rows = self._query("SELECT path, size, mtime_ns, state FROM files")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def waiting_files(self) -> list[tuple[str, str]]:
+        """``(path, identity)`` of the remembered files left waiting for their story."""
+        rows = self._query("SELECT path, identity FROM files WHERE state = 'waiting'"
+                           " AND identity IS NOT NULL AND identity != ''")
+        return [(r[0], r[1]) for r in rows]
+
     def forget_file(self, path: Path | str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM files WHERE path = ?", (str(path),))

@@ -284,3 +284,20 @@ def test_watch_once_gives_up_on_a_file_still_being_written_and_leaves_it_for_nex
     assert time.monotonic() - started < 15
     assert "growing.txt is still being written; left for the next run" in seen
     assert path.exists() and site.subjects() == []
+
+
+def test_watch_second_untitled_story_with_the_same_identity_is_set_aside_not_an_edit(
+        watched: tuple[Path, Path, Site]) -> None:
+    cfg, folder, site = watched
+    drop(folder, "gift-for-alice.txt", story_text("Untitled", body="A story for Alice."))
+    res = run_cli(cfg, "watch", "--once", "--settle", "0")
+    assert res.returncode == 0, res.stderr
+    assert (folder / "posted" / "gift-for-alice.txt").exists()
+    drop(folder, "gift-for-bob.txt", story_text("Untitled", body="Another story, for Bob."))
+    res = run_cli(cfg, "watch", "--once", "--settle", "0")
+    assert res.returncode == 0, res.stderr
+    # Alice's entry was not overwritten, and Bob's file waits in failed/ with the reason
+    assert site.subjects() == ["Untitled"]
+    report = (folder / "failed" / "gift-for-bob.txt.error.txt").read_text()
+    assert "same title and author" in report and "ID:" in report
+    assert "Another story, for Bob." in (folder / "failed" / "gift-for-bob.txt").read_text()

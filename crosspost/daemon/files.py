@@ -159,6 +159,14 @@ def scan(root: Path, skipped: Callable[[str, str], None] | None = None
     """The candidate story files at the top level of ``root`` with their stat (following a
     symlink only when it stays inside ``root``). One ``scandir`` pass, no reads.
     ``skipped(name, why)`` hears of each other name left out (not temporaries)."""
+    for name, st in scan_names(root, skipped):
+        yield Path(name), st
+
+
+def scan_names(root: Path, skipped: Callable[[str, str], None] | None = None
+               ) -> Iterator[tuple[str, os.stat_result]]:
+    """:func:`scan` with each path as a string (``str(root / name)``): no Path object per
+    entry, for the daemon's rescans of large folders."""
     try:
         it = os.scandir(root)
     except FileNotFoundError:
@@ -184,7 +192,7 @@ def scan(root: Path, skipped: Callable[[str, str], None] | None = None
                     continue
             except OSError:
                 continue
-            yield Path(entry.path), st
+            yield entry.path, st
 
 
 def unique_destination(folder: Path, name: str) -> Path:

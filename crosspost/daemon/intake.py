@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..delivery import IdentityClash
 from ..errors import StoryError
 from ..logs import get_logger
 from ..when import describe, relative
@@ -106,6 +107,12 @@ class Intake:
         row = self.registry.file_seen(path)
         return row is not None and row.size == sig.size and row.mtime_ns == sig.mtime_ns
 
+    def known_sigs(self) -> dict[str, tuple[int, int]]:
+        """``{path: (size, mtime_ns)}`` of every file the registry knows (one query): a
+        file whose stat matches is :meth:`unchanged`."""
+        return {p: (size, mtime) for p, (size, mtime, _state) in
+                self.registry.file_sigs().items()}
+
     def remember(self, path: Path, sig: files.FileSig, story: Story | None, state: str,
                  identity: str | None = None) -> None:
         """Record the file in the files table (keeping what an earlier parse learned when
@@ -123,11 +130,11 @@ class Intake:
         posted with `crosspost reschedule ID --at now` or `crosspost post` in another
         process, a concurrent run that finished it. They are to be taken again."""
         out = []
-        for name, row in self.registry.files().items():
+        for name, identity in self.registry.waiting_files():
             path = Path(name)
-            if row.state != "waiting" or not row.identity or path.parent != self.root:
+            if path.parent != self.root:
                 continue
-            rows = self._newest_rows(row.identity)
+            rows = self._newest_rows(identity)
             if fate(r.status for r in rows) == "posted" and any(
                     r.status in ("posted", "queued", "needs_edit") for r in rows):
                 out.append(path)
@@ -178,6 +185,10 @@ class Intake:
         # others keep their state (a schedule moved with `crosspost reschedule` stays moved)
         skip = {r.target for r in before} if again else set()
         outcomes = self._publish(story, releases, explicit=retry_failed, skip=skip)
+        clash = next((o.error for o in outcomes if isinstance(o.error, IdentityClash)), None)
+        if clash is not None:  # another file's story has this identity: never overwrite it
+            return self._set_aside(path, story, reports.clash_report(path, clash),
+                                   clash.render())
         return self.settle(path, story.identity, story, sig, outcomes)
 
     def _drop_replaced(self, identity: str, path: Path, story: Story) -> None:

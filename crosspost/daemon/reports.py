@@ -55,6 +55,17 @@ def story_report(exc: StoryError) -> str:
     return "\n".join(lines)
 
 
+def clash_report(path: Path, exc: CrosspostError) -> str:
+    """The report for a file whose story has the identity of another story's file
+    (same title and author, no ``ID:``): posting it would overwrite that story's entries."""
+    lines = [f"{HEAD} post this story: it would replace another story's entries.", "",
+             f"File:    {path}", f"Problem: {exc.message}"]
+    if exc.fix:
+        lines.append(f"Fix:     {exc.fix}")
+    lines += ["", AGAIN]
+    return "\n".join(lines)
+
+
 def document_report(exc: StoryError) -> str:
     """The report for a word-processor or PDF file dropped into the folder."""
     return "\n".join([

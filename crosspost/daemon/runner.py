@@ -33,6 +33,7 @@ from ..when import describe, zone_for
 from . import files
 from .intake import Intake
 from .scheduler import Clock, Wake
+from .warmup import Warmup
 from .watcher import FileEvent, FolderWatcher
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ class Daemon:
         self.inbox: queue.Queue[FileEvent | Wake | str] = queue.Queue()
         self.pending: dict[Path, files.Pending] = {}
         self.check_at: dict[Path, float] = {}
-        self.known: dict[Path, files.FileSig] = {}
+        #: files handled and left in the folder, by path string (compared on every rescan)
+        self.known: dict[str, files.FileSig] = {}
         self.told: set[str] = set()
         self.watcher = FolderWatcher(root, self.inbox.put)
         self.clock = Clock(self.inbox.put, rescan_seconds=self.rescan_seconds)
@@ -127,6 +129,7 @@ class Daemon:
             registry.close()
             raise
         self.registry = registry
+        warmup: Warmup | None = None
         restore = self._install_signals()
         try:
             self.publisher = Publisher(self.config, registry)
@@ -142,6 +145,8 @@ class Daemon:
                 self.clock.start()
             self._guard(self._scan, startup=True)
             self._guard(self._sync_clock)
+            if not once:  # load what the first post needs while idle (no request is made)
+                warmup = Warmup(self.config, self.publisher.pool, self.stop).start()
             self._loop(once)
             log.info("stopped", extra={"event": "stop"})
             return 0
@@ -149,6 +154,8 @@ class Daemon:
             restore()
             self.clock.shutdown()
             self.watcher.stop()
+            if warmup is not None:
+                warmup.join()
             if self.publisher is not None:
                 self.publisher.close()
             lock.release()
@@ -248,16 +255,23 @@ class Daemon:
         """One scandir pass: new or changed files become pending; nothing is read."""
         assert self.intake is not None
         mono, wall = time.monotonic(), time.time()
-        seen: set[Path] = set()
+        seen: set[str] = set()
         fresh = 0
-        for path, st in files.scan(self.root, self._tell):
-            seen.add(path)
-            sig = files.FileSig.of(st)
-            if self.known.get(path) == sig or path in self.pending:
+        # at start-up every file is looked up: one query for all, not one per file
+        remembered = self.intake.known_sigs() if startup else None
+        known = self.known
+        for name, st in files.scan_names(self.root, self._tell):
+            seen.add(name)
+            sig = files.FileSig(st.st_size, st.st_mtime_ns)
+            if known.get(name) == sig:
+                continue
+            path = Path(name)
+            if path in self.pending:
                 continue
             try:
-                if self.intake.unchanged(path, sig):
-                    self.known[path] = sig
+                if (remembered.get(name) == (sig.size, sig.mtime_ns) if remembered is not None
+                        else self.intake.unchanged(path, sig)):
+                    known[name] = sig
                     continue
             except CrosspostError as exc:  # one odd file must not stop the whole scan
                 self._tell(path.name, f"error: {exc.message}")
@@ -269,7 +283,7 @@ class Daemon:
             self.check_at[path] = mono
             fresh += 1
         for path in self.intake.settled_elsewhere():
-            if path in seen and path not in self.pending and not self.stop.is_set():
+            if str(path) in seen and path not in self.pending and not self.stop.is_set():
                 taken = self.intake.take(path, again=True)
                 self._note(path, taken is None or taken.moved_to is None)
         for gone in [p for p in self.known if p not in seen]:
@@ -332,7 +346,7 @@ class Daemon:
         sig, now = files.FileSig.of(st), time.monotonic()
         entry = self.pending.get(ev.path)
         if ev.kind == "written":
-            if entry is None and self.known.get(ev.path) == sig:
+            if entry is None and self.known.get(str(ev.path)) == sig:
                 return  # e.g. an attribute change on a file we already handled
             self.pending[ev.path] = files.mark_written(entry, sig, now)
         else:
@@ -387,13 +401,14 @@ class Daemon:
         self._guard(self._sync_clock)
 
     def _note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:
+        key = str(path)
         if not stays or not path.exists():
-            self.known.pop(path, None)
+            self.known.pop(key, None)
             return
         try:
-            self.known[path] = sig or files.FileSig.of(path.stat())
+            self.known[key] = sig or files.FileSig.of(path.stat())
         except OSError:
-            self.known.pop(path, None)
+            self.known.pop(key, None)
 
     # -- the loop --------------------------------------------------------------------------
     def _loop(self, once: bool) -> None:
