@@ -9,21 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run_main
 from storyfiles import write_story
 
-from crosspost.cli import main
 from crosspost.logs import get_logger, setup_logging
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(capsys, *args)
 
 
 @pytest.fixture(autouse=True)

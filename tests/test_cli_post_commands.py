@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability.harness import Entry, SandboxControl
+from cli_support import run_main, titled
+from reliability.harness import SandboxControl
 from storyfiles import write_story
-
-from crosspost.cli import main
 
 
 @pytest.fixture
@@ -24,23 +23,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(["--config", str(cfg), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def titled(url: str, journal: str, title: str) -> list[Entry]:
-    """The sandbox's entries in ``journal`` whose subject names ``title``."""
-    control = SandboxControl(url)
-    try:
-        return [e for e in control.entries(journal) if title in e.subject]
-    finally:
-        control.close()
+    return run_main(capsys, "--config", str(cfg), *args)
 
 
 def test_post_prints_urls_and_skips_what_is_already_posted(

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run_main
 from storyfiles import write_story
 
-from crosspost.cli import main
 from crosspost.sandbox.server import SandboxServer
 
 TAG_RULES = ('[targets.fluffy.tags]\n'
@@ -22,14 +22,7 @@ LEFT_OUT = "left out (the community does not have these tags and this account ma
 
 
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(["--config", str(cfg), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(capsys, "--config", str(cfg), *args)
 
 
 @pytest.mark.parametrize("dialect", ["dw", "lj"])

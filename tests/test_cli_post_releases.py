@@ -9,21 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run_main
 from reliability.harness import Entry, SandboxControl
 from storyfiles import story_text
 
-from crosspost.cli import main
-
 
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(["--config", str(cfg), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(capsys, "--config", str(cfg), *args)
 
 
 def titled(url: str, journal: str, title: str) -> list[Entry]:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability.harness import Entry, SandboxControl
+from cli_support import run_main, titled
 from storyfiles import write_story
 
-from crosspost.cli import main
 from crosspost.config import load_config
 from crosspost.delivery import IdentityClash, Publisher
 from crosspost.parse import parse_file
@@ -23,22 +22,7 @@ BODY_B = "Bob's gift: two rival bakers and one oven between them."
 
 
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(["--config", str(cfg), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def entries(url: str, journal: str, title: str) -> list[Entry]:
-    control = SandboxControl(url)
-    try:
-        return [e for e in control.entries(journal) if title in e.subject]
-    finally:
-        control.close()
+    return run_main(capsys, "--config", str(cfg), *args)
 
 
 def test_a_second_file_with_the_same_title_is_refused_not_turned_into_an_edit(
@@ -55,7 +39,7 @@ def test_a_second_file_with_the_same_title_is_refused_not_turned_into_an_edit(
     assert err.count("error:") == 1
     assert f"{gift2} has the same title and author as the story posted from {gift1}" in err
     assert url in err and "`ID:`" in err and f"crosspost edit {gift2}" in err
-    posted = entries(sandbox.url, "writer", "Untitled")
+    posted = titled(sandbox.url, "writer", "Untitled")
     assert len(posted) == 1 and "lighthouse" in posted[0].body
 
 
@@ -67,7 +51,7 @@ def test_edit_of_the_second_file_still_replaces_the_first(
     run(capsys, sandbox_config, "post", str(gift1), "--to", "journal")
     code, out, err = run(capsys, sandbox_config, "edit", str(gift2))
     assert code == 0 and out.startswith("journal: edited http"), out + err
-    posted = entries(sandbox.url, "writer", "Untitled")
+    posted = titled(sandbox.url, "writer", "Untitled")
     assert len(posted) == 1 and "bakers" in posted[0].body
 
 
@@ -95,7 +79,7 @@ def test_an_id_line_tells_two_same_titled_stories_apart(
     run(capsys, sandbox_config, "post", str(gift1), "--to", "journal")
     code, out, _ = run(capsys, sandbox_config, "post", str(gift2), "--to", "journal")
     assert code == 0 and out.startswith("journal: posted http"), out
-    assert len(entries(sandbox.url, "writer", "Untitled")) == 2
+    assert len(titled(sandbox.url, "writer", "Untitled")) == 2
 
 
 def test_the_daemons_publish_gets_the_clash_as_a_failed_outcome_per_target(
