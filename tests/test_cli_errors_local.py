@@ -12,9 +12,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cli_support import run_main as run_cli
 from storyfiles import write_sandbox_config, write_story
-
-from crosspost.cli import main
 
 #: commands that read the config, with arguments; ``{story}`` is replaced by a story path.
 CONFIG_COMMANDS: dict[str, list[str]] = {
@@ -48,18 +47,6 @@ TARGET_COMMANDS: dict[str, list[str]] = {
     "post": ["post", "{story}"],
     "schedule": ["schedule", "{story}", "--at", "+1h"],
 }
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``crosspost ARGS`` in-process → (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def assert_user_error(code: int, out: str, err: str, *, expected_code: int,

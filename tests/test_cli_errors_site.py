@@ -13,21 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_support import run_main as run_cli
 from storyfiles import write_story
-
-from crosspost.cli import main
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``crosspost ARGS`` in-process → (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def assert_reported(code: int, out: str, err: str, *, codes: set[int], mentions: str) -> None:
