@@ -61,6 +61,12 @@ class LJAdapter(Adapter):
     generic: ClassVar[bool] = False
     default_dialect: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        """A preset states its facts once, in ``profile``; its label and limits follow."""
+        super().__init_subclass__(**kw)
+        cls.label = cls.profile.label
+        cls.limits = cls.profile.limits
+
     def __init__(self, account: Account, secret: Callable[[], str], *,
                  event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None) -> None:
         super().__init__(account, secret)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crosspost.adapter import SiteLimits
-
 from .adapter import LJAdapter
 from .profile import DW_LIMITS, LJ_LIMITS, SiteProfile
 
@@ -25,8 +23,6 @@ class Dreamwidth(LJAdapter):
     """dreamwidth.org. DW: challenge auth checks API keys only, never the password (§2.2)."""
 
     site: ClassVar[str] = "dreamwidth"
-    label: ClassVar[str] = "Dreamwidth"
-    limits: ClassVar[SiteLimits] = DW_LIMITS
     profile: ClassVar[SiteProfile] = SiteProfile(
         label="Dreamwidth", dialect="dw", server="https://www.dreamwidth.org/interface/xmlrpc",
         adult_content=True, adult_reason=True, api_keys=True,
@@ -39,8 +35,6 @@ class LiveJournal(LJAdapter):
     """livejournal.com (LJ code; its rate limits are not public, so we stay modest)."""
 
     site: ClassVar[str] = "livejournal"
-    label: ClassVar[str] = "LiveJournal"
-    limits: ClassVar[SiteLimits] = LJ_LIMITS
     profile: ClassVar[SiteProfile] = SiteProfile(
         label="LiveJournal", dialect="lj", server="https://www.livejournal.com",
         anon_rpm=30.0, session_rpm=60.0, limits=LJ_LIMITS)
@@ -50,8 +44,6 @@ class InsaneJournal(LJAdapter):
     """insanejournal.com: old LJ code; IJ: rejects the ``adult_content`` prop (205)."""
 
     site: ClassVar[str] = "insanejournal"
-    label: ClassVar[str] = "InsaneJournal"
-    limits: ClassVar[SiteLimits] = LJ_LIMITS
     profile: ClassVar[SiteProfile] = SiteProfile(
         label="InsaneJournal", dialect="lj", server="https://www.insanejournal.com",
         adult_content=False, anon_rpm=30.0, session_rpm=60.0, limits=LJ_LIMITS)
@@ -61,8 +53,6 @@ class GenericLJ(LJAdapter):
     """Any LJ-code server: ``Account.server`` is required, ``Account.dialect`` (default lj)."""
 
     site: ClassVar[str] = "lj"
-    label: ClassVar[str] = "LJ-code site"
-    limits: ClassVar[SiteLimits] = LJ_LIMITS
     generic: ClassVar[bool] = True
     default_dialect: ClassVar[str | None] = "lj"
     profile: ClassVar[SiteProfile] = SiteProfile(
@@ -76,8 +66,6 @@ class Sandbox(LJAdapter):
     sets ``requests_per_minute``."""
 
     site: ClassVar[str] = "sandbox"
-    label: ClassVar[str] = "Sandbox"
-    limits: ClassVar[SiteLimits] = DW_LIMITS
     generic: ClassVar[bool] = True
     default_dialect: ClassVar[str | None] = "dw"
     profile: ClassVar[SiteProfile] = SiteProfile(
