@@ -184,11 +184,17 @@ def test_faults_transient_protocol_faults_are_retried_to_completion(sandbox: Any
     cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=2)
     env = cli_env(tmp_path)
     args = _post_args(paths)
+    server_fault = {"kind": "fault", "code": "Server",
+                    "message": "Can't call method on an undefined value"}
+    codes = (501, 502, 503, 405)
+    # each fault once for certain (so the test always proves something), then at random
     rules: list[dict[str, Any]] = [
-        {"kind": "fault", "method": "postevent", "rate": 0.1, "code": code}
-        for code in (501, 502, 503, 405)]
-    rules.append({"kind": "fault", "method": "*", "rate": 0.05, "code": "Server",
-                  "message": "Can't call method on an undefined value"})
+        {"kind": "fault", "method": "postevent", "count": 1, "after": i, "code": code}
+        for i, code in enumerate(codes)]
+    rules.append({**server_fault, "method": "*", "count": 1, "after": 1})
+    rules += [{"kind": "fault", "method": "postevent", "rate": 0.1, "code": code}
+              for code in codes]
+    rules.append({**server_fault, "method": "*", "rate": 0.05})
     stats0 = control.stats()
     control.set_faults(rules)
     try:
@@ -197,7 +203,7 @@ def test_faults_transient_protocol_faults_are_retried_to_completion(sandbox: Any
         _finish_clean(control, cfg, env, args)
     finally:
         control.clear_faults()
-    assert fired > 0, "no fault fired: the test proves nothing"
+    assert fired >= len(codes) + 1, f"only {fired} faults fired: the test proves too little"
     entries = check_entries(control, batch, TARGETS, tag="pf")
     assert not entries.problems(), entries.problems()
     assert entries.checked == len(batch) * len(TARGETS)
