@@ -144,6 +144,9 @@ class Account(_Strict):
     timezone: str | None = None
     #: request budget per minute for pacing; None = the site's preset.
     requests_per_minute: float | None = None
+    #: requests in flight at once to this site when one story fans out (None = 4); accounts
+    #: on the same site share the smallest value given.
+    max_parallel: int | None = Field(default=None, ge=1, le=32)
     #: sessiongenerate + cookie auth for batches (falls back to challenge auth).
     use_sessions: bool = True
     timeout: float = 30.0

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 AdapterFactory = Callable[[str, "Account"], "Adapter"]
 
-#: At most this many requests in flight per site (per server URL for generic sites).
+#: At most this many requests in flight per site (per server URL for generic sites), unless
+#: the site's accounts set ``max_parallel``.
 PER_SITE = 4
 
 
@@ -76,7 +77,9 @@ class AdapterPool:
         acc = self.account(name)
         key = (acc.site, acc.server or "")
         with self._lock:
-            sem = self._slots.setdefault(key, threading.BoundedSemaphore(self.per_site))
+            sem = self._slots.get(key)
+            if sem is None:
+                sem = self._slots[key] = threading.BoundedSemaphore(self._bound(key))
             gate = self._gates.setdefault(name, threading.Lock())
         first = False
         if name not in self._tried:
@@ -99,6 +102,12 @@ class AdapterPool:
             if first:
                 self._tried.add(name)
                 gate.release()
+
+    def _bound(self, key: tuple[str, str]) -> int:
+        """The site's concurrency bound: the smallest ``max_parallel`` of its accounts."""
+        given = [a.max_parallel for a in self.config.accounts.values()
+                 if (a.site, a.server or "") == key and a.max_parallel is not None]
+        return min(given, default=self.per_site)
 
     def block(self, name: str, err: CrosspostError) -> None:
         """No more calls for this account in this run (failed login, missing secret)."""

@@ -20,11 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from storyfiles import write_sandbox_config, write_story
 
 from crosspost.sandbox import SandboxServer
 
 __all__ = ["write_story"]
+
+# Property tests must not fail by chance on a slow, loaded CI machine: no per-example
+# deadline, no "too slow" health check, and the same examples on every run (derandomize; no
+# example database). Tests that set these themselves keep their own values. Hunt with fresh
+# random examples by hand: CROSSPOST_HYPOTHESIS_PROFILE=explore pytest ...
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "explore", deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("CROSSPOST_HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -18,11 +18,13 @@ commits, then closes without answering. ``latency_ms`` delays every request; ``s
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -176,6 +178,20 @@ class Stats:
             self.faults: Counter[str] = Counter()
             self.connections = 0
             self.limited = 0
+            self.active = 0
+            self.peak_active = 0
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Track one protocol request being served (for ``peak_in_flight``)."""
+        with self._lock:
+            self.active += 1
+            self.peak_active = max(self.peak_active, self.active)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.active -= 1
 
     def count(self, what: str, key: str = "") -> None:
         with self._lock:
@@ -197,4 +213,4 @@ class Stats:
             return {"requests": self.requests, "modes": dict(self.modes),
                     "http_status": dict(self.status), "faults_injected": dict(self.faults),
                     "connections": self.connections, "http_429": self.status.get("429", 0),
-                    "rate_limited": self.limited}
+                    "rate_limited": self.limited, "peak_in_flight": self.peak_active}

@@ -97,10 +97,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if path.startswith("/_sandbox/"):
             self._control("POST", path, body)
-        elif path == "/interface/xmlrpc":
-            self._xmlrpc(body)
-        elif path == "/interface/flat":
-            self._flat(body)
+        elif path in ("/interface/xmlrpc", "/interface/flat"):
+            with self.server.sandbox.stats.in_flight():
+                (self._xmlrpc if path.endswith("xmlrpc") else self._flat)(body)
         else:
             self._send(405 if path.startswith("/interface/") else 404, pages.not_found())
 
