@@ -31,6 +31,7 @@ from ..errors import CrosspostError, UserError
 from ..logs import get_logger
 from ..when import describe, zone_for
 from . import files
+from .folder import FolderState
 from .intake import Intake
 from .scheduler import Clock, Wake
 from .warmup import Warmup
@@ -97,12 +98,9 @@ class Daemon:
         self.stop = stop or threading.Event()
         self.tz: tzinfo = zone_for(config.settings.timezone)
         self.inbox: queue.Queue[FileEvent | Wake | str] = queue.Queue()
-        self.pending: dict[Path, files.Pending] = {}
-        self.check_at: dict[Path, float] = {}
-        #: files handled and left in the folder, by path string (compared on every rescan)
-        self.known: dict[str, files.FileSig] = {}
-        self.told: set[str] = set()
         self.watcher = FolderWatcher(root, self.inbox.put)
+        self.folder = FolderState(root, settle=self.settle,
+                                  close_events=lambda: self.watcher.close_events)
         self.clock = Clock(self.inbox.put, rescan_seconds=self.rescan_seconds)
         self.registry: Registry | None = None
         self.publisher: Any = None
@@ -237,7 +235,7 @@ class Daemon:
             # publish the file again rather than judge it by its rows alone: a target with
             # no row yet (never tried before a crash, or added to the config) still gets it
             taken = self.intake.take(path, again=True)
-            self._note(path, taken is None or taken.moved_to is None)
+            self.folder.note(path, taken is None or taken.moved_to is None)
 
     def _sync_clock(self) -> None:
         """Date jobs = the registry's scheduled releases, pending retries, and uncertain
@@ -254,67 +252,42 @@ class Daemon:
     def _scan(self, startup: bool = False) -> None:
         """One scandir pass: new or changed files become pending; nothing is read."""
         assert self.intake is not None
-        mono, wall = time.monotonic(), time.time()
+        folder = self.folder
         seen: set[str] = set()
         fresh = 0
         # at start-up every file is looked up: one query for all, not one per file
         remembered = self.intake.known_sigs() if startup else None
-        known = self.known
-        for name, st in files.scan_names(self.root, self._tell):
+        for name, st in files.scan_names(self.root, folder.tell):
             seen.add(name)
             sig = files.FileSig(st.st_size, st.st_mtime_ns)
-            if known.get(name) == sig:
-                continue
             path = Path(name)
-            if path in self.pending:
+            if folder.known.get(name) == sig or path in folder.pending:
                 continue
             try:
                 if (remembered.get(name) == (sig.size, sig.mtime_ns) if remembered is not None
                         else self.intake.unchanged(path, sig)):
-                    known[name] = sig
+                    folder.known[name] = sig
                     continue
             except CrosspostError as exc:  # one odd file must not stop the whole scan
-                self._tell(path.name, f"error: {exc.message}")
+                folder.tell(path.name, f"error: {exc.message}")
                 continue
-            # found without an event: stable since its mtime (copies keep old mtimes only
-            # once complete: cp -p, rsync, unzip set them last)
-            age = max(0.0, wall - st.st_mtime)
-            self.pending[path] = files.Pending(sig, mono - age)
-            self.check_at[path] = mono
+            folder.found(path, sig, st.st_mtime)
             fresh += 1
         for path in self.intake.settled_elsewhere():
-            if str(path) in seen and path not in self.pending and not self.stop.is_set():
+            if str(path) in seen and path not in folder.pending and not self.stop.is_set():
                 taken = self.intake.take(path, again=True)
-                self._note(path, taken is None or taken.moved_to is None)
-        for gone in [p for p in self.known if p not in seen]:
-            del self.known[gone]  # removed or moved away by the writer
+                folder.note(path, taken is None or taken.moved_to is None)
+        for gone in [p for p in folder.known if p not in seen]:
+            del folder.known[gone]  # removed or moved away by the writer
             if self.registry is not None:
                 self.registry.forget_file(gone)
         if startup:
-            log.info("%d file(s) already known, %d to look at", len(self.known), fresh,
+            log.info("%d file(s) already known, %d to look at", len(folder.known), fresh,
                      extra={"event": "scan"})
             nxt = self.registry.next_release() if self.registry else None
             if nxt is not None:
                 log.info("next release %s", describe(nxt.astimezone(self.tz),
                                                      datetime.now(self.tz)))
-
-    def _tell(self, name: str, why: str) -> None:
-        """Say once why a file in the folder is left alone (temporaries: silently)."""
-        if why == "temporary" or name in self.told:
-            return
-        self.told.add(name)
-        if why == "bad name":
-            log.warning("ignoring %s: its name is not valid UTF-8; rename it to take it",
-                        ascii(name))
-        elif why.startswith("error: "):
-            log.error("cannot look at %s: %s", name, why.removeprefix("error: "))
-        elif why == "empty":
-            # a file manager's "new document": taken once it has content (said once)
-            log.info("%s is empty, waiting for content (left in place)", name,
-                     extra={"event": "empty", "story": name})
-        else:
-            log.info("ignoring %s: not a story file (%s)", name,
-                     ", ".join(files.STORY_SUFFIXES))
 
     def _rewatch(self) -> None:
         """The folder was deleted and made again: watch the new one."""
@@ -323,64 +296,14 @@ class Daemon:
             self.watcher.start()
             log.info("watching %s again (it was removed and created anew)", self.root)
 
-    def _on_file(self, ev: FileEvent) -> None:
-        name = ev.path.name
-        why = files.ignore_reason(name)
-        if why is not None:
-            if ev.kind != "gone":
-                self._tell(name, why)
-            return
-        if ev.kind == "gone":
-            self.pending.pop(ev.path, None)
-            self.check_at.pop(ev.path, None)
-            return
-        if ev.path.is_symlink() and not files.inside(ev.path, self.root):
-            if name not in self.told:
-                self.told.add(name)
-                log.info("ignoring %s: a link to outside the stories folder", name)
-            return
-        try:
-            st = ev.path.stat()
-        except OSError:
-            return
-        sig, now = files.FileSig.of(st), time.monotonic()
-        entry = self.pending.get(ev.path)
-        if ev.kind == "written":
-            if entry is None and self.known.get(str(ev.path)) == sig:
-                return  # e.g. an attribute change on a file we already handled
-            self.pending[ev.path] = files.mark_written(entry, sig, now)
-        else:
-            self.pending[ev.path] = files.mark_closed(entry, sig, now)
-        self.check_at[ev.path] = now
-
-    def _check_pending(self) -> None:
-        now = time.monotonic()
-        for path in sorted(p for p, t in self.check_at.items() if t <= now):
-            if self.stop.is_set():
-                return
-            entry = self.pending[path]
-            try:
-                sig = files.FileSig.of(path.stat())
-            except OSError:
-                self.pending.pop(path, None)
-                self.check_at.pop(path, None)
-                continue
-            entry = entry.observe(sig, now)
-            verdict = files.readiness(entry, sig, now, settle=self.settle,
-                                      close_events=self.watcher.close_events)
-            if not verdict.ready:
-                if verdict.why == "empty":
-                    self._tell(path.name, "empty")
-                self.pending[path] = entry
-                self.check_at[path] = now + max(0.05, verdict.wait)
-                continue
-            del self.pending[path], self.check_at[path]
+    def _take_ready(self) -> None:
+        for path, sig in self.folder.ready(self.stop.is_set):
             self._take(path, sig)
 
     def _take(self, path: Path, sig: files.FileSig) -> None:
         assert self.intake is not None
         taken = None
-        self.told.discard(path.name)  # an empty file that got its content, say
+        self.folder.told.discard(path.name)  # an empty file that got its content, say
         try:
             taken = self.intake.take(path)
         except KeyboardInterrupt:
@@ -394,39 +317,28 @@ class Daemon:
                       "report it with the `-v` log", path.name, type(exc).__name__, exc)
             log.debug("internal error details", exc_info=True)
         if taken is None or taken.moved_to is None:
-            self._note(path, True, sig)
+            self.folder.note(path, True, sig)
         else:
-            self._note(path, False)
+            self.folder.note(path, False)
         self._guard(self._release)  # a held release the file's new Release: time freed
         self._guard(self._sync_clock)
-
-    def _note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:
-        key = str(path)
-        if not stays or not path.exists():
-            self.known.pop(key, None)
-            return
-        try:
-            self.known[key] = sig or files.FileSig.of(path.stat())
-        except OSError:
-            self.known.pop(key, None)
 
     # -- the loop --------------------------------------------------------------------------
     def _loop(self, once: bool) -> None:
         # a one-off run does not wait for ever on a file that keeps changing
         give_up = time.monotonic() + self.settle + self.once_patience
         while not self.stop.is_set():
-            self._check_pending()
-            if once and all(e.sig.size == 0 for e in self.pending.values()):
+            self._take_ready()
+            if once and self.folder.only_empty_pending():
                 return  # empty files wait for content that a one-off run will not see
             if once and time.monotonic() > give_up:
-                for path in sorted(p for p, e in self.pending.items() if e.sig.size):
+                for path in self.folder.still_writing():
                     log.warning("%s is still being written; left for the next run",
                                 path.name, extra={"event": "still_writing",
                                                   "story": str(path)})
                 return
-            wait = (min(self.check_at.values()) - time.monotonic()) if self.check_at else 3600.0
             try:
-                msg = self.inbox.get(timeout=max(0.0, min(wait, 3600.0)))
+                msg = self.inbox.get(timeout=self.folder.wait())
             except queue.Empty:
                 continue
             self._handle(msg)
@@ -438,7 +350,7 @@ class Daemon:
 
     def _handle(self, msg: FileEvent | Wake | str) -> None:
         if isinstance(msg, FileEvent):
-            self._on_file(msg)
+            self.folder.on_event(msg)
         elif isinstance(msg, Wake):
             log.debug("wake-up: %s %s", msg.kind, msg.key)
             if msg.kind == "rescan":
