@@ -36,6 +36,7 @@ def test_demo_shows_the_tags_left_out_at_the_community(
     assert "fluffyfics: posted http://127.0.0.1:" in out
     community = out[out.index("fluffyfics: posted"):]
     assert "pairing: sherlock holmes/john watson" in community
+    assert "expected in this demo" in community  # not mistaken for a failure
     assert "the sandbox has stopped" in out
 
 

@@ -114,10 +114,11 @@ def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) ->
         click.echo(f"posting {parsed.title!r} to the journal and to the fluffyfics community…")
         assert config.settings.state_file is not None
         publisher = Publisher(config, Registry(config.settings.state_file))
-        failed = False
+        failed = left_out = False
         try:
             for out in publisher.publish(parsed):
                 failed |= out.action == "failed"
+                left_out |= any(n.startswith("left out") for n in out.notes)
                 # the notes too: tags the community did not have, the site's message
                 for line in describe(out):
                     click.echo(f"  {line}")
@@ -125,6 +126,10 @@ def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) ->
                     click.echo(f"    fix: {out.error.fix}")
         finally:
             publisher.close()
+        if left_out and story is None:
+            click.echo("  (expected in this demo: fluffyfics only has Torchwood and Doctor Who "
+                       "tags, so crosspost posted the entry without the ones it lacks and "
+                       "named them)")
         pages = f"journal page: {server.url}/writer/   community: {server.url}/fluffyfics/"
         if exit_after:
             click.echo(f"{pages}  (the sandbox has stopped: run without --exit to browse "
