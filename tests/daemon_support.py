@@ -71,8 +71,9 @@ def drop(folder: Path, name: str, text: str) -> Path:
     return folder / name
 
 
-def wait_for(pred: Callable[[], Any], timeout: float = 20.0, step: float = 0.1) -> Any:
-    """Poll ``pred`` until it returns something truthy; that value, or the last falsy one."""
+def wait_for(pred: Callable[[], Any], timeout: float = 45.0, step: float = 0.1) -> Any:
+    """Poll ``pred`` until it returns something truthy; that value, or the last falsy one.
+    The deadline is generous (a loaded CI machine); a passing wait returns at once."""
     end = time.monotonic() + timeout
     while True:
         value = pred()
@@ -91,7 +92,7 @@ class Watch:
         self.proc: subprocess.Popen[bytes] | None = None
         self._offset = 0
 
-    def start(self, ready_timeout: float = 15.0) -> Watch:
+    def start(self, ready_timeout: float = 45.0) -> Watch:
         self._offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
@@ -115,7 +116,7 @@ class Watch:
         except OSError:
             return ""
 
-    def stop(self, timeout: float = 15.0) -> int:
+    def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM; the exit code (the test fails if it does not stop in time)."""
         assert self.proc is not None
         if self.proc.poll() is None:
@@ -153,6 +154,12 @@ class Site:
         data = r.json()
         rows = data.get("entries", data) if isinstance(data, dict) else data
         return list(rows)
+
+    def calls(self, method: str = "postevent") -> int:
+        """How many ``method`` requests the sandbox has received so far (any outcome)."""
+        r = httpx.get(f"{self.url}/_sandbox/stats", timeout=10)
+        r.raise_for_status()
+        return int((r.json().get("modes") or {}).get(method, 0))
 
     def subjects(self, journal: str = "writer") -> list[str]:
         return [str(e.get("subject", "")) for e in self.entries(journal)]

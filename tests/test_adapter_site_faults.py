@@ -98,11 +98,13 @@ def test_drop_before_challenge_is_not_committed(sandbox: Any) -> None:
 
 
 def test_connection_refused_is_transient_and_not_committed() -> None:
+    # the port stays bound (not listening) meanwhile: refused, and no one else can take it
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with make(f"http://127.0.0.1:{port}") as adapter, pytest.raises(TransportError) as info:
-        adapter.post(entry(), None)
+        with make(f"http://127.0.0.1:{port}") as adapter, \
+                pytest.raises(TransportError) as info:
+            adapter.post(entry(), None)
     assert info.value.transient
     assert not info.value.maybe_committed
     assert "cannot reach" in info.value.message

@@ -117,7 +117,7 @@ def test_crash_second_daemon_on_the_same_state_file_is_refused(sandbox: Any,
     first = Daemon(cfg, env, tmp_path)
     first.start()
     try:
-        assert wait_until(lambda: "watching" in first.tail() or not first.alive(), 20)
+        assert wait_until(lambda: "watching" in first.tail() or not first.alive(), 45)
         assert first.alive(), first.tail()
         second = run_cli(cfg, "watch", "--rescan", "1", env=env, timeout=30)
         assert second.returncode == 4, second.stdout + second.stderr

@@ -78,13 +78,13 @@ def test_crash_daemon_startup_reconcile_still_posts_targets_never_tried(
     control.clear_faults()
     # the server finishes the first request the dead daemon sent
     assert wait_until(lambda: any(control.entries(journal_name(t)) for t in TARGETS[:2]),
-                      timeout=10)
+                      timeout=30)
     # same state file and folder; now with all three targets
     write_config(tmp_path, sandbox.url, targets=TARGETS, timeout=3.0, stories_dir=folder)
     daemon = Daemon(cfg, env, tmp_path)
     daemon.start()
     try:
-        wait_until(lambda: not check_entries(control, [story], TARGETS).missing, timeout=20)
+        wait_until(lambda: not check_entries(control, [story], TARGETS).missing, timeout=60)
         assert daemon.alive(), daemon.tail()
     finally:
         daemon.stop()

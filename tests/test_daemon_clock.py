@@ -31,7 +31,7 @@ def test_clock_fires_a_date_job_at_its_time_and_forgets_it() -> None:
     try:
         soon = datetime.now(UTC) + timedelta(seconds=0.3)
         clock.sync({"release:7": soon, "release:8": soon + timedelta(hours=1)})
-        wake = inbox.get(timeout=5)
+        wake = inbox.get(timeout=30)
         assert wake == Wake("release", "release:7")
         assert datetime.now(UTC) >= soon
         assert set(clock.jobs) == {"release:8"}
@@ -44,11 +44,15 @@ def test_clock_past_release_fires_at_once_and_removed_one_never_fires() -> None:
     clock = Clock(inbox.put, rescan_seconds=3600)
     clock.start()
     try:
-        clock.sync({"release:1": datetime.now(UTC) + timedelta(seconds=0.5)})
+        # 1.5 s: room for a stalled thread between the two syncs on a loaded machine
+        due = datetime.now(UTC) + timedelta(seconds=1.5)
+        clock.sync({"release:1": due})
         clock.sync({"retry:2": datetime.now(UTC) - timedelta(minutes=5)})  # 1 cancelled
-        assert inbox.get(timeout=5) == Wake("retry", "retry:2")
+        assert inbox.get(timeout=30) == Wake("retry", "retry:2")
+        # watch until well past the cancelled release's time
+        wait = (due - datetime.now(UTC)).total_seconds() + 0.5
         try:
-            extra = inbox.get(timeout=1.0)
+            extra = inbox.get(timeout=max(0.5, wait))
         except queue.Empty:
             extra = None
         assert extra is None
@@ -61,7 +65,7 @@ def test_clock_rescan_tick_repeats() -> None:
     clock = Clock(inbox.put, rescan_seconds=0.2)
     clock.start()
     try:
-        assert inbox.get(timeout=5) == Wake("rescan")
-        assert inbox.get(timeout=5) == Wake("rescan")
+        assert inbox.get(timeout=30) == Wake("rescan")
+        assert inbox.get(timeout=30) == Wake("rescan")
     finally:
         clock.shutdown()

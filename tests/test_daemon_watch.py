@@ -221,7 +221,8 @@ def test_watch_sigterm_during_a_post_finishes_it_then_exits_zero(
         timeout=10).raise_for_status()
     drop(folder, "slow-site.txt", story_text("Slow Site"))
     assert wait_for(lambda: "picked up slow-site.txt" in daemon.output()), daemon.output()
-    time.sleep(0.5)  # the post is in flight, held up by the site
+    # the post is in flight, held up by the site (polled: a fixed sleep races a slow machine)
+    assert wait_for(lambda: site.calls("postevent") >= 1, step=0.02), daemon.output()
     assert daemon.stop(timeout=15) == 0
     out = daemon.output()
     assert "stopping" in out and "stopped" in out

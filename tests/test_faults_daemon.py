@@ -21,6 +21,7 @@ from reliability.harness import (
     emit,
     faults_30,
     faults_fired,
+    faults_sure,
     registry_actions,
     write_config,
 )
@@ -29,6 +30,13 @@ from reliability.stories import good_batch
 
 TARGETS = tuple(JOURNALS)
 CLIENT_TIMEOUT = 1.0
+#: Faults stay on this long at most, then the daemon must finish within SETTLE. With
+#: retry_base_seconds 0.5 a delivery fails at most 8 times in FAULT_PHASE (its backoff
+#: waits are at least 0.25·2^k s), so its next try is due within 0.5·2^7 = 64 s: the run
+#: cannot miss the deadline by bad luck, which unbounded faults and a 2 s base could
+#: (seven failures in a row of one of 18 deliveries: about one run in a few hundred).
+FAULT_PHASE = 45.0
+SETTLE = 150.0
 
 
 @pytest.mark.slow
@@ -39,10 +47,12 @@ def test_faults_daemon_30_percent_of_requests_fail_each_story_posted_once(
     folder = tmp_path / "stories"
     folder.mkdir()
     batch = good_batch("daemon-faults", 6, "df")
-    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, stories_dir=folder)
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, stories_dir=folder,
+                       settings={"retry_base_seconds": 0.5})
     daemon = Daemon(cfg, cli_env(tmp_path), tmp_path)
     stats0 = control.stats()
-    control.set_faults(faults_30(timeout=CLIENT_TIMEOUT))
+    # each kind once for certain, then 30% at random
+    control.set_faults(faults_sure(timeout=CLIENT_TIMEOUT) + faults_30(timeout=CLIENT_TIMEOUT))
     tally = Tally("fault injection 30%: daemon")
     try:
         daemon.start()
@@ -54,10 +64,12 @@ def test_faults_daemon_30_percent_of_requests_fail_each_story_posted_once(
             return (not daemon.alive()
                     or (not check_entries(control, batch, TARGETS, tag="df").missing
                         and not check_files(folder, batch).inbox))
-        wait_until(done, timeout=150, step=0.5)
-        assert daemon.alive(), daemon.tail()
+        start = time.monotonic()
+        wait_until(done, timeout=FAULT_PHASE, step=0.5)
         stats = control.stats()
         control.clear_faults()
+        wait_until(done, timeout=SETTLE - (time.monotonic() - start), step=0.5)
+        assert daemon.alive(), daemon.tail()
         time.sleep(1.0)  # a quiet moment: a double-posting daemon would post again now
         assert daemon.stop() == 0, daemon.tail()
     finally:
@@ -75,5 +87,5 @@ def test_faults_daemon_30_percent_of_requests_fail_each_story_posted_once(
     assert not files.problems(inbox_empty=True), f"{files.problems(inbox_empty=True)}"
     assert entries.checked == len(batch) * len(TARGETS)
     assert "Traceback (most recent call last)" not in daemon.tail(10**7)
-    assert tally.extra["faults_injected"] > 0
+    assert tally.extra["faults_injected"] >= len(faults_sure())
     control.close()

@@ -76,24 +76,40 @@ def test_racing_threads_on_separate_connections_claim_once(tmp_path: Path) -> No
 def test_racing_processes_claim_once(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Registry(path).close()
+    # Each process says "ready" once imported, claims on "go" (sent to all at once), and
+    # holds its claim (stays alive) until its stdin closes: the winner is surely alive while
+    # the others claim, however slowly the processes start on a loaded machine.
     code = (
-        "import sys, time\n"
+        "import sys\n"
         "from datetime import UTC, datetime\n"
         "from crosspost.registry import Registry, Intent\n"
         "from crosspost.lock import owner_token\n"
         "from crosspost.plan import Decision, decide_publish\n"
         "reg = Registry(sys.argv[1])\n"
-        "start = float(sys.argv[2])\n"
-        "time.sleep(max(0.0, start - time.time()))\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()\n"
         "c = reg.claim(lambda r, live: decide_publish(r, content_hash='h', "
         "now=datetime.now(UTC), live=live), Intent(owner_token()), identity='id:s', target='t')\n"
-        "print(c.decision.action)\n"
-        "time.sleep(1.0)\n")
-    import time
-    start = time.time() + 1.5
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(start)],
+        "print(c.decision.action, flush=True)\n"
+        "sys.stdin.read()\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True) for _ in range(4)]
-    outs = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        outs = sorted(p.stdout.readline().strip() for p in procs if p.stdout is not None)
+    finally:
+        for p in procs:
+            if p.stdin is not None:
+                p.stdin.close()
+        for p in procs:
+            p.wait(timeout=60)
+            if p.stdout is not None:
+                p.stdout.close()
     assert outs == ["busy", "busy", "busy", "post"]
 
 

@@ -98,14 +98,16 @@ def test_server_trouble_does_not_leak(sandbox: Any, logs: Capture,
 
 
 def test_transport_error_does_not_leak(logs: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the port stays bound (not listening) meanwhile: refused, and no one else can take it
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    bodies: list[bytes] = []
-    adapter = _adapter(f"http://127.0.0.1:{port}", monkeypatch, sessions=False, bodies=bodies)
-    with pytest.raises(CrosspostError) as info:
-        adapter.check_login()
-    adapter.close()
+        bodies: list[bytes] = []
+        adapter = _adapter(f"http://127.0.0.1:{port}", monkeypatch, sessions=False,
+                           bodies=bodies)
+        with pytest.raises(CrosspostError) as info:
+            adapter.check_login()
+        adapter.close()
     _assert_clean(info.value, adapter, logs, bodies)
 
 
