@@ -10,7 +10,6 @@ tables (tag maps, rating maps) are merged key by key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -273,11 +272,13 @@ def load_config(path: Path | str | None = None) -> Config:
                           str(cfg_path),
                           fix="set CROSSPOST_CONFIG to an existing file, or unset it to use "
                               f"{_user_config_path()}")
+    from .configcheck import cross_check, semantic_problems, validation_problems
+
     try:
         cfg = Config(**data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc) + semantic_problems(data) + _cross_check(data),
-                          str(cfg_path)) from None
+        raise ConfigError(validation_problems(exc) + semantic_problems(data)
+                          + cross_check(data), str(cfg_path)) from None
     except SettingsError as exc:  # a CROSSPOST_* variable that pydantic-settings cannot read
         m = re.search(r'field "(\w+)"', str(exc))
         key = m.group(1) if m else ""
@@ -285,7 +286,7 @@ def load_config(path: Path | str | None = None) -> Config:
                                               f"CROSSPOST_{key.upper()}: not valid JSON")],
                           str(cfg_path)) from None
     dumped = cfg.model_dump(exclude_none=True)
-    problems = semantic_problems(dumped) + _cross_check(dumped)
+    problems = semantic_problems(dumped) + cross_check(dumped)
     if problems:
         raise ConfigError(problems, str(cfg_path))
     if cfg.settings.state_file is not None and not cfg.settings.state_file.is_absolute():
@@ -297,131 +298,3 @@ def load_config(path: Path | str | None = None) -> Config:
         sd = cfg.settings.stories_dir.expanduser()
         cfg.settings.stories_dir = sd if sd.is_absolute() else cfg_path.parent / sd
     return cfg
-
-
-def _known_keys() -> list[str]:
-    names: set[str] = set()
-    for model in (Config, Settings, Account, Target, TagRules):
-        names.update(model.model_fields)
-    return sorted(names)
-
-
-def _problems(exc: ValidationError) -> list[ConfigProblem]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-            hits = difflib.get_close_matches(str(err["loc"][-1]), _known_keys(), n=1,
-                                             cutoff=0.7)
-            if hits:
-                msg += f" (did you mean {hits[0]!r}?)"
-        var = "CROSSPOST_" + "__".join(str(p) for p in err["loc"]).upper()
-        if var in os.environ:
-            msg += f" (from environment variable {var})"
-        out.append(ConfigProblem(loc, msg))
-    return out
-
-
-_TEMPLATE_KEYS = ("subject", "header_line", "footer", "cut_text", "adult_reason")
-
-
-def _field_name_problem(name: str) -> str | None:
-    """Field names may be unknown (stories have their own fields), but not misspelt."""
-    if known_fields.lookup(name) is not None:
-        return None
-    hint = known_fields.suggest(name)
-    return f"unknown field {name!r} (did you mean {hint!r}?)" if hint else None
-
-
-def _layer_problems(prefix: str, layer: dict[str, Any]) -> list[ConfigProblem]:
-    from .render.template import check  # lazy: the renderer imports this module's types
-
-    out: list[ConfigProblem] = []
-
-    def template(key: str, value: Any) -> None:
-        if isinstance(value, str) and (err := check(value)):
-            out.append(ConfigProblem(key, err))
-
-    def names(key: str, value: Any) -> None:
-        for name in value if isinstance(value, dict | list) else ():
-            if isinstance(name, str) and name.strip() != "*" and (
-                    msg := _field_name_problem(name)):
-                out.append(ConfigProblem(key, msg))
-
-    for key in _TEMPLATE_KEYS:
-        template(f"{prefix}.{key}", layer.get(key))
-    names(f"{prefix}.header_fields", layer.get("header_fields"))
-    names(f"{prefix}.header_labels", layer.get("header_labels"))
-    tags = layer.get("tags")
-    if isinstance(tags, dict):
-        fields = tags.get("fields")
-        names(f"{prefix}.tags.fields", fields)
-        names(f"{prefix}.tags.split", tags.get("split"))
-        if isinstance(fields, dict):
-            for name, spec in fields.items():
-                for tpl in [spec] if isinstance(spec, str) else spec if isinstance(
-                        spec, list) else ():
-                    template(f"{prefix}.tags.fields.{name}", tpl)
-        constant = tags.get("constant")
-        for i, tpl in enumerate(constant if isinstance(constant, list) else ()):
-            template(f"{prefix}.tags.constant.{i}", tpl)
-    return out
-
-
-def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
-    """Problems pydantic cannot see: template syntax and misspelt field names, each with
-    its key path. Works on raw (possibly invalid) data, so they are reported together with
-    type errors."""
-    out: list[ConfigProblem] = []
-    if isinstance(data.get("defaults"), dict):
-        out += _layer_problems("defaults", data["defaults"])
-    targets = data.get("targets")
-    for name, layer in targets.items() if isinstance(targets, dict) else ():
-        if isinstance(layer, dict):
-            out += _layer_problems(f"targets.{name}", layer)
-    return out
-
-
-def _cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
-    """Problems between keys (unknown site, a target's missing account, time zones). Works
-    on raw (possibly invalid) data too, so they come in the same report as type errors;
-    values of the wrong type are left to pydantic's report."""
-    from .adapter import available_adapters
-
-    def table(value: Any) -> dict[str, Any]:
-        return value if isinstance(value, dict) else {}
-
-    problems = []
-    sites = sorted(available_adapters())
-    accounts = {n: a for n, a in table(data.get("accounts")).items() if isinstance(a, dict)}
-    for name, acct in accounts.items():
-        site = acct.get("site", "dreamwidth")
-        if not isinstance(site, str):
-            continue
-        if sites and site not in sites:
-            hits = difflib.get_close_matches(site, sites, n=1, cutoff=0.6)
-            hint = f"did you mean {hits[0]!r}? " if hits else ""
-            problems.append(ConfigProblem(f"accounts.{name}.site",
-                                          f"unknown site {site!r} ({hint}known: "
-                                          f"{', '.join(sites)})"))
-        elif site == "lj" and not acct.get("server"):
-            problems.append(ConfigProblem(f"accounts.{name}.server",
-                                          "a generic LJ-code site needs its server URL"))
-    for name, tgt in table(data.get("targets")).items():
-        account = table(tgt).get("account")
-        if isinstance(account, str) and account not in accounts:
-            known = ", ".join(sorted(accounts)) or "none defined"
-            problems.append(ConfigProblem(f"targets.{name}.account",
-                                          f"no account {account!r} (accounts: {known})"))
-    zones = [("settings.timezone", table(data.get("settings")).get("timezone"))] + [
-        (f"accounts.{n}.timezone", a.get("timezone")) for n, a in accounts.items()]
-    for zone_key, zone in zones:
-        if zone and isinstance(zone, str):
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                problems.append(ConfigProblem(zone_key, f"unknown time zone {zone!r}"))
-    return problems
