@@ -210,3 +210,36 @@ def test_watch_release_of_one_target_keeps_a_cli_rescheduled_other_target(
         assert "Two Reveals" not in site.subjects("writer")
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_story_scheduled_by_hand_for_one_target_waits_for_it_everywhere(
+        sandbox: Any, tmp_path: Path) -> None:
+    """`crosspost schedule FILE --to fluffy` on a file in the watched folder: the watcher does
+    not post it to the other auto targets before that release (a fest reveal), and posts it
+    to them right after."""
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal", "fluffy", "den"))
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    story = folder / "reveal.txt"
+    story.write_text(story_text("Hand Scheduled"), encoding="utf-8")
+    res = run_cli(cfg, "schedule", str(story), "--at", "+1h", "--to", "fluffy")
+    assert res.returncode == 0, res.stdout + res.stderr
+    daemon = Watch(cfg).start()
+    try:
+        assert wait_for(lambda: "will get it after its first release" in daemon.output()), \
+            daemon.output()
+        assert "journal, den" in daemon.output()
+        assert "Hand Scheduled" not in site.subjects("writer")
+        assert "Hand Scheduled" not in site.subjects("writersden")
+        with Registry(tmp_path / "state.sqlite3") as reg:
+            (row,) = reg.scheduled()
+        # the reveal comes: moved to now from another process, seen at the next rescan
+        assert run_cli(cfg, "reschedule", str(row.id), "--at", "now").returncode == 0
+        assert wait_for(lambda: "Hand Scheduled" in site.subjects("fluffyfics")), \
+            daemon.output()
+        assert wait_for(lambda: "Hand Scheduled" in site.subjects("writer")
+                        and "Hand Scheduled" in site.subjects("writersden")), daemon.output()
+        for journal in ("fluffyfics", "writer", "writersden"):
+            assert site.subjects(journal).count("Hand Scheduled") == 1, journal
+        assert wait_for(lambda: (folder / "posted" / "reveal.txt").exists()), daemon.output()
+    finally:
+        assert daemon.stop() == 0

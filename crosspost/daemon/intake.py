@@ -46,7 +46,7 @@ from ..errors import StoryError
 from ..logs import get_logger
 from ..when import describe, relative
 from . import files, reports
-from .releases import release_groups, resolve_releases
+from .releases import release_groups, resolve_releases, wait_for_first_release
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -184,6 +184,11 @@ class Intake:
         # looked at again after a release: only targets with no delivery yet are new; the
         # others keep their state (a schedule moved with `crosspost reschedule` stays moved)
         skip = {r.target for r in before} if again else set()
+        if not again and (later := wait_for_first_release(releases, before, self._auto())):
+            skip.update(later)
+            log.info("%s is scheduled by hand; %s will get it after its first release, not "
+                     "now", path.name, ", ".join(later), extra={"event": "waits_for_release",
+                                                              "story": str(path)})
         outcomes = self._publish(story, releases, explicit=retry_failed, skip=skip)
         clash = next((o.error for o in outcomes if isinstance(o.error, IdentityClash)), None)
         if clash is not None:  # another file's story has this identity: never overwrite it
@@ -206,7 +211,7 @@ class Intake:
 
     def _publish(self, story: Story, releases: dict[str | None, datetime | None], *,
                  explicit: bool, skip: set[str] | frozenset[str] = frozenset()) -> list[Any]:
-        auto = [name for name, t in self.config.targets.items() if t.auto]
+        auto = self._auto()
         grace = timedelta(minutes=self.config.settings.grace_minutes)
         outcomes: list[Any] = []
         for at, targets in release_groups(releases, auto).items():
@@ -222,6 +227,9 @@ class Intake:
         for outcome in outcomes:
             self.log_outcome(outcome, story.title or story.identity)
         return outcomes
+
+    def _auto(self) -> list[str]:
+        return [name for name, t in self.config.targets.items() if t.auto]
 
     def _unhold(self, story: Story, targets: list[str], at: datetime | None) -> None:
         """The writer changed a held story's ``Release:`` to now (or a time within the

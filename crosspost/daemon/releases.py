@@ -7,7 +7,7 @@ restart gives the same answer. ``Release: now`` means at once, however old the f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,10 @@ from ..when import parse_when
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..registry import Delivery
     from ..story import Story
 
-__all__ = ["NOW_WORDS", "release_groups", "resolve_releases"]
+__all__ = ["NOW_WORDS", "release_groups", "resolve_releases", "wait_for_first_release"]
 
 #: release texts that mean "post it at once" however old the file is
 NOW_WORDS = frozenset({"now", "immediately", "asap"})
@@ -35,6 +36,19 @@ def release_groups(releases: dict[str | None, datetime | None], targets: Sequenc
         at = releases.get(target, releases.get(None))
         out.setdefault(at, []).append(target)
     return out
+
+
+def wait_for_first_release(releases: dict[str | None, datetime | None],
+                           rows: Iterable[Delivery], auto: Sequence[str]) -> list[str]:
+    """Auto targets that must not get the story yet: it was scheduled by hand (``crosspost
+    schedule``) for some targets, and its header gives no ``Release:`` for the others. They
+    get it once its first scheduled release has gone out, never before (a fest entry must
+    not go public ahead of its reveal)."""
+    rows = list(rows)
+    if None in releases or not any(r.status in ("scheduled", "held") for r in rows):
+        return []
+    tried = {r.target for r in rows}
+    return [t for t in auto if t not in releases and t not in tried]
 
 
 def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
