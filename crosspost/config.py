@@ -176,7 +176,7 @@ class Settings(_Strict):
     #: first retry delay in seconds (doubles per attempt, with jitter, capped at an hour).
     retry_base_seconds: float = 2.0
     #: longest wait between attempts inside one run; longer waits are left to the daemon
-    #: (or `crosspost retry`).
+    #: (or `crosspost retry`). `watch` waits at most ``daemon.runner.INLINE_WAIT`` in line.
     retry_max_wait_seconds: float = 30.0
     log_file: Path | None = None
     log_json: bool = False

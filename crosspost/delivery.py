@@ -84,7 +84,7 @@ class Publisher:
 
     def __init__(self, config: Config, registry: Registry, pool: AdapterPool | None = None, *,
                  sleep: Callable[[float], None] = time.sleep, lease_seconds: float = 900.0,
-                 max_workers: int = 16) -> None:
+                 max_workers: int = 16, max_wait: float | None = None) -> None:
         self.config = config
         self.registry = registry
         self.pool = pool or AdapterPool(config)
@@ -93,6 +93,8 @@ class Publisher:
         self.max_workers = max_workers
         self.courier = Courier(config, registry, self.pool, self.owner, sleep=sleep,
                                lease_seconds=lease_seconds)
+        if max_wait is not None:  # e.g. the daemon: park retries instead of waiting in line
+            self.courier.max_wait = min(self.courier.max_wait, max_wait)
 
     @property
     def retry_limit(self) -> int:

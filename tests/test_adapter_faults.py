@@ -85,6 +85,15 @@ def test_login_ban_waits_and_is_never_hammered() -> None:
     assert err.retry_after is not None and err.retry_after >= 300
 
 
+@pytest.mark.parametrize("code", [407, 408])
+def test_full_moderation_queue_waits_for_the_maintainers_not_a_timer(code: int) -> None:
+    err = _err(code, "Client error: Maximum queued posts for this community+poster "
+                     "combination reached.")
+    assert err.transient and err.retry_after is not None and err.retry_after >= 900
+    assert "maintainers to approve or reject" in err.fix and "'fluffyfics'" in err.fix
+    assert ("from 'writer'" in err.fix) is (code == 408)
+
+
 def test_server_crash_during_post_may_have_committed() -> None:
     assert _err("Server", "died").maybe_committed
     assert not _err(503, "Server error: Error obtaining necessary database lock").maybe_committed

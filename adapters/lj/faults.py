@@ -27,6 +27,9 @@ from . import wire
 
 #: seconds to wait after a 402 login ban; DW's example config bans for 300 s (§2.4).
 LOGIN_BAN_WAIT = 600.0
+#: seconds between tries when a community's moderation queue is full (407/408): it empties
+#: only when a maintainer approves or rejects entries, so retry "only later" (§7).
+QUEUE_FULL_WAIT = 1800.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,12 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
                     "characters and 255 bytes")
         return "the entry is longer than the site allows; split the story into parts"
     if cls is RateLimitedError:
+        if code in (407, 408):
+            whose = "" if code == 407 else f" from {ctx.username!r}"
+            return (f"the moderation queue of {ctx.where} holds as many entries{whose} as it "
+                    "takes: ask its maintainers to approve or reject the queued entries; "
+                    f"crosspost tries again every {QUEUE_FULL_WAIT / 60:g} minutes "
+                    "(`crosspost retry` tries at once)")
         return "the site asks us to slow down; crosspost retries later by itself"
     if cls is ServerFaultError:
         if ctx.journal and ctx.dialect == "dw" and not isinstance(code, int):
@@ -177,6 +186,8 @@ def fault_error(fault: xmlrpc.client.Fault, ctx: FaultContext) -> FaultError:
     kw: dict[str, object] = {"site": ctx.label, "transient": transient}
     if cls is LoginBanned:
         kw["retry_after"] = LOGIN_BAN_WAIT
+    if code in (407, 408):  # DW/LJ: the queue empties only when a maintainer acts
+        kw["retry_after"] = QUEUE_FULL_WAIT
     if cls is ServerFaultError and ctx.mutating and code not in (502, 503):
         kw["maybe_committed"] = True  # the server died mid-request: it may have committed
     return cls(message, _fix(code, cls, ctx), code=code, server_message=words, **kw)

@@ -49,6 +49,9 @@ DEFAULT_SETTLE = 2.0
 DEFAULT_RESCAN = 30.0
 #: how long `watch --once` waits (beyond the settle time) for files still changing
 ONCE_PATIENCE = 30.0
+#: longest in-line wait before a retry or a second look at an uncertain post; longer ones
+#: are parked and the clock comes back, so one slow target never delays another's release
+INLINE_WAIT = 3.0
 
 
 def run_daemon(config: Config, *, folder: Path | None = None,
@@ -130,7 +133,8 @@ class Daemon:
         warmup: Warmup | None = None
         restore = self._install_signals()
         try:
-            self.publisher = Publisher(self.config, registry)
+            self.publisher = Publisher(self.config, registry,
+                                       max_wait=None if once else INLINE_WAIT)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
             log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
                      self.rescan_seconds, extra={"event": "start"})
