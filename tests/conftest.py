@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crosspost_adapters.lj import pacing, tagcache
 from hypothesis import HealthCheck, settings
 from storyfiles import write_sandbox_config, write_story
 
@@ -43,7 +44,11 @@ settings.load_profile(os.environ.get("CROSSPOST_HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keyring file backend and XDG dirs in a temp dir; no outer CROSSPOST_* variables."""
+    """Keyring file backend and XDG dirs in a temp dir; no outer CROSSPOST_* variables; no
+    process-wide adapter state (pacers, tag caches keyed by server URL) left by an earlier
+    test — a new sandbox may well get an earlier one's port, hence its URL."""
+    pacing.forget_pacers()
+    tagcache.forget()
     home = tmp_path_factory.mktemp("env")
     for name in list(os.environ):
         if name.startswith("CROSSPOST_"):
@@ -54,6 +59,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch,
         (home / sub).mkdir()
         monkeypatch.setenv(var, str(home / sub))
     yield home
+    pacing.forget_pacers()
+    tagcache.forget()
 
 
 @pytest.fixture

@@ -170,7 +170,9 @@ def test_pacing_waits_instead_of_meeting_429(sandbox_factory: Callable[..., Any]
 
 def test_without_pacing_the_site_answers_429_and_we_wait_it_out(
         sandbox_factory: Callable[..., Any]) -> None:
-    server = sandbox_factory("dw", rate_limit=True, rate_anon_per_min=3, rate_window=1.0)
+    # two per second: the third request meets a full bucket unless the first three took
+    # half a second (three requesting 4 a second had a third of a second for four)
+    server = sandbox_factory("dw", rate_limit=True, rate_anon_per_min=2, rate_window=1.0)
     with make(server.url, sessions=False) as adapter:
         for _ in range(3):
             adapter.check_login()

@@ -98,7 +98,7 @@ def test_crash_post_while_the_daemon_takes_the_same_files_posts_each_once(
         assert not entries.problems(), f"{entries.problems()}\n{daemon.tail()}"
         assert entries.checked == len(batch) * len(TARGETS)
         # the daemon's files all end in posted/, also those another run delivered meanwhile
-        moved = wait_until(lambda: not check_files(folder, batch).inbox, timeout=20)
+        moved = wait_until(lambda: not check_files(folder, batch).inbox, timeout=45)
         assert moved, (f"left in the inbox although posted: {check_files(folder, batch).inbox}"
                        f"\n{daemon.tail()}")
         assert daemon.stop() == 0, daemon.tail()

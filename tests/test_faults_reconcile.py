@@ -91,7 +91,7 @@ def test_faults_lost_answers_in_a_busy_journal_are_reconciled(sandbox: Any,
     proc = run_cli(cfg, "post", *map(str, paths), "--to", "journal", env=env)
     assert proc.returncode != 0
     control.clear_faults()
-    code = _until_zero(cfg, env, "retry", seconds=30)
+    code = _until_zero(cfg, env, "retry", seconds=60)
     assert code == 0, run_cli(cfg, "retry", env=env).stdout
     entries = check_entries(control, batch, ["journal"], tag="bz")
     assert not entries.problems(), entries.problems()
@@ -116,7 +116,7 @@ def test_faults_story_changed_while_its_post_was_uncertain_is_edited_not_reposte
     control.clear_faults()
     path.write_bytes(story.data + b"\nA line added after the lost answer.\n")
     code = _until_zero(cfg, env, "post", str(path), "--to", "journal", "--to", "fluffy",
-                       seconds=20)
+                       seconds=60)
     assert code == 0
     for journal in ("writer", "fluffyfics"):
         mine = [e for e in control.entries(journal) if e.subject == story.title]

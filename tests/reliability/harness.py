@@ -71,9 +71,14 @@ class SandboxControl:
     def close(self) -> None:
         self._http.close()
 
-    def set_faults(self, rules: Sequence[dict[str, Any]]) -> None:
-        """Replace the fault rules (``[]`` clears them)."""
-        r = self._http.post(f"{self.url}/_sandbox/faults", json={"rules": list(rules)})
+    def set_faults(self, rules: Sequence[dict[str, Any]], *, seed: int | str | None = None
+                   ) -> None:
+        """Replace the fault rules (``[]`` clears them); ``seed`` reseeds the sandbox's dice
+        for ``rate`` rules, so a run meets the same faults in the same order of requests."""
+        data: dict[str, Any] = {"rules": list(rules)}
+        if seed is not None:
+            data["seed"] = seed
+        r = self._http.post(f"{self.url}/_sandbox/faults", json=data)
         r.raise_for_status()
 
     def clear_faults(self) -> None:
