@@ -54,14 +54,27 @@ def _field_name_problem(name: str) -> str | None:
     return f"unknown field {name!r} (did you mean {hint!r}?)" if hint else None
 
 
+#: names a template may use besides story fields: computed values (render/header.py) and
+#: the per-line/per-tag ones (`header_line`: label, value, key; tag templates: value)
+_TEMPLATE_NAMES = frozenset({"word_count", "target", "community", "journal", "username",
+                             "label", "value", "key"})
+
+
 def _layer_problems(prefix: str, layer: dict[str, Any]) -> list[ConfigProblem]:
-    from .render.template import check  # lazy: the renderer imports this module's types
+    from .render.template import check, names_in, placeholder_key  # lazy: see config.py
 
     out: list[ConfigProblem] = []
 
     def template(key: str, value: Any) -> None:
-        if isinstance(value, str) and (err := check(value)):
+        if not isinstance(value, str):
+            return
+        if err := check(value):
             out.append(ConfigProblem(key, err))
+            return
+        for name in names_in(value):
+            if placeholder_key(name) not in _TEMPLATE_NAMES and (
+                    msg := _field_name_problem(name)):
+                out.append(ConfigProblem(key, msg.replace(f"{name!r}", f"{{{name}}}", 1)))
 
     def names(key: str, value: Any) -> None:
         for name in value if isinstance(value, dict | list) else ():

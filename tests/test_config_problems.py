@@ -82,6 +82,30 @@ tags = { fields = { recipient = "for: {value}" } }
     assert load_config(cfg).targets["a"].tags.fields == {"recipient": "for: {value}"}
 
 
+def test_misspelt_field_in_a_template_is_reported_with_a_suggestion(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("""
+[defaults]
+subject = "{titel} by {autor}[ ({pairing})]"
+[defaults.tags]
+fields = { rating = "rating: {ratng}" }
+[accounts.me]
+site = "sandbox"
+username = "me"
+[targets.a]
+account = "me"
+cut_text = "{word count} words for {recipient} in {community}"
+header_line = "<b>{label}:</b> {value}"
+""", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    found = [(p.key, p.message) for p in err.value.problems]
+    assert found == [
+        ("defaults.subject", "unknown field {titel} (did you mean 'Title'?)"),
+        ("defaults.subject", "unknown field {autor} (did you mean 'Author'?)"),
+        ("defaults.tags.fields.rating", "unknown field {ratng} (did you mean 'Rating'?)")]
+
+
 def test_tag_map_aliases_become_canonical_keys(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("""

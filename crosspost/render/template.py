@@ -31,6 +31,7 @@ class TemplateError(ValueError):
 @dataclass(frozen=True)
 class _Field:
     key: str
+    name: str = ""  # as written in the template
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def parse(template: str) -> tuple[_Part, ...]:
             if any(c in name for c in "{[]") or not name.strip():
                 raise TemplateError(f"bad field name {{{name}}} in {template!r}")
             flush()
-            stack[-1][0].append(_Field(placeholder_key(name)))
+            stack[-1][0].append(_Field(placeholder_key(name), name.strip()))
             i = end + 1
         elif ch == "}":
             raise TemplateError(f"unmatched '}}' at position {i + 1} in {template!r} "
@@ -105,19 +106,24 @@ def parse(template: str) -> tuple[_Part, ...]:
     return tuple(stack[0][0])
 
 
+def _fields(parts: tuple[_Part, ...]) -> list[_Field]:
+    out: list[_Field] = []
+    for p in parts:
+        if isinstance(p, _Field):
+            out.append(p)
+        elif isinstance(p, _Group):
+            out += _fields(p.parts)
+    return out
+
+
 def fields_in(template: str) -> set[str]:
     """Every value key the template refers to (in groups too)."""
-    out: set[str] = set()
+    return {f.key for f in _fields(parse(template))}
 
-    def walk(parts: tuple[_Part, ...]) -> None:
-        for p in parts:
-            if isinstance(p, _Field):
-                out.add(p.key)
-            elif isinstance(p, _Group):
-                walk(p.parts)
 
-    walk(parse(template))
-    return out
+def names_in(template: str) -> list[str]:
+    """Every field name as written in the template (in groups too), in order."""
+    return [f.name for f in _fields(parse(template))]
 
 
 def _render(parts: tuple[_Part, ...], values: Mapping[str, str]) -> tuple[str, bool, bool]:
