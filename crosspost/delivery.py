@@ -313,7 +313,7 @@ class Publisher:
                 late = self.registry.hold(row.id, f"release time {row.release_at:%Y-%m-%d %H:%M}"
                                           " UTC was missed by more than the grace period")
                 out.append(Outcome(late.id, late.identity, late.target, "held",
-                                   message=late.last_error + "; `crosspost post FILE` to post"))
+                                   message=late.last_error))
                 continue
             job = self._retry_job(row, False)
             job.kind, job.decide = "release", decide

@@ -256,6 +256,7 @@ def reschedule_cmd(app: App, delivery_id: int, at_text: str) -> None:
 def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
     """Post a release that is due now: here when no daemon runs, else the daemon does it
     at its next rescan."""
+    from ..daemon.refresh import refresh_due
     from ..delivery import Publisher
     from ..errors import StateError
 
@@ -266,6 +267,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
         return
     try:
         with Publisher(config, registry) as publisher:
+            refresh_due(config, registry, publisher, datetime.now(UTC))  # the file as saved
             outcomes: list[Any] = publisher.release_due(datetime.now(UTC))
     finally:
         lock.release()

@@ -33,6 +33,7 @@ from ..when import describe, zone_for
 from . import files
 from .folder import FolderState
 from .intake import Intake
+from .refresh import refresh_due
 from .scheduler import Clock, Wake
 from .warmup import Warmup
 from .watcher import FileEvent, FolderWatcher
@@ -214,6 +215,7 @@ class Daemon:
         nxt = self.registry.next_release()
         if nxt is None or nxt > datetime.now(UTC):
             return
+        refresh_due(self.config, self.registry, self.publisher, datetime.now(UTC))
         self._after(self.publisher.release_due(datetime.now(UTC)))
 
     def _retry(self) -> None:
