@@ -50,3 +50,18 @@ def test_watch_changed_story_left_in_place_is_edited_not_posted_again(
         assert path.exists() and not (folder / "posted").exists()
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_logs_the_story_files_parse_warnings_with_their_line(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    folder = tmp_path / "stories"
+    daemon = Watch(cfg).start()
+    try:
+        drop(folder, "warned.txt", story_text("Warned", header={"Pairng": "A/B"}))
+        assert wait_for(lambda: (folder / "posted" / "warned.txt").exists()), daemon.output()
+        out = daemon.output()
+    finally:
+        assert daemon.stop() == 0
+    line = next(x for x in out.splitlines() if "Pairng" in x)
+    assert " W warned.txt: line 4:" in line and "did you mean 'Pairing'" in line
