@@ -19,6 +19,7 @@ from .errors import (
     FaultError,
     SecretError,
     SiteError,
+    TransportError,
 )
 from .logs import get_logger
 from .plan import Decision, answered_early, classify, next_attempt, settle_seconds
@@ -351,6 +352,10 @@ class Courier:
             log.error("%s → %s: failed: %s", job.identity, job.target, exc.message, extra=extra)
             return Outcome(done.id, done.identity, done.target, "failed", done.url,
                            exc.render(), exc), None
+        unreachable = isinstance(exc, TransportError) and not exc.maybe_committed
+        site = exc.site if isinstance(exc, SiteError) and exc.site else account
+        if unreachable and self.pool.is_down(account):
+            in_run = False  # the site is down for this run: leave it to `retry`/the daemon
         status = "uncertain" if verdict == "uncertain" else "retry"
         nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
                            cap=BACKOFF_CAP)
@@ -364,6 +369,10 @@ class Courier:
             log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,
                      exc.message, wait, extra=extra)
             return Outcome(done.id, done.identity, done.target, status), wait
+        if unreachable and not self.pool.is_down(account):
+            self.pool.mark_down(account)
+            log.warning("%s stays unreachable: its other deliveries in this run are tried "
+                        "once each, then left for later", site, extra=extra)
         when = nxt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         log.warning("%s → %s: %s; will retry after %s", job.identity, job.target, exc.message,
                     when, extra=extra)

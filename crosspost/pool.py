@@ -48,6 +48,8 @@ class AdapterPool:
         self._blocked: dict[str, CrosspostError] = {}
         self._gates: dict[str, threading.Lock] = {}
         self._tried: set[str] = set()
+        #: sites found unreachable in this run (after a delivery's in-line retries)
+        self._down: set[tuple[str, str]] = set()
 
     def account(self, name: str) -> Account:
         try:
@@ -74,8 +76,7 @@ class AdapterPool:
         An account's first call runs alone: if its login fails, the other threads see the
         account blocked instead of each trying (and failing) to log in too.
         """
-        acc = self.account(name)
-        key = (acc.site, acc.server or "")
+        key = self._site(name)
         with self._lock:
             sem = self._slots.get(key)
             if sem is None:
@@ -108,6 +109,20 @@ class AdapterPool:
         given = [a.max_parallel for a in self.config.accounts.values()
                  if (a.site, a.server or "") == key and a.max_parallel is not None]
         return min(given, default=self.per_site)
+
+    def _site(self, name: str) -> tuple[str, str]:
+        acc = self.account(name)
+        return (acc.site, acc.server or "")
+
+    def mark_down(self, name: str) -> None:
+        """The account's site could not be reached, even after waiting: later deliveries
+        of this run do not wait for it in line."""
+        with self._lock:
+            self._down.add(self._site(name))
+
+    def is_down(self, name: str) -> bool:
+        with self._lock:
+            return self._site(name) in self._down
 
     def block(self, name: str, err: CrosspostError) -> None:
         """No more calls for this account in this run (failed login, missing secret)."""

@@ -1,0 +1,43 @@
+"""A site that cannot be reached: the first delivery waits and retries in line; once that
+has not helped, the run's other deliveries to the site are tried once each and left for
+`crosspost retry` or the daemon, so a batch does not hang for minutes on a dead site."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from storyfiles import write_sandbox_config, write_story
+
+from crosspost.config import load_config
+from crosspost.delivery import Publisher
+from crosspost.parse import parse_file
+from crosspost.registry import Registry
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
+    cfg_path = write_sandbox_config(tmp_path / "config.toml",
+                                    f"http://127.0.0.1:{_closed_port()}",
+                                    state_file=tmp_path / "state.sqlite3",
+                                    stories_dir=tmp_path / "stories")
+    config = load_config(cfg_path)
+    config.settings.retry_limit = 4
+    config.settings.retry_base_seconds = 0.01
+    stories = [parse_file(write_story(tmp_path / "stories", f"s{i}.txt", Title=f"Dark {i}"))
+               for i in range(4)]
+    with Registry(tmp_path / "state.sqlite3") as reg, Publisher(config, reg) as publisher:
+        outcomes = [o for s in stories for o in publisher.publish(s, ["journal"])]
+        attempts = [r.attempts for r in reg.deliveries()]
+    assert [o.action for o in outcomes] == ["retry"] * 4
+    assert all("will retry after" in o.message and "cannot reach" in o.message
+               for o in outcomes)
+    assert attempts == [4, 1, 1, 1]
