@@ -45,7 +45,7 @@ def user_zone(config: Config) -> tzinfo:
     return zone
 
 
-def _local(dt: datetime | None, zone: tzinfo) -> str:
+def local_time(dt: datetime | None, zone: tzinfo) -> str:
     return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
 
 
@@ -337,67 +337,20 @@ def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
         _require_rows_secrets(config, [one] if one is not None else reg.deliveries(
             statuses=("retry", "failed", "uncertain", "pending", "editing", "deleting")), ())
         outcomes = publisher.retry(delivery_id, assume_not_posted=force)
+        titles = {o.identity: _title_of(reg, o.identity) for o in outcomes}
     if not outcomes:
         click.echo("nothing to retry")
         return
-    if not report(outcomes):
+    ok = True
+    for identity in dict.fromkeys(o.identity for o in outcomes):  # one block per story
+        if len(titles) > 1:
+            click.echo(f"== {titles[identity]} ==")
+        ok &= report([o for o in outcomes if o.identity == identity])
+    if not ok:
         sys.exit(1)
 
 
-@click.command("history")
-@click.argument("what", metavar="FILE|ID")
-@click.pass_obj
-def history_cmd(app: App, what: str) -> None:
-    """Show every action taken for a story, with times and URLs."""
-    from ..registry import Registry
-
-    config = app.config
-    zone = user_zone(config)
-    with Registry.for_config(config) as registry:
-        identity, _ = resolve(what, registry, config)
-        events = registry.history(identity)
-    if not events:
-        click.echo(f"{identity}: nothing recorded")
-        return
-    click.echo(identity)
-    for ev in events:
-        parts = [_local(ev.at, zone), f"{ev.target or '-':<12}", f"{ev.action:<14}"]
-        if ev.url:
-            parts.append(ev.url)
-        if ev.detail:
-            parts.append(ev.detail.replace("\n", " "))
-        click.echo("  " + "  ".join(parts).rstrip())
-
-
-@click.command("status")
-@click.option("--all", "show_all", is_flag=True, help="Also list deleted and cancelled copies.")
-@click.pass_obj
-def status_cmd(app: App, show_all: bool) -> None:
-    """List stories and their state on each target."""
-    from ..registry import Registry
-
-    config = app.config
-    zone = user_zone(config)
-    with Registry.for_config(config) as registry:
-        stories = {s.identity: s for s in registry.stories()}
-        rows = registry.deliveries()
-    by_story: dict[str, list[Delivery]] = {}
-    for row in rows:
-        if show_all or row.status not in ("deleted", "cancelled"):
-            by_story.setdefault(row.identity, []).append(row)
-    if not by_story:
-        click.echo("nothing posted yet")
-        return
-    for identity, drows in by_story.items():
-        title = stories[identity].title if identity in stories else ""
-        click.echo(f"{title or identity}  [{identity}]" if title else identity)
-        for r in drows:
-            state = r.status if r.copy == 0 else f"{r.status} (copy {r.copy + 1})"
-            extra = r.url
-            if r.status == "scheduled":
-                extra = f"release at {_local(r.release_at, zone)}"
-            elif r.status == "retry" and r.next_attempt_at:
-                extra = f"next attempt {_local(r.next_attempt_at, zone)}"
-            if r.status in ("failed", "retry", "uncertain", "held") and r.last_error:
-                extra = (extra + "  " if extra else "") + r.last_error.splitlines()[0]
-            click.echo(f"  {r.id:>5}  {r.target:<12} {state:<12} {extra}".rstrip())
+def _title_of(registry: Registry, identity: str) -> str:
+    row = registry.story(identity)
+    return (row.title if row is not None and row.title else identity) + (
+        f" ({row.path})" if row is not None and row.path else "")

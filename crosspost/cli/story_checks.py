@@ -1,0 +1,167 @@
+"""What ``crosspost check`` and ``parse`` find beyond parsing: the problems for which the
+watcher would set a story file aside, or ``post`` would refuse it, found offline.
+
+Nothing here re-implements those rules: release times go through the watcher's own
+:func:`crosspost.daemon.releases.resolve_releases` (the config's time zone, relative forms
+counted from the file's modification time, unknown target names refused), and each target
+the story would go to is rendered with :func:`crosspost.render.render_post`, the delivery
+engine's renderer, which refuses a subject or an entry longer than the target's site allows.
+No site is contacted and no secret is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import ConfigError, CrosspostError, StoryError, WhenError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..story import Story
+    from . import App
+
+__all__ = ["Checked", "Checker", "problem_row", "problem_text"]
+
+
+@dataclass
+class Checked:
+    """One story as the watcher would take it. ``releases``: each ``Release:`` entry (key
+    None = every target) → its time, None for "now"; an entry missing here could not be
+    used (its error is in ``problems``). ``problems``: what the watcher or ``post`` would
+    refuse, in the order they would meet them; empty when the file is fine."""
+
+    story: Story
+    releases: dict[str | None, datetime | None] = field(default_factory=dict)
+    release_errors: dict[str | None, CrosspostError] = field(default_factory=dict)
+    problems: list[CrosspostError] = field(default_factory=list)
+
+
+class Checker:
+    """The checks for one command run. ``config`` None: none could be read (``parse``
+    only): release times are still parsed, in this computer's zone."""
+
+    def __init__(self, config: Config | None, targets: tuple[str, ...] = ()) -> None:
+        from ..delivery import select_targets
+        from ..when import zone_for
+
+        self.config = config
+        self.tz: tzinfo = zone_for(config.settings.timezone if config else None)
+        # `--to` names are checked once, up front (an unknown one is a usage error)
+        self.named = select_targets(config, list(targets)) if config and targets else []
+        self.max_bytes = config.settings.max_file_bytes if config else None
+
+    @classmethod
+    def for_app(cls, app: App, targets: tuple[str, ...] = (), *, need_config: bool
+                ) -> Checker:
+        """``need_config`` (``check``): a config that cannot be read is an error (exit 2),
+        as it would stop the watcher; otherwise (``parse``) a note on stderr."""
+        try:
+            config: Config | None = app.config
+        except ConfigError as exc:
+            if need_config:
+                raise
+            click.echo(f"note: the config was not read, so release times use this "
+                       f"computer's time zone and targets are not checked: "
+                       f"{exc.message}", err=True)
+            config = None
+        return cls(config, targets)
+
+    @property
+    def targets_known(self) -> bool:
+        """False without a config or targets: target names and limits cannot be checked."""
+        return self.config is not None and bool(self.config.targets)
+
+    def parse(self, path: Path) -> Story:
+        """Read a story file as the watcher does (its size limit included)."""
+        from ..parse import parse_file
+
+        if self.max_bytes is None:
+            return parse_file(path)
+        return parse_file(path, max_bytes=self.max_bytes)
+
+    def check(self, story: Story) -> Checked:
+        """Every problem the watcher or ``post`` would find in ``story``; no network."""
+        out = Checked(story)
+        anchor = _anchor(story)
+        for target, text in story.releases.items():
+            try:
+                out.releases[target] = self._resolve(story, target, text, anchor)
+            except CrosspostError as exc:
+                out.release_errors[target] = exc
+                out.problems.append(exc)
+        for target in self._render_targets(story):
+            out.problems.extend(self._render(story, target))
+        return out
+
+    def _resolve(self, story: Story, target: str | None, text: str, anchor: datetime
+                 ) -> datetime | None:
+        """One release entry through the watcher's resolve_releases. Without configured
+        targets the name cannot be checked, so the time is read as a general one."""
+        from ..config import Config
+        from ..daemon.releases import resolve_releases
+
+        config = self.config if self.config is not None else Config()
+        key = target if self.targets_known else None
+        one = replace(story, releases={key: text})
+        return resolve_releases(one, config, self.tz, anchor)[key]
+
+    def _render_targets(self, story: Story) -> list[str]:
+        """The targets ``post`` (with ``--to``: those) or the watcher would deliver to:
+        the automatic ones and those named in ``Release (target):``."""
+        from ..daemon.releases import release_groups
+
+        if not self.targets_known or self.config is None:
+            return []
+        if self.named:
+            return self.named
+        auto = [name for name, t in self.config.targets.items() if t.auto]
+        named = {t: None for t in story.releases if t is None or t in self.config.targets}
+        groups = release_groups(named, auto)
+        return [name for group in groups.values() for name in group]
+
+    def _render(self, story: Story, target: str) -> list[CrosspostError]:
+        from ..render import render_post
+
+        assert self.config is not None
+        try:
+            render_post(story, self.config, target)
+        except CrosspostError as exc:
+            return [exc]
+        return []
+
+
+def _anchor(story: Story) -> datetime:
+    """What relative release times count from: the file's modification time, as the
+    watcher uses it (now for a story with no file)."""
+    if story.path is not None:
+        try:
+            return datetime.fromtimestamp(story.path.stat().st_mtime, UTC)
+        except OSError:
+            pass
+    return datetime.now(UTC)
+
+
+def problem_text(path: Path, exc: CrosspostError) -> str:
+    """One line: ``FILE, line N: what (fix: how)``; the file is named in every case."""
+    fix = f" (fix: {exc.fix})" if exc.fix else ""
+    where = "" if isinstance(exc, StoryError) and exc.path is not None else f"{path}: "
+    return f"{where}{exc.message}{fix}"
+
+
+def problem_row(exc: CrosspostError) -> dict[str, object]:
+    """A problem for ``--json``: error (without the file name), line, fix."""
+    if isinstance(exc, StoryError):
+        return {"error": exc.reason, "line": exc.line, "fix": exc.fix}
+    return {"error": exc.message, "line": None, "fix": exc.fix}
+
+
+def release_error_text(exc: CrosspostError) -> str:
+    """A release entry's problem for the ``parse`` view: no file name, no line."""
+    if isinstance(exc, StoryError):
+        return exc.reason
+    return exc.message if not isinstance(exc, WhenError) else f"release time: {exc.message}"
