@@ -27,6 +27,9 @@ FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
 log = get_logger("secrets")
 
+#: accounts already warned about a keyring entry shadowing their environment variable
+_told_both: set[str] = set()
+
 
 def env_var_name(account_name: str) -> str:
     """``CROSSPOST_SECRET_<ACCOUNT>``: upper-cased, other characters → ``_``."""
@@ -76,9 +79,17 @@ def lookup_secret(account_name: str) -> str:
 
     Raises :class:`SecretError` naming both places and how to fill one."""
     value, why, usable = _from_keyring(account_name)
-    if value:
-        return value
     env = os.environ.get(env_var_name(account_name))
+    if value:
+        if env and env != value and account_name not in _told_both:
+            # a stale `crosspost login` entry would otherwise hide the variable silently
+            _told_both.add(account_name)
+            log.warning("account %s: using the secret stored in the keyring (%s); %s is set "
+                        "too, to another value, and is not used — `crosspost login %s` "
+                        "replaces the keyring's, `crosspost login %s --forget` removes it",
+                        account_name, keyring_backend()[1], env_var_name(account_name),
+                        account_name, account_name)
+        return value
     if env:
         return env
     fix = (f"run `crosspost login {account_name}` to store it in the keyring, or set "

@@ -176,3 +176,16 @@ def test_login_piped_without_stdin_flag_reads_the_pipe_without_getpass_warning(
     assert "GetPassWarning" not in proc.stderr and "getpass" not in proc.stderr
     assert "piped-key" not in proc.stdout + proc.stderr
     assert "stored the API key for box" in proc.stdout
+
+
+def test_login_forget_removes_the_keyring_entry_and_says_so(
+        tmp_path: Path, file_keyring: PlaintextKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_BOX", "from-env")
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    file_keyring.set_password("crosspost", "box", "stale-key")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--forget"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "removed the secret of box from the keyring"
+    assert lookup_secret("box") == "from-env"
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--forget"])
+    assert result.output.strip() == "the keyring holds no secret for box"

@@ -154,3 +154,19 @@ def test_tls_verification_is_never_turned_off() -> None:
         text = source.read_text(encoding="utf-8")
         assert "verify=False" not in text, source
         assert "CERT_NONE" not in text, source
+
+
+def test_keyring_entry_hiding_a_different_environment_value_is_warned_about_once(
+        file_keyring: PlaintextKeyring, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    store_secret("stale", "old-key-in-keyring")
+    monkeypatch.setenv("CROSSPOST_SECRET_STALE", "new-key-in-env")
+    with caplog.at_level("WARNING", logger="crosspost.secrets"):
+        assert lookup_secret("stale") == "old-key-in-keyring"
+        assert lookup_secret("stale") == "old-key-in-keyring"
+    warned = [r.getMessage() for r in caplog.records if "CROSSPOST_SECRET_STALE" in r.getMessage()]
+    assert len(warned) == 1
+    assert "`crosspost login stale --forget`" in warned[0]
+    assert "old-key" not in warned[0] and "new-key" not in warned[0]
+    assert delete_secret("stale")
+    assert lookup_secret("stale") == "new-key-in-env"

@@ -70,15 +70,18 @@ def _check(name: str, account: Account, secret: object) -> str:
 @click.option("--stdin", "from_stdin", is_flag=True,
               help="Read the secret from standard input instead of a prompt (for scripts; "
                    "also done when standard input is a pipe).")
+@click.option("--forget", is_flag=True,
+              help="Remove the account's secret from the keyring (CROSSPOST_SECRET_<ACCOUNT> "
+                   "is then used, when set).")
 @click.pass_obj
 def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
-              from_stdin: bool) -> None:
+              from_stdin: bool, forget: bool) -> None:
     """Store ACCOUNT's password or API key in the keyring (asked for without echo).
 
     The secret is verified with the site first and stored only if the site accepts it
     (stored unchecked, with a note, when the site cannot be reached; --no-check skips the
     check). Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
-    from ..secrets import env_var_name, secret_for, store_secret
+    from ..secrets import delete_secret, env_var_name, secret_for, store_secret
 
     config = app.config
     if account_name not in config.accounts:
@@ -89,6 +92,11 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
     account = config.accounts[account_name]
     api_key, label, page = _needs_api_key(account)
 
+    if forget:
+        removed = delete_secret(account_name)
+        click.echo(f"removed the secret of {account_name} from the keyring" if removed else
+                   f"the keyring holds no secret for {account_name}")
+        return
     if stored:
         click.echo(f"login ok: {_check(account_name, account, secret_for(account_name))}")
         return
