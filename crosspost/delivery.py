@@ -13,6 +13,7 @@ or ``crosspost retry``. Targets are independent and run concurrently, bounded pe
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .courier import NOT_DONE, Courier, Job, Outcome
-from .errors import ConfigError, ConfigProblem, CrosspostError, UserError
+from .errors import CrosspostError, UserError
 from .lock import owner_token
 from .logs import get_logger
 from .plan import (
@@ -65,10 +66,19 @@ def select_targets(config: Config, names: list[str] | None) -> list[str]:
         return [n for n, t in config.targets.items() if t.auto]
     unknown = [n for n in names if n not in config.targets]
     if unknown:
-        known = ", ".join(sorted(config.targets)) or "none defined"
-        raise ConfigError([ConfigProblem(f"targets.{n}", f"no such target (targets: {known})")
-                           for n in unknown], fix="use a target name from [targets.*]")
+        raise unknown_targets(config, unknown)
     return list(dict.fromkeys(names))
+
+
+def unknown_targets(config: Config, unknown: list[str]) -> UserError:
+    """The error for ``--to`` names the config does not have, with a "did you mean"."""
+    known = sorted(config.targets)
+    hints = [f"{n!r} → {hit[0]!r}" for n in unknown
+             if (hit := difflib.get_close_matches(n, known, n=1, cutoff=0.6))]
+    fix = f"use one of the configured targets: {', '.join(known) or 'none defined'}"
+    if hints:
+        fix = f"did you mean {', '.join(hints)}? Otherwise {fix}"
+    return UserError(f"no target named {', '.join(map(repr, unknown))} in the config", fix)
 
 
 def _on_row(decide: Callable[..., Decision]) -> Callable[[Delivery | None, bool, bool],

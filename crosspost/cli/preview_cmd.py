@@ -47,8 +47,9 @@ def choose_targets(config: Config, wanted: tuple[str, ...]) -> list[str]:
                         "add a [targets.NAME] table to the config (see config.example.toml)")
     unknown = [t for t in wanted if t not in config.targets]
     if unknown:
-        raise UserError(f"unknown target(s): {', '.join(unknown)}",
-                        f"use one of: {', '.join(config.targets)}")
+        from ..delivery import unknown_targets
+
+        raise unknown_targets(config, unknown)
     if wanted:
         return list(dict.fromkeys(wanted))
     auto = [name for name, tgt in config.targets.items() if tgt.auto]
