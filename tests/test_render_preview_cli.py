@@ -110,7 +110,8 @@ def test_preview_default_targets_are_the_auto_ones(capsys, own_story):
 def test_preview_unknown_target_is_a_clear_error(capsys, own_story):
     code, _, err = run(capsys, str(own_story), "--to", "fluffy")
     assert code == 2
-    assert "no target named 'fluffy' in the config" in err and "fluffyfics" in err
+    assert "no target named 'fluffy' in the config" in err
+    assert "did you mean 'fluffy' → 'fluffyfics'?" in err
     assert "Traceback" not in err
 
 
