@@ -123,6 +123,7 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
             who = _check(account_name, account, _TypedSecret(account_name, value))
         except (TransportError, HTTPStatusError) as exc:
             if check:
+                exc.fix = f"nothing was stored; {exc.fix}" if exc.fix else "nothing was stored"
                 raise
             click.echo(f"note: could not reach {label} to check the {what} ({exc.message}); "
                        f"storing it unchecked: run `crosspost login {account_name} --stored` "
