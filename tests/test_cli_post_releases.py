@@ -49,6 +49,7 @@ def test_post_schedules_a_future_release_header_instead_of_posting(
     assert out.startswith(f"journal: scheduled for {when}"), out
     assert "(in 2 days 23 h)" in out or "(in 3 days)" in out, out  # local and relative
     assert "crosspost watch" in out and "--now" in out
+    assert "note: no `crosspost watch` is running on this state file" in out
     assert titled(sandbox.url, "writer", "Reveal Day") == []
     code, out, _ = run(capsys, sandbox_config, "status")
     assert "scheduled" in out and "release at" in out

@@ -42,6 +42,15 @@ def _daemon_running(registry: Registry) -> bool:
     return False
 
 
+def note_no_watcher(config: Config, registry: Registry) -> None:
+    """After scheduling: say so when no `crosspost watch` will be there to release it."""
+    if not _daemon_running(registry):
+        grace = config.settings.grace_minutes
+        click.echo("note: no `crosspost watch` is running on this state file; start it "
+                   "before the release time (a release missed by less than "
+                   f"{grace:g} minutes is posted when it starts).")
+
+
 def _title(registry: Registry, identity: str) -> str:
     row = registry.story(identity)
     return row.title if row is not None and row.title else identity
@@ -138,11 +147,8 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
                 detail = o.url or o.message
                 click.echo(f"  #{o.delivery_id}  {title} → {o.target}: {o.action}"
                            + (f" ({detail})" if detail else ""))
-        if any(o.action == "scheduled" for o in outcomes) and not _daemon_running(registry):
-            grace = config.settings.grace_minutes
-            click.echo("note: no `crosspost watch` is running on this state file; start it "
-                       "before the release time (a release missed by less than "
-                       f"{grace:g} minutes is posted when it starts).")
+        if any(o.action == "scheduled" for o in outcomes):
+            note_no_watcher(config, registry)
     if any(o.action in ("failed", "retry", "uncertain") for o in outcomes):
         sys.exit(1)
 

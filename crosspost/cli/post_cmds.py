@@ -180,7 +180,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
         sys.exit(bad)
     _require_secrets(config, {t for _, groups in plans for at_, ts in groups for t in ts
                               if at_ is None or at_ <= datetime.now(zone)})
-    ok = True
+    ok, scheduled = True, False
     with _publisher(config) as publisher:
         for story, groups in plans:
             if len(files) > 1:
@@ -194,6 +194,11 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
                 due = at_ if at_ is not None and at_ > datetime.now(zone) else None
                 outcomes = publisher.publish(story, group, again=again, at=due)
                 ok &= report(outcomes, zone)
+                scheduled |= any(o.action == "scheduled" for o in outcomes)
+        if scheduled:
+            from .daemon_cmds import note_no_watcher
+
+            note_no_watcher(config, publisher.registry)
     if bad:
         sys.exit(bad)
     if not ok:
