@@ -29,6 +29,7 @@ def test_retry_of_two_stories_names_each_story_above_its_urls(
                              "code": 503}])
         code, out, _ = run(capsys, sandbox_config, "post", str(one), str(two), "--to", "journal")
         assert code == 1 and out.count("not posted yet") == 2, out
+        assert out.count("\n  fix: the site is having trouble; crosspost retries later") == 2
         control.clear_faults()
     finally:
         control.close()

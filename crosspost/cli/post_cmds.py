@@ -94,6 +94,9 @@ def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
     else:
         text = f"{out.action}: {msg}" if msg else out.action
     lines = [f"{out.target}: {text}"]
+    fix = out.error.fix if out.error is not None else ""
+    if out.action in ("retry", "uncertain") and fix and "fix:" not in msg:
+        lines.append(f"  fix: {fix}")  # e.g. a full moderation queue: ask the maintainers
     lines += [f"  {note}" for note in dict.fromkeys(out.notes) if note and note != msg]
     return lines
 
