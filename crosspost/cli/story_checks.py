@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError, CrosspostError, StoryError, WhenError
+from ..errors import ConfigError, CrosspostError, StoryError
+from ..story import ParseWarning
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..story import Story
     from . import App
 
-__all__ = ["Checked", "Checker", "problem_row", "problem_text"]
+__all__ = ["Checked", "Checker", "problem_reason", "problem_row", "problem_text"]
 
 
 @dataclass
@@ -33,12 +34,15 @@ class Checked:
     """One story as the watcher would take it. ``releases``: each ``Release:`` entry (key
     None = every target) → its time, None for "now"; an entry missing here could not be
     used (its error is in ``problems``). ``problems``: what the watcher or ``post`` would
-    refuse, in the order they would meet them; empty when the file is fine."""
+    refuse, in the order they would meet them; empty when the file is fine. ``notes``: what
+    rendering changes for a target (a subject or a tag cut to the site's size), as
+    warnings."""
 
     story: Story
     releases: dict[str | None, datetime | None] = field(default_factory=dict)
     release_errors: dict[str | None, CrosspostError] = field(default_factory=dict)
     problems: list[CrosspostError] = field(default_factory=list)
+    notes: list[ParseWarning] = field(default_factory=list)
 
 
 class Checker:
@@ -50,10 +54,11 @@ class Checker:
         from ..when import zone_for
 
         self.config = config
-        self.tz: tzinfo = zone_for(config.settings.timezone if config else None)
+        self.tz: tzinfo = zone_for(config.settings.timezone if config is not None else None)
         # `--to` names are checked once, up front (an unknown one is a usage error)
-        self.named = select_targets(config, list(targets)) if config and targets else []
-        self.max_bytes = config.settings.max_file_bytes if config else None
+        self.named = (select_targets(config, list(targets))
+                      if config is not None and targets else [])
+        self.max_bytes = config.settings.max_file_bytes if config is not None else None
 
     @classmethod
     def for_app(cls, app: App, targets: tuple[str, ...] = (), *, need_config: bool
@@ -65,9 +70,10 @@ class Checker:
         except ConfigError as exc:
             if need_config:
                 raise
-            click.echo(f"note: the config was not read, so release times use this "
-                       f"computer's time zone and targets are not checked: "
-                       f"{exc.message}", err=True)
+            where = f" {exc.source}" if exc.source else ""
+            why = "; ".join(str(p) for p in exc.problems) or exc.message
+            click.echo(f"note: the config{where} was not read ({why}), so release times use "
+                       "this computer's time zone and targets are not checked", err=True)
             config = None
         return cls(config, targets)
 
@@ -77,9 +83,13 @@ class Checker:
         return self.config is not None and bool(self.config.targets)
 
     def parse(self, path: Path) -> Story:
-        """Read a story file as the watcher does (its size limit included)."""
+        """Read a story file as the watcher does (its size limit included; a word-processor
+        document is refused with the watcher's words)."""
+        from ..daemon import files, reports
         from ..parse import parse_file
 
+        if files.is_document(path.name) and path.is_file():
+            raise reports.document_error(path)
         if self.max_bytes is None:
             return parse_file(path)
         return parse_file(path, max_bytes=self.max_bytes)
@@ -95,7 +105,7 @@ class Checker:
                 out.release_errors[target] = exc
                 out.problems.append(exc)
         for target in self._render_targets(story):
-            out.problems.extend(self._render(story, target))
+            self._render(out, target)
         return out
 
     def _resolve(self, story: Story, target: str | None, text: str, anchor: datetime
@@ -105,7 +115,8 @@ class Checker:
         from ..config import Config
         from ..daemon.releases import resolve_releases
 
-        config = self.config if self.config is not None else Config()
+        # with key None resolve_releases never reads the config's targets
+        config = self.config if self.config is not None else Config.model_construct()
         key = target if self.targets_known else None
         one = replace(story, releases={key: text})
         return resolve_releases(one, config, self.tz, anchor)[key]
@@ -120,19 +131,21 @@ class Checker:
         if self.named:
             return self.named
         auto = [name for name, t in self.config.targets.items() if t.auto]
-        named = {t: None for t in story.releases if t is None or t in self.config.targets}
+        named: dict[str | None, datetime | None] = {
+            t: None for t in story.releases if t is None or t in self.config.targets}
         groups = release_groups(named, auto)
         return [name for group in groups.values() for name in group]
 
-    def _render(self, story: Story, target: str) -> list[CrosspostError]:
+    def _render(self, out: Checked, target: str) -> None:
         from ..render import render_post
 
         assert self.config is not None
         try:
-            render_post(story, self.config, target)
+            post = render_post(out.story, self.config, target)
         except CrosspostError as exc:
-            return [exc]
-        return []
+            out.problems.append(exc)
+        else:
+            out.notes.extend(ParseWarning(f"target {target}: {note}") for note in post.notes)
 
 
 def _anchor(story: Story) -> datetime:
@@ -160,8 +173,6 @@ def problem_row(exc: CrosspostError) -> dict[str, object]:
     return {"error": exc.message, "line": None, "fix": exc.fix}
 
 
-def release_error_text(exc: CrosspostError) -> str:
-    """A release entry's problem for the ``parse`` view: no file name, no line."""
-    if isinstance(exc, StoryError):
-        return exc.reason
-    return exc.message if not isinstance(exc, WhenError) else f"release time: {exc.message}"
+def problem_reason(exc: CrosspostError) -> str:
+    """A problem for the ``parse`` view: without the file name and line."""
+    return exc.reason if isinstance(exc, StoryError) else exc.message
