@@ -272,7 +272,9 @@ def _absolute(rest: str, original: str, local_now: datetime, zone: tzinfo) -> da
     try:
         parsed = dateparser.parse(rest, default=midnight)
     except (ValueError, OverflowError) as exc:
-        raise _error(original, str(exc).split(":")[0]) from None
+        why = str(exc).split(":")[0]
+        # dateutil's "Unknown string format" says nothing a writer can use
+        raise _error(original, "" if why.startswith("Unknown string") else why) from None
     if parsed is None:
         raise _error(original)
     has_year = bool(re.search(r"\b\d{4}\b", rest))

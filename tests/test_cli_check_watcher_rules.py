@@ -63,7 +63,8 @@ def test_check_fails_a_release_for_a_target_the_config_does_not_have(
     path = story(tmp_path / "drafts", "rt.txt", "Release (fluffly): tomorrow 9am")
     code, out, _ = check(capsys, sandbox_config, str(path))
     assert code == 1
-    assert out.strip() == (f"FAIL  {path}: the release time names an unknown target 'fluffly' "
+    assert out.strip() == (f"FAIL  {path}, line 3: the release time names an unknown target "
+                           "'fluffly' "
                            f"(fix: use one of the configured targets ({TARGETS}))")
     assert no_requests(sandbox)
 

@@ -76,6 +76,17 @@ def test_resolve_releases_unknown_target_is_refused_not_posted_now(tmp_path: Pat
     assert "flufy" in err.value.message and "fluffy" in err.value.fix
 
 
+def test_resolve_releases_unknown_target_names_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("Title: T\nRelease: +1h\nRelease (flufy): +2h\n\n***\n\nbody\n")
+    story = Story(fields={"title": "T"}, body="body", path=path,
+                  releases={None: "+1h", "flufy": "+2h"}, labels={"release": "Release"},
+                  body_line=7)
+    with pytest.raises(StoryError) as err:
+        resolve_releases(story, CONFIG, UTC, T1)
+    assert err.value.line == 3
+
+
 def test_resolve_releases_now_means_at_once_however_old_the_file(tmp_path: Path) -> None:
     story = _story(tmp_path, {None: "tomorrow 9am", "fluffy": " Now "})
     out = resolve_releases(story, CONFIG, UTC, T1)

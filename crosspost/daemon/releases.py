@@ -61,7 +61,7 @@ def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
         if target is not None and target not in config.targets:
             known = ", ".join(sorted(config.targets)) or "none configured"
             raise StoryError(f"the release time names an unknown target {target!r}",
-                             path=story.path, line=_line_of(story, "release"),
+                             path=story.path, line=_line_of(story, "release", target),
                              fix=f"use one of the configured targets ({known})")
         if " ".join(text.split()).lower() in NOW_WORDS:
             out[target] = None
@@ -70,18 +70,22 @@ def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
             out[target] = parse_when(text, tz, anchor)
         except WhenError as exc:
             raise StoryError(f"release time: {exc.message}", path=story.path,
-                             line=_line_of(story, "release"), fix=exc.fix) from None
+                             line=_line_of(story, "release", target), fix=exc.fix) from None
     return out
 
 
-def _line_of(story: Story, key: str) -> int | None:
-    label = story.labels.get(key)
+def _line_of(story: Story, key: str, target: str | None = None) -> int | None:
+    """The header line of ``key`` (the ``Release (target):`` one when a target is given)."""
+    label = story.labels.get(key) or ("release" if key == "release" and target else None)
     if story.path is None or not label:
         return None
     try:
         with open(story.path, encoding="utf-8", errors="replace") as fh:
             for n, line in enumerate(fh, 1):
-                if line.lower().startswith(label.lower()):
+                name = line.partition(":")[0].lower()
+                if name.startswith(label.lower()) and (
+                        "(" not in name if target is None
+                        else f"({target.lower()})" in name.replace(" ", "")):
                     return n
                 if n >= story.body_line:
                     break
