@@ -182,9 +182,11 @@ def queue_cmd(app: App) -> None:
             click.echo("  ".join(cells).rstrip())
         held = [r for r in rows if r.status == "held"]
         if held:
-            click.echo(f"\n{len(held)} held: their release time passed while crosspost was "
-                       "not running, or the file arrived long after its Release: time. Post "
-                       "one with `crosspost reschedule ID --at now`, or drop it with "
+            click.echo(f"\n{len(held)} held, not posted until you say so:")
+            for r in held:  # why: a missed release time, or a file taken out of the folder
+                why = (r.last_error.splitlines() or ["held"])[0].split("; `crosspost")[0]
+                click.echo(f"  #{r.id}  {why}")
+            click.echo("Post one with `crosspost reschedule ID --at now`, or drop it with "
                        "`crosspost cancel ID`.")
 
 

@@ -46,6 +46,7 @@ from ..errors import StoryError
 from ..logs import get_logger
 from ..when import describe, relative
 from . import files, reports
+from .refresh import restore_withdrawn
 from .releases import release_groups, resolve_releases, wait_for_first_release
 
 if TYPE_CHECKING:
@@ -182,6 +183,9 @@ class Intake:
             self._drop_replaced(old.identity, path, story)
         # a file set aside because every target refused it, dropped back in: try again
         before = self._newest_rows(story.identity)
+        if not again:  # taken out of the folder before its release, and now back
+            restore_withdrawn(self.registry, before, path.name)
+            before = self._newest_rows(story.identity)
         retry_failed = not again and bool(before) and all(r.status == "failed" for r in before)
         if retry_failed:
             log.info("trying %s again: every target refused it last time", path.name)

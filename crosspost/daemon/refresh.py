@@ -5,6 +5,10 @@ future ``Release:``) and keeps polishing the file. When the release time comes, 
 is read again; if it still holds the same story and its text changed, the saved version
 is what goes out (at the same release time). A file that is gone, unreadable or now holds
 another story leaves the text recorded when it was scheduled, and the log says so.
+
+A file taken out of the *watched* folder is different: that is how a writer or a
+moderator withdraws a story, so its releases are held instead (:func:`withdraw`), and
+scheduled again if the file comes back (:func:`restore_withdrawn`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,45 @@ if TYPE_CHECKING:
 log = get_logger("daemon")
 
 
-def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetime) -> None:
-    """Re-render the scheduled releases due at ``now`` whose story file changed since."""
+#: the reason recorded on releases held because their file left the watched folder
+WITHDRAWN = "its file was taken out of the stories folder before the release"
+
+
+def withdraw(registry: Registry, path: Path) -> int:
+    """The writer took ``path`` out of the watched folder: the scheduled releases of the story
+    last taken from it are held (listed by ``crosspost queue``), never posted. Returns how
+    many were held."""
+    row = registry.file_seen(path)
+    story = registry.story(row.identity) if row is not None and row.identity else None
+    if story is None or story.path != str(path):
+        return 0  # renamed or replaced: the story lives on in another file
+    held = [registry.hold(d.id, f"{WITHDRAWN} ({path.name}); `crosspost reschedule {d.id} "
+                                f"--at now` posts it anyway, `crosspost cancel {d.id}` drops it")
+            for d in registry.scheduled()
+            if d.identity == story.identity and d.status == "scheduled"]
+    if held:
+        log.warning("%s left the stories folder: %d release(s) of %s held, not posted "
+                    "(put the file back to release it as planned)", path.name, len(held),
+                    story.title or story.identity, extra={"event": "withdrawn",
+                                                          "story": str(path)})
+    return len(held)
+
+
+def restore_withdrawn(registry: Registry, rows: list[Delivery], name: str) -> None:
+    """A withdrawn story's file is back in the folder: its held releases are scheduled
+    again at their planned times."""
+    back = [registry.reschedule(r.id, r.release_at) for r in rows if r.status == "held"
+            and r.release_at is not None and r.last_error.startswith(WITHDRAWN)]
+    if back:
+        log.info("%s is back: %d release(s) scheduled again", name, len(back),
+                 extra={"event": "restored", "story": name})
+
+
+def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetime,
+                root: Path | None = None) -> None:
+    """Re-render the scheduled releases due at ``now`` whose story file changed since.
+    ``root``: the watched folder; a file gone from it that the daemon has not noticed yet
+    is withdrawn (see :func:`withdraw`)."""
     from ..parse import parse_file
 
     due: dict[str, list[Delivery]] = defaultdict(list)
@@ -37,6 +78,10 @@ def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetim
         if known is None or not known.path:
             continue
         path = Path(known.path)
+        if not path.exists() and root is not None and path.parent == root and withdraw(
+                registry, path):
+            registry.forget_file(path)
+            continue
         if not path.exists():
             log.info("%s is gone; releasing the text recorded when it was scheduled",
                      path.name, extra={"event": "release_snapshot", "story": str(path)})

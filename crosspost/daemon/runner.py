@@ -33,7 +33,7 @@ from ..when import describe, zone_for
 from . import files
 from .folder import FolderState
 from .intake import Intake
-from .refresh import refresh_due
+from .refresh import refresh_due, withdraw
 from .scheduler import Clock, Wake
 from .warmup import Warmup
 from .watcher import FileEvent, FolderWatcher
@@ -204,7 +204,12 @@ class Daemon:
 
     # -- start-up and wake-ups -------------------------------------------------------------
     def _startup(self) -> None:
-        assert self.intake is not None
+        assert self.intake is not None and self.registry is not None
+        for name, _ in self.registry.waiting_files():  # taken out while the daemon was down
+            path = Path(name)
+            if path.parent == self.root and not path.exists():
+                withdraw(self.registry, path)
+                self.registry.forget_file(path)
         for outcome in self.publisher.reconcile():
             self.intake.log_outcome(outcome, outcome.identity)
         self._release()
@@ -215,7 +220,7 @@ class Daemon:
         nxt = self.registry.next_release()
         if nxt is None or nxt > datetime.now(UTC):
             return
-        refresh_due(self.config, self.registry, self.publisher, datetime.now(UTC))
+        refresh_due(self.config, self.registry, self.publisher, datetime.now(UTC), self.root)
         self._after(self.publisher.release_due(datetime.now(UTC)))
 
     def _retry(self) -> None:
@@ -286,6 +291,7 @@ class Daemon:
         for gone in [p for p in folder.known if p not in seen]:
             del folder.known[gone]  # removed or moved away by the writer
             if self.registry is not None:
+                withdraw(self.registry, Path(gone))
                 self.registry.forget_file(gone)
         if startup:
             log.info("%d file(s) already known, %d to look at", len(folder.known), fresh,
