@@ -48,7 +48,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("pairing", ("Pairing", "Pairings", "Relationship", "Relationships", "Ship",
                           "Ships"), split=(",", ";")),
     FieldSpec("characters", ("Characters", "Character", "Chars"), split=(",", ";")),
-    FieldSpec("fandom", ("Fandom", "Fandoms"), split=("/", ",", "&", ";")),
+    # not "&": it is part of many fandom names (Pride & Prejudice, Law & Order)
+    FieldSpec("fandom", ("Fandom", "Fandoms"), split=("/", ",", ";")),
     FieldSpec("rating", ("Rating", "Rated")),
     FieldSpec("warnings", ("Warnings", "Warning", "Content Notes", "Content Note", "Contains",
                            "Content Warnings", "CW", "TW"), split=(",", ";")),

@@ -26,10 +26,16 @@ def test_fields_become_tags_in_config_order():
     assert notes == []
 
 
-def test_fandom_splits_on_slash_comma_ampersand_semicolon():
-    tags, _ = map_tags(story(fandom="Torchwood/Doctor Who & Sherlock; Merlin, Spooks"),
+def test_fandom_splits_on_slash_comma_semicolon():
+    tags, _ = map_tags(story(fandom="Torchwood/Doctor Who; Merlin, Spooks"),
                        TagRules(fields={"fandom": "{value}"}))
-    assert tags == ["torchwood", "doctor who", "sherlock", "merlin", "spooks"]
+    assert tags == ["torchwood", "doctor who", "merlin", "spooks"]
+
+
+def test_fandom_with_an_ampersand_in_its_name_stays_whole():
+    tags, _ = map_tags(story(fandom="Pride & Prejudice - Jane Austen, Law & Order: SVU"),
+                       TagRules(fields={"fandom": "fandom: {value}"}))
+    assert tags == ["fandom: pride & prejudice - jane austen", "fandom: law & order: svu"]
 
 
 def test_pairing_never_splits_on_slash():
