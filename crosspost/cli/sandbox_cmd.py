@@ -42,7 +42,10 @@ def sandbox_cmd(host: str, port: int, state: Path | None, memory: bool, dialect:
     """Run the local LJ-protocol sandbox site until Ctrl-C.
 
     Entries are kept in the state file across restarts; open the printed URL in a browser
-    to read what was posted.
+    to read what was posted. Play the site's other people through its JSON control API:
+    GET /_sandbox/queue, POST /_sandbox/approve {"modid": N} (or /reject), GET
+    /_sandbox/entries?journal=NAME, GET /_sandbox/world, POST /_sandbox/faults (see
+    docs/USER-GUIDE.md).
     """
     from ..errors import UserError
     from ..sandbox import SandboxServer
