@@ -51,3 +51,12 @@ def test_status_after_every_copy_was_deleted_points_to_all(
                            "`crosspost status --all`)")
     code, out, _ = run(capsys, sandbox_config, "status", "--all")
     assert "Brief Life" in out and "deleted" in out
+
+
+def test_history_finds_a_story_by_its_id_line_without_the_prefix(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "fest", title="Fest Entry", ID="midwinter-007")
+    assert run(capsys, sandbox_config, "post", str(story), "--to", "journal")[0] == 0
+    code, out, _ = run(capsys, sandbox_config, "history", "midwinter-007")
+    assert code == 0 and out.startswith("id:midwinter-007\n") and "posted" in out

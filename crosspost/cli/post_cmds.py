@@ -125,8 +125,9 @@ def resolve(arg: str, registry: Registry, config: Config) -> tuple[str, int | No
         if row is None:
             raise UserError(f"no delivery {arg}", "see `crosspost status` for delivery ids")
         return row.identity, row.id
-    if registry.story(arg) is not None or registry.deliveries(arg):
-        return arg, None
+    for identity in (arg, f"id:{arg}"):  # `ID: fest-001` is known as id:fest-001
+        if registry.story(identity) is not None or registry.deliveries(identity):
+            return identity, None
     known = registry.identity_for_path(path.resolve())
     if known:
         return known, None
