@@ -34,6 +34,12 @@ class ParseWarning:
     message: str
     line: int | None = None
     hint: str = ""
+    #: informational (e.g. "your own cut is used"), not something to fix
+    note: bool = False
+
+    @property
+    def level(self) -> str:
+        return "note" if self.note else "warning"
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
@@ -55,6 +61,17 @@ def _slug(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """The writer's own cut in an HTML or Markdown story (its ``<lj-cut>``/``<cut>`` tag is
+    taken out of the body): ``body[:at]`` is shown above the cut, ``body[at:]`` goes inside
+    each target's cut; ``text`` is the writer's cut text ("" = the target's ``cut_text``).
+    A plain-text story keeps its ``<lj-cut>`` line in the body instead."""
+
+    at: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Story:
     """A parsed story file.
 
@@ -65,6 +82,7 @@ class Story:
     ``releases``: release times as written, per target name (``None`` = every target);
     parsed later by ``crosspost.when`` with the user's time zone.
     ``raw_sha256``: hash of the file's bytes (cheap change detection).
+    ``cut``: the writer's own cut in an HTML or Markdown body (see :class:`Cut`), or None.
     """
 
     fields: dict[str, str]
@@ -76,6 +94,7 @@ class Story:
     releases: dict[str | None, str] = field(default_factory=dict)
     body_line: int = 1
     raw_sha256: str = ""
+    cut: Cut | None = None
 
     def get(self, key: str, default: str = "") -> str:
         return self.fields.get(key, default)
@@ -112,6 +131,8 @@ class Story:
         for key in sorted(self.fields):
             h.update(f"{key}\x1f{self.fields[key]}\x1e".encode())
         h.update(self.body_format.encode() + b"\x1d" + self.body.encode())
+        if self.cut is not None:  # a moved cut or new cut text is an edit too
+            h.update(f"\x1c{self.cut.at}\x1f{self.cut.text}".encode())
         return h.hexdigest()
 
 

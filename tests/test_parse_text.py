@@ -296,6 +296,7 @@ def test_text_own_lj_cut_is_noted_and_a_second_one_warned_about() -> None:
     assert [w.line for w in s.warnings] == [5, 8]
     assert "marks where the cut starts" in s.warnings[0].message
     assert "only the first <cut> counts" in s.warnings[1].message
+    assert [w.level for w in s.warnings] == ["note", "warning"]  # the first is no mistake
 
 
 def test_markdown_and_html_stories_get_no_text_tag_warnings() -> None:

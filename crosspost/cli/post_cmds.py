@@ -63,7 +63,7 @@ def _load(config: Config, path: Path) -> Story:
 
     story = parse_file(path, max_bytes=config.settings.max_file_bytes)
     for warning in story.warnings:
-        click.echo(f"warning: {path}: {warning}", err=True)
+        click.echo(f"{warning.level}: {path}: {warning}", err=True)
     return story
 
 

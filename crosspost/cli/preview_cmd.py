@@ -115,7 +115,7 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
 
     story = parse_file(file, max_bytes=config.settings.max_file_bytes)
     for warning in story.warnings:
-        click.echo(f"warning: {file}: {warning}", err=True)
+        click.echo(f"{warning.level}: {file}: {warning}", err=True)
     items: list[tuple[str, TargetPreview]] = []
     failed: list[CrosspostError] = []
     for name in names:

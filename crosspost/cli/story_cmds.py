@@ -140,10 +140,12 @@ def story_text(story: Story, checked: Checked | None = None, tz: tzinfo | None =
     else:
         out.append(f"{'release':<{width}}none (posts as soon as it is picked up)")
     warnings = _all_warnings(story, checked)
-    if warnings:
-        out.append("")
-        out.append(f"{len(warnings)} warning(s):")
-        out.extend(f"  - {w}" for w in warnings)
+    for level, word in (("note", "note(s)"), ("warning", "warning(s)")):
+        these = [w for w in warnings if w.level == level]
+        if these:
+            out.append("")
+            out.append(f"{len(these)} {word}:")
+            out.extend(f"  - {w}" for w in these)
     if checked is not None and checked.problems:
         out.append("")
         out.append(f"{len(checked.problems)} problem(s): crosspost would not post this file "
@@ -202,7 +204,7 @@ def _summary(checked: Checked, tz: tzinfo) -> str:
         notes.append("release " + ", ".join(
             (_when(at, tz) if target is None else f"{target} {_when(at, tz)}")
             for target, at in checked.releases.items()))
-    if warnings := _all_warnings(story, checked):
+    if warnings := [w for w in _all_warnings(story, checked) if not w.note]:
         notes.append(f"{len(warnings)} warning(s): see crosspost parse")
     return f'"{story.title}"{by} ({"; ".join(notes)})'
 
@@ -282,4 +284,4 @@ def _report(path: Path, checked: Checked | None, problems: list[CrosspostError],
     elif checked is not None:
         click.echo(f"ok    {path}: {_summary(checked, tz)}")
         for w in _all_warnings(checked.story, checked):  # details on stderr: one line a file
-            click.echo(f"warn  {path}, {w}", err=True)
+            click.echo(f"{'note' if w.note else 'warn'}  {path}, {w}", err=True)

@@ -173,8 +173,8 @@ class Intake:
             return self._set_aside(path, None, reports.story_report(exc), exc.render())
         # e.g. a misspelt field: the story still goes, but the writer hears of it
         for warning in () if again else story.warnings:
-            log.warning("%s: %s", path.name, warning, extra={"event": "warning",
-                                                            "story": str(path)})
+            log.log(logging.INFO if warning.note else logging.WARNING, "%s: %s", path.name,
+                    warning, extra={"event": warning.level, "story": str(path)})
         if old is not None and old.state == "waiting" and old.raw_sha256 == story.raw_sha256:
             # touched, not changed: keep its schedule as it is (relative times would move)
             self.remember(path, sig, story, old.state)

@@ -153,4 +153,5 @@ def _parse(data: bytes, *, path: Path | None, fmt: str | None,
         releases=header.releases,
         body_line=body.line,
         raw_sha256=hashlib.sha256(data).hexdigest(),
+        cut=body.cut,
     )

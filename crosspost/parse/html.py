@@ -15,8 +15,10 @@ turns newlines into line breaks); bold or not does not matter (``<b>Title:</b> X
 The header is the first run of header lines that holds a known field (page chrome before
 it is skipped); it ends at an ``<hr>``/fence line or at the first line that is not a header
 line. The body is the HTML fragment from there on (header and page chrome before it are
-cut away), with a closing fence dropped and ``<lj-cut>`` wrappers unwrapped (the renderer
-adds its own cut per target). ``body_format`` is "html"; the renderer sanitises it.
+cut away), with a closing fence dropped. ``body_format`` is "html"; the renderer sanitises it.
+
+The writer's own cut (``<lj-cut text="…">`` or DW's ``<cut>``) is taken out of the body and
+recorded as :class:`~crosspost.story.Cut` (where it starts, its text): see :mod:`.htmlcut`.
 
 bs4 is imported here only, so the plain-text path never pays for it.
 """
@@ -35,6 +37,7 @@ from .decode import clean_text
 from .fences import is_fence
 from .header import Header, HeaderBuilder, match_header, require_title
 from .htmlcost import BUDGET, MAX_DEPTH, nesting_cost
+from .htmlcut import lead_cut, take_cut
 from .text import Body
 
 
@@ -52,7 +55,7 @@ _quiet_bs4()
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "html", "li", "lj-cut", "lj-raw", "main", "nav", "ol", "p",
+    "h4", "h5", "h6", "header", "html", "li", "lj-cut", "cut", "lj-raw", "main", "nav", "ol", "p",
     "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"
 })
 _SKIP = frozenset({
@@ -300,6 +303,7 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
         raise StoryError("no story text after the header", path=path,
                          line=lines[end - 1].line,
                          fix="write the story below the header and its <hr> (or *** line)")
+    lead = lead_cut(lines[end - 1].leaf, lines[start].leaf)
     container = _container(lines[first].leaf, lines[start].leaf)
     ids = {id(n) for n in container.descendants}
     inside = [ln for ln in lines[start:] if id(ln.leaf) in ids]
@@ -312,7 +316,5 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
         if kept is not None and body_start.leaf is inside[stop].leaf:
             body_start.leaf = kept  # both cuts fall inside one string
     _cut_before(body_start, container)
-    for cut in container.find_all("lj-cut"):
-        cut.unwrap()
-    body = clean_text(container.decode_contents()).strip()
-    return header, Body(body, lines[start].line)
+    body, cut = take_cut(soup, container, lead, header.warnings)
+    return header, Body(body, lines[start].line, cut)

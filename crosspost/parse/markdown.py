@@ -18,18 +18,25 @@ valid YAML but is plain ``Name: value`` lines (e.g. a title containing ": ") is 
 the text header rules. A ``.md`` file without front matter is read like a text story (header
 lines, a fence, the body) with a Markdown body.
 
+The writer's own cut (a raw ``<lj-cut text="…">`` or ``<cut>`` tag, usually on a line of its
+own) is taken out of the body and recorded as :class:`~crosspost.story.Cut`, as in an HTML
+story: everything after it goes inside each target's cut, closing tags are dropped and only
+the first cut counts. Tags inside code (fenced or indented blocks, backtick spans) are code.
+
 PyYAML is imported here only, so the plain-text path never pays for it.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoryError
-from ..story import ParseWarning
+from ..story import Cut, ParseWarning
 from .decode import clean_text
 from .header import Header, HeaderBuilder, require_title
+from .markup import CUT_CLOSE, CUT_OPEN, cut_text, cut_warning
 from .text import Body, Lines, slice_body, split_header
 
 #: Front matter larger than this is refused (it is meant to be a short header).
@@ -129,6 +136,76 @@ def _is_release(name: str) -> bool:
     return spec is not None and spec.key == "release"
 
 
+_CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_CUT_TAG = re.compile(f"{CUT_OPEN.pattern}|{CUT_CLOSE.pattern}", re.IGNORECASE)
+
+
+def _shown_as_code(line: str, pos: int) -> bool:
+    """Roughly: ``pos`` is inside a code span (an odd number of backticks before it on its
+    line) or an HTML comment opened on its line."""
+    if line.count("`", 0, pos) % 2 == 1 and "`" in line[pos:]:
+        return True
+    return line.rfind("<!--", 0, pos) > line.rfind("-->", 0, pos)
+
+
+def take_cut(body: Body, warnings: list[ParseWarning]) -> Body:
+    """``body`` with the writer's cut tags taken out and the first one recorded as its
+    ``cut`` (see the module docstring); notes on the cut are added to ``warnings``."""
+    text = body.text
+    if "cut" not in text.lower():
+        return body
+    spans: list[tuple[int, int]] = []
+    first: tuple[int, str] | None = None
+    opened = 0
+    fence = ""
+    offset = 0
+    for n, line in enumerate(text.split("\n")):
+        start, offset = offset, offset + len(line) + 1
+        m = _CODE_FENCE.match(line)
+        if m and not fence:
+            fence = m.group(1)
+            continue
+        if m and fence and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                and not line[m.end():].strip():
+            fence = ""
+            continue
+        if fence or line.startswith(("    ", "\t")):
+            continue
+        for tag in _CUT_TAG.finditer(line):
+            if _shown_as_code(line, tag.start()):
+                continue
+            spans.append((start + tag.start(), start + tag.end()))
+            if tag.group(0)[1] == "/":
+                continue
+            opened += 1
+            name = "cut" if tag.group(0)[1:4].lower() == "cut" else "lj-cut"
+            if opened <= 2:
+                warnings.append(cut_warning(name, body.line + n, first=opened == 1))
+            if first is None:
+                first = (start + tag.start(), cut_text(tag.group(1) or ""))
+    if not spans:
+        return body
+    pieces, pos, at = [], 0, 0
+    for a, b in spans:
+        pieces.append(text[pos:a])
+        if first is not None and a == first[0]:
+            at = sum(map(len, pieces))
+        pos = b
+    pieces.append(text[pos:])
+    whole = "".join(pieces)
+    new = whole.strip()
+    lead = len(whole) - len(whole.lstrip())
+    first_line = body.line + whole.count("\n", 0, lead)
+    if not new:
+        return Body(text, body.line)  # only cut tags: slice_body's "no story text" applies
+    if first is None:
+        return Body(new, first_line)
+    at = min(max(at - lead, 0), len(new))
+    if 0 < at < len(new) and not new[at - 1].isspace() and not new[at].isspace():
+        new = f"{new[:at]} {new[at:]}"  # "end<lj-cut>start" must not glue two words
+    return Body(new, first_line, Cut(at, first[1]))
+
+
 def _text_header(lines: Lines, path: Path | None) -> tuple[Header, Body]:
     split = split_header(lines, path)
     header = split.header.build()
@@ -141,8 +218,16 @@ def parse_markdown(text: str, path: Path | None, *, lenient: bool = False
     """Split a Markdown story into its header fields and body (see module docstring).
 
     ``lenient`` (plain-text files that start with ``---``): front matter is used only when
-    it reads cleanly as YAML; anything else is read with the text header rules.
+    it reads cleanly as YAML; anything else is read with the text header rules, and the
+    body is a text story's (its ``<lj-cut>`` stays in it).
     """
+    header, body = _split(text, path, lenient=lenient)
+    if lenient:
+        return header, body
+    return header, take_cut(body, header.warnings)
+
+
+def _split(text: str, path: Path | None, *, lenient: bool) -> tuple[Header, Body]:
     lines = Lines(text)
     first = lines.next_nonblank(0)
     if first is None or (lines.get(first) or "").rstrip() != "---":

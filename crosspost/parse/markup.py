@@ -5,10 +5,15 @@ LJ-era writers keep ``<i>``, ``<b>``, ``<a href>``, ``<center>``, ``<lj-cut>`` â
 (sanitised) and removes any other tag; :func:`text_markup_warnings` tells the writer at
 parse time which tags will be removed and where their own cut goes. Regex only (no HTML
 library): this runs on every text story.
+
+The writer's own cut is spelt the same in every format: :data:`CUT_OPEN`/:data:`CUT_CLOSE`,
+:func:`cut_text` and :func:`cut_warning` are shared with the Markdown and HTML readers and
+the renderer.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from ..story import ParseWarning
@@ -25,7 +30,13 @@ DROPPED_WITH_CONTENT = frozenset({
     "title", "head", "textarea", "select", "applet", "frameset", "frame", "noembed",
     "noframes", "xmp", "lj-embed", "site-embed", "lj-poll", "poll",
 })
-_CUTS = frozenset({"lj-cut", "cut"})
+#: the writer's own cut: ``<lj-cut>`` (every LJ-code site) or ``<cut>`` (DW's spelling)
+CUT_NAMES = frozenset({"lj-cut", "cut"})
+_CUTS = CUT_NAMES
+#: a cut's opening tag (group 1: its attributes) and closing tag, as written in a story
+CUT_OPEN = re.compile(r"""<(?:lj-)?cut\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+CUT_CLOSE = re.compile(r"</(?:lj-)?cut\s*>", re.IGNORECASE)
+_CUT_TEXT = re.compile(r"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _USERS = frozenset({"lj", "user"})  # <lj user="x">: kept as the plain name
 #: every other HTML element name (HTML 5 and obsolete): removed from a text story. A name
 #: that is not HTML at all (``<grin>``, ``<not>``, ``<g>``) is fandom prose and shows as
@@ -65,15 +76,8 @@ def text_markup_warnings(body: str, first_line: int = 1) -> list[ParseWarning]:
         line = first_line + body.count("\n", 0, m.start())
         if name in _CUTS:
             cuts += 1
-            if cuts == 1:
-                out.append(ParseWarning(
-                    f"<{name}> marks where the cut starts: the text above it is shown "
-                    "before the cut, everything after it goes inside each target's cut",
-                    line))
-            elif cuts == 2:
-                out.append(ParseWarning(
-                    f"only the first <{name}> counts; this one and any later ones are "
-                    "removed", line))
+            if cuts <= 2:
+                out.append(cut_warning(name, line, first=cuts == 1))
             continue
         if name in seen:
             continue
@@ -115,3 +119,22 @@ def strip_html_tags(text: str) -> str:
     if "<" not in text:
         return text
     return TAG_RE.sub(lambda m: " " if is_html_tag(m.group(2)) else m.group(0), text)
+
+
+def cut_text(attributes: str) -> str:
+    """The ``text="â€¦"`` of a cut tag's attributes (``CUT_OPEN`` group 1), entities decoded
+    and whitespace collapsed; "" when it has none."""
+    t = _CUT_TEXT.search(attributes)
+    text = html.unescape(next((g for g in t.groups() if g is not None), "")) if t else ""
+    return " ".join(text.split())
+
+
+def cut_warning(name: str, line: int | None, *, first: bool) -> ParseWarning:
+    """The note on a writer's own cut (``first``), or on a second one, which is removed;
+    the same words for every story format."""
+    if first:
+        return ParseWarning(
+            f"<{name}> marks where the cut starts: the text above it is shown before the "
+            "cut, everything after it goes inside each target's cut", line, note=True)
+    return ParseWarning(
+        f"only the first <{name}> counts; this one and any later ones are removed", line)

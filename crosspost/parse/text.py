@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import StoryError
 from ..fields import lookup
+from ..story import Cut
 from .fences import MAX_FENCE_LEN, is_fence
 from .header import HeaderBuilder, match_header, release_target
 
@@ -168,6 +169,7 @@ def split_header(lines: Lines, path: Path | None, *, first_line: int = 1,
 class Body:
     text: str
     line: int  # 1-based
+    cut: Cut | None = None  # the writer's own cut (HTML and Markdown; text keeps it in text)
 
 
 _NO_BODY_FIX = "write the story below the header and its *** line"

@@ -11,8 +11,9 @@ Everything that can carry markup goes through one sanitiser (nh3): no script, st
 iframe, object/embed, event attributes or ``javascript:`` URLs, and the output is always
 well-formed (DW re-serialises entries holding embed-like markup and hides entries with
 invalid HTML: reference §14). Cut and user tags in the input are removed: crosspost writes
-its own cut, in the dialect of the target's site (a text story's own ``<lj-cut>`` marks
-where that cut starts: :func:`body_sections`).
+its own cut, in the dialect of the target's site (the writer's own cut marks where that
+cut starts and may give its text: a text story's ``<lj-cut>`` line, or the ``Story.cut`` the
+HTML and Markdown parsers record; see :func:`body_sections`).
 
 Scene breaks (a fence line such as ``***`` or ``* * *`` in text/Markdown, ``<hr>`` or a
 paragraph holding only a fence in HTML) become one configurable marker: ``"rule"`` (a
@@ -30,7 +31,14 @@ import nh3
 from markdown_it import MarkdownIt
 
 from ..parse.fences import is_fence
-from ..parse.markup import DROPPED_WITH_CONTENT, TEXT_TAGS, show_non_html
+from ..parse.markup import (
+    CUT_CLOSE,
+    CUT_OPEN,
+    DROPPED_WITH_CONTENT,
+    TEXT_TAGS,
+    cut_text,
+    show_non_html,
+)
 
 if TYPE_CHECKING:
     from ..story import Story
@@ -88,10 +96,6 @@ def sanitise(fragment: str) -> str:
 
 # -- text ---------------------------------------------------------------------------------
 
-#: a writer's own cut in a text story: where the cut starts (the rest goes inside it)
-CUT_OPEN = re.compile(r"""<(?:lj-)?cut\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
-_CUT_CLOSE = re.compile(r"</(?:lj-)?cut\s*>", re.IGNORECASE)
-_CUT_TEXT = re.compile(r"""\btext\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _TEXT_BLOCK_TAGS = "blockquote|center"
 _BR_AFTER_OPEN = re.compile(rf"(<(?:{_TEXT_BLOCK_TAGS})\b[^>]*>)\s*<br>\s*", re.IGNORECASE)
 _BR_AROUND = re.compile(rf"\s*<br>\s*(</?(?:{_TEXT_BLOCK_TAGS})\b[^>]*>|<hr\b[^>]*>)",
@@ -167,7 +171,7 @@ def text_html(body: str, scene_break: str = "rule") -> str:
     md = _inline_md()
     markup = "<" in body or "&" in body
     if markup:
-        body = show_non_html(_CUT_CLOSE.sub("", CUT_OPEN.sub("", body.replace("\ue000", ""))))
+        body = show_non_html(CUT_CLOSE.sub("", CUT_OPEN.sub("", body.replace("\ue000", ""))))
     parts = []
     for block in _tidy_breaks(_text_blocks(body)):
         if block is _BREAK:
@@ -195,9 +199,7 @@ def split_text_cut(body: str) -> tuple[str, str, str] | None:
     m = CUT_OPEN.search(body)
     if m is None:
         return None
-    t = _CUT_TEXT.search(m.group(1))
-    text = html_lib.unescape(next((g for g in t.groups() if g is not None), "")) if t else ""
-    return body[:m.start()], body[m.end():], " ".join(text.split())
+    return body[:m.start()], body[m.end():], cut_text(m.group(1))
 
 
 # -- Markdown -----------------------------------------------------------------------------
@@ -211,11 +213,12 @@ def _full_md() -> MarkdownIt:
     return MarkdownIt("commonmark", {"breaks": True, "html": True})
 
 
-def markdown_html(body: str, scene_break: str = "rule") -> str:
-    """Markdown → sanitised HTML; fence lines outside code blocks are scene breaks."""
+def _markdown_rendered(body: str) -> str:
+    """Markdown (private-use marks already removed) → sanitised HTML, scene breaks left as
+    ``_MARK`` paragraphs."""
     lines: list[str] = []
     in_code = ""
-    for line in body.replace("\ue000", "").splitlines():
+    for line in body.splitlines():
         m = _CODE_FENCE.match(line)
         if m and (not in_code or m.group(1).startswith(in_code)):
             in_code = "" if in_code else m.group(1)
@@ -224,8 +227,29 @@ def markdown_html(body: str, scene_break: str = "rule") -> str:
             lines.extend(["", _MARK, ""])
         else:
             lines.append(line)
-    rendered = sanitise(_full_md().render("\n".join(lines)))
-    return _replace_breaks(rendered, scene_break)
+    return sanitise(_full_md().render("\n".join(lines)))
+
+
+def markdown_html(body: str, scene_break: str = "rule") -> str:
+    """Markdown → sanitised HTML; fence lines outside code blocks are scene breaks."""
+    return _replace_breaks(_markdown_rendered(body.replace("\ue000", "")), scene_break)
+
+
+_CUT_MARK = "\ue000cut\ue000"  # where the writer's cut was, while rendering Markdown
+
+
+def markdown_sections(body: str, at: int, scene_break: str = "rule") -> tuple[str, str]:
+    """A Markdown body with the writer's cut at offset ``at`` → (above, below) HTML. The
+    body is rendered as a whole (a reference link defined below the cut still works above
+    it) and split where the cut was."""
+    above, below = body[:at].replace("\ue000", ""), body[at:].replace("\ue000", "")
+    rendered = _markdown_rendered(f"{above}\n\n{_CUT_MARK}\n\n{below}")
+    parts = rendered.split(f"<p>{_CUT_MARK}</p>", 1)
+    if len(parts) != 2:  # the mark did not end up a paragraph of its own: render apart
+        return markdown_html(above, scene_break), markdown_html(below, scene_break)
+    # each half is sanitised again: a raw <div> opened above the cut is closed in both
+    return (_replace_breaks(sanitise(parts[0]), scene_break),
+            _replace_breaks(sanitise(parts[1]), scene_break))
 
 
 # -- HTML ---------------------------------------------------------------------------------
@@ -256,10 +280,20 @@ def html_body_html(body: str, scene_break: str = "rule") -> str:
 
 
 def body_sections(story: Story, *, scene_break: str = "rule") -> tuple[str, str | None, str]:
-    """The body as ``(above, below, cut text)``: a text story with its own ``<lj-cut>``
+    """The body as ``(above, below, cut text)``: a story with the writer's own cut (a text
+    story's ``<lj-cut>`` line, an HTML or Markdown story's :attr:`~crosspost.story.Story.cut`)
     gives the part above it, the part below it (the renderer puts that inside the target's
     cut) and the cut text the writer gave (or ""); any other story gives
     ``("", whole body, "")``."""
+    cut = story.cut
+    if cut is not None:
+        above, below = story.body[:cut.at], story.body[cut.at:]
+        if story.body_format == "markdown":
+            return (*markdown_sections(story.body, cut.at, scene_break), cut.text)
+        if story.body_format == "html":
+            return (html_body_html(above, scene_break), html_body_html(below, scene_break),
+                    cut.text)
+        return text_html(above, scene_break), text_html(below, scene_break), cut.text
     if story.body_format == "text" and "<" in story.body:
         found = split_text_cut(story.body)
         if found is not None:
