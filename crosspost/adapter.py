@@ -9,14 +9,17 @@ built-in ones are registered exactly like a third-party package would register i
 
 Required: :meth:`Adapter.post`, :meth:`Adapter.edit`, :meth:`Adapter.delete`.
 Everything else has a default. Adapters raise only :class:`crosspost.errors.SiteError`
-subclasses for remote trouble, with ``transient`` and ``maybe_committed`` set truthfully.
+subclasses for remote trouble, with ``transient`` and ``maybe_committed`` set truthfully,
+and call :func:`about_to_send` right before each request that may change the site.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -29,6 +32,28 @@ if TYPE_CHECKING:
     from .post import Post, Receipt, RemoteRef
 
 ENTRY_POINT_GROUP = "crosspost.adapters"
+
+_on_send: ContextVar[Callable[[], None] | None] = ContextVar("crosspost_on_send", default=None)
+
+
+def about_to_send() -> None:
+    """Adapters call this right before sending a request that may change the site (a post,
+    an edit, a delete), once per attempt. The delivery engine then counts from this moment
+    how long a lost request may still take effect, not from when the delivery was claimed:
+    pacing, waits the site asked for and logins come in between."""
+    hook = _on_send.get()
+    if hook is not None:
+        hook()
+
+
+@contextlib.contextmanager
+def on_send(hook: Callable[[], None]) -> Iterator[None]:
+    """Run ``hook`` at each :func:`about_to_send` in this thread (the delivery engine)."""
+    token = _on_send.set(hook)
+    try:
+        yield
+    finally:
+        _on_send.reset(token)
 
 
 @dataclass(frozen=True)

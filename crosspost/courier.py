@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from .adapter import on_send
 from .errors import (
     ConfigError,
     ConfigProblem,
@@ -270,7 +271,10 @@ class Courier:
             except CrosspostError as exc:  # no secret, unknown site: same for every target
                 self.pool.block(account, exc)
                 raise
-            with self.pool.slot(account):
+            # the settle window of a lost request counts from when it is really sent
+            sent = partial(self.registry.restamp_settle, row.id, self.owner,
+                           settle_seconds(self.pool.account(account).timeout))
+            with self.pool.slot(account), on_send(sent):
                 if op == "post":
                     assert post is not None
                     try:

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -271,6 +271,12 @@ class Registry:
                 return Claim(decision, row)
             fresh = db.execute("SELECT * FROM deliveries WHERE id = ?", (new_id,)).fetchone()
             return Claim(decision, delivery_row(fresh))
+
+    def restamp_settle(self, delivery_id: int, owner: str, settle_seconds: float) -> None:
+        """The claimed request is sent now: if lost, it may land until now + settle_seconds."""
+        with self._tx() as db:
+            db.execute("UPDATE deliveries SET settle_at = ? WHERE id = ? AND owner = ?",
+                       (ts(now_utc() + timedelta(seconds=settle_seconds)), delivery_id, owner))
 
     def finish(self, delivery_id: int, status: str, *, owner: str | None = None,
                itemid: int | None = None,

@@ -12,6 +12,7 @@ import xmlrpc.client
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from crosspost.adapter import about_to_send
 from crosspost.errors import HTTPStatusError
 from crosspost.logs import get_logger
 
@@ -60,6 +61,8 @@ class Client:
               bucket: str, mutating: bool) -> dict[str, Any]:
         pacer = self.pacer(bucket)
         pacer.acquire()
+        if mutating:
+            about_to_send()  # after any wait: a lost request is judged from now
         self.requests += 1
         try:
             return self.transport.call(mode, params, headers=headers, mutating=mutating)
