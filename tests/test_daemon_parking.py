@@ -13,9 +13,10 @@ from daemon_support import Site, Watch, drop, story_text, wait_for, write_config
 
 def test_watch_parks_a_story_the_site_refused_for_now_and_posts_the_next_one_meanwhile(
         sandbox: Any, tmp_path: Path) -> None:
-    # the next try after a failure comes 4-8 s later: longer than the daemon waits in line
+    # the next try after a failure comes 6-12 s later: longer than the daemon waits in line,
+    # and long enough that the next story is surely out first, also on a slow, loaded machine
     cfg = write_config(tmp_path, sandbox.url, targets=("journal",),
-                       settings={"retry_base_seconds": 8.0})
+                       settings={"retry_base_seconds": 12.0})
     folder, site = tmp_path / "stories", Site(sandbox.url)
     # the first postevent meets a temporary fault (DW: "Error obtaining necessary database
     # lock"); a 429 would not do: it holds every request to the site, as the site asks

@@ -5,6 +5,7 @@ has not helped, the run's other deliveries to the site are tried once each and l
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,20 @@ from crosspost.parse import parse_file
 from crosspost.registry import Registry
 
 
-def _closed_port() -> int:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port that refuses connections: bound (not listening) for the whole test, so that no
+    other server can take it meanwhile."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        yield int(s.getsockname()[1])
 
 
 def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
     cfg_path = write_sandbox_config(tmp_path / "config.toml",
-                                    f"http://127.0.0.1:{_closed_port()}",
+                                    f"http://127.0.0.1:{closed_port}",
                                     state_file=tmp_path / "state.sqlite3",
                                     stories_dir=tmp_path / "stories")
     config = load_config(cfg_path)

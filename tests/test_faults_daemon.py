@@ -30,12 +30,12 @@ from reliability.stories import good_batch
 
 TARGETS = tuple(JOURNALS)
 CLIENT_TIMEOUT = 1.0
-#: Faults stay on this long at most, then the daemon must finish within SETTLE. With
-#: retry_base_seconds 0.5 a delivery fails at most 8 times in FAULT_PHASE (its backoff
-#: waits are at least 0.25·2^k s), so its next try is due within 0.5·2^7 = 64 s: the run
-#: cannot miss the deadline by bad luck, which unbounded faults and a 2 s base could
-#: (seven failures in a row of one of 18 deliveries: about one run in a few hundred).
-FAULT_PHASE = 45.0
+#: Faults stay on this long at most, then the daemon must finish within SETTLE. With the
+#: default 2 s backoff base a delivery fails at most 5 times in FAULT_PHASE (its waits are
+#: at least 2^(k-1) s), so its next try is due within 2·2^4 = 32 s: the run cannot miss the
+#: deadline by bad luck, which faults left on for the whole wait could (seven failures in a
+#: row of one of 18 deliveries pushed the last try past 150 s: about one run in a thousand).
+FAULT_PHASE = 30.0
 SETTLE = 150.0
 
 
@@ -47,8 +47,7 @@ def test_faults_daemon_30_percent_of_requests_fail_each_story_posted_once(
     folder = tmp_path / "stories"
     folder.mkdir()
     batch = good_batch("daemon-faults", 6, "df")
-    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, stories_dir=folder,
-                       settings={"retry_base_seconds": 0.5})
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, stories_dir=folder)
     daemon = Daemon(cfg, cli_env(tmp_path), tmp_path)
     stats0 = control.stats()
     # each kind once for certain, then 30% at random

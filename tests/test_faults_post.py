@@ -74,10 +74,7 @@ def test_faults_30_percent_of_requests_fail_each_story_posted_once(
     batch = good_batch("faults30", 8, "f30")
     folder = tmp_path / "stories"
     paths = drop_files(folder, batch)
-    # backoff base 0.5 s (default 2 s): retries within a run come sooner, so a run of bad
-    # luck costs seconds, not a minute, on a slow machine
-    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=3,
-                       settings={"retry_base_seconds": 0.5})
+    cfg = write_config(tmp_path, sandbox.url, timeout=CLIENT_TIMEOUT, retry_limit=3)
     env = cli_env(tmp_path)
     args = _post_args(paths)
     stats0 = control.stats()

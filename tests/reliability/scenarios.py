@@ -46,10 +46,6 @@ CRASH_FAULTS: list[dict[str, Any]] = [
     {"kind": "delay", "method": "postevent", "rate": 0.05, "delay_ms": 1500},
 ]
 CLIENT_TIMEOUT = 1.0
-#: Backoff base for the crash runs (the default is 2 s): a delivery that meets several lost
-#: requests in a row is tried again within seconds, so a run of bad luck (six ``drop_before``
-#: in a row: 0.08**6 per delivery) cannot push the last try past the run's deadline.
-SETTINGS: dict[str, Any] = {"retry_base_seconds": 0.5}
 #: makes every subject longer than LJ's 100 characters: LJ cuts it silently, and the
 #: reconcile after each kill must still recognise the entries under their cut subjects
 LONG_SUFFIX = " — posted by the crash harness with a subject long enough that LJ cuts it short"
@@ -85,7 +81,7 @@ def post_run(control: SandboxControl, root: Path, *, seed: object, tag: str, sto
     folder = root / "stories"
     paths = drop_files(folder, batch)
     cfg = write_config(root, control.url, targets=targets, timeout=CLIENT_TIMEOUT,
-                       dialect=None if dialect == "dw" else dialect, settings=SETTINGS,
+                       dialect=None if dialect == "dw" else dialect,
                        subject="{title}" + suffix.replace("{", "{{").replace("}", "}}"))
     env = cli_env(root, dialect)
     args = ["post", *map(str, paths)]
@@ -229,7 +225,7 @@ def daemon_run(control: SandboxControl, root: Path, *, seed: object, tag: str,
     folder = root / "stories"
     folder.mkdir(parents=True, exist_ok=True)
     cfg = write_config(root, control.url, targets=targets, timeout=CLIENT_TIMEOUT,
-                       stories_dir=folder, settings=SETTINGS)
+                       stories_dir=folder)
     env = cli_env(root)
     daemon = Daemon(cfg, env, root)
     res = RunResult(tag)
