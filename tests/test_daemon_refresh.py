@@ -12,22 +12,25 @@ from daemon_support import Site, Watch, run_cli, story_text, wait_for, write_con
 from crosspost.registry import Registry
 
 
-def _schedule(cfg: Path, story: Path) -> int:
+def _scheduled_draft(sandbox: Any, tmp_path: Path, name: str, title: str, body: str
+                     ) -> tuple[Path, Site, Path, int]:
+    """(config, site, story file outside the folder, its delivery id) for a story scheduled
+    an hour ahead to the journal."""
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    story = tmp_path / "drafts" / name
+    story.parent.mkdir()
+    story.write_text(story_text(title, body), encoding="utf-8")
     res = run_cli(cfg, "schedule", str(story), "--at", "+1h", "--to", "journal")
     assert res.returncode == 0, res.stdout + res.stderr
     with Registry(cfg.parent / "state.sqlite3") as reg:
         (row,) = reg.scheduled()
-    return row.id
+    return cfg, Site(sandbox.url), story, row.id
 
 
 def test_release_now_without_a_daemon_posts_the_file_as_saved_since(
         sandbox: Any, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
-    site = Site(sandbox.url)
-    story = tmp_path / "drafts" / "polished.txt"
-    story.parent.mkdir()
-    story.write_text(story_text("Polished", "A first draft with a tpyo."), encoding="utf-8")
-    row_id = _schedule(cfg, story)
+    cfg, site, story, row_id = _scheduled_draft(sandbox, tmp_path, "polished.txt", "Polished",
+                                                "A first draft with a tpyo.")
     story.write_text(story_text("Polished", "The final text, typo fixed."), encoding="utf-8")
     res = run_cli(cfg, "reschedule", str(row_id), "--at", "now")
     assert res.returncode == 0, res.stdout + res.stderr
@@ -38,12 +41,8 @@ def test_release_now_without_a_daemon_posts_the_file_as_saved_since(
 
 def test_watch_releases_the_saved_version_of_a_scheduled_file_outside_the_folder(
         sandbox: Any, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
-    site = Site(sandbox.url)
-    story = tmp_path / "drafts" / "later.txt"
-    story.parent.mkdir()
-    story.write_text(story_text("Kept Polishing", "Draft one."), encoding="utf-8")
-    row_id = _schedule(cfg, story)
+    cfg, site, story, row_id = _scheduled_draft(sandbox, tmp_path, "later.txt",
+                                                "Kept Polishing", "Draft one.")
     daemon = Watch(cfg).start()
     try:
         story.write_text(story_text("Kept Polishing", "Draft two, the one to publish."),
@@ -58,12 +57,8 @@ def test_watch_releases_the_saved_version_of_a_scheduled_file_outside_the_folder
 
 def test_release_of_a_file_now_holding_another_story_posts_the_scheduled_text(
         sandbox: Any, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
-    site = Site(sandbox.url)
-    story = tmp_path / "drafts" / "reused.txt"
-    story.parent.mkdir()
-    story.write_text(story_text("First Story", "What was scheduled."), encoding="utf-8")
-    row_id = _schedule(cfg, story)
+    cfg, site, story, row_id = _scheduled_draft(sandbox, tmp_path, "reused.txt",
+                                                "First Story", "What was scheduled.")
     story.write_text(story_text("Second Story", "Something else entirely."), encoding="utf-8")
     daemon = Watch(cfg).start()
     try:
