@@ -378,8 +378,10 @@ class Courier:
             log.warning("%s stays unreachable: its other deliveries in this run are tried "
                         "once each, then left for later", site, extra=extra)
         when = nxt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        log.warning("%s → %s: %s; will retry after %s", job.identity, job.target, exc.message,
-                    when, extra=extra)
+        # the site's own refusal (a full moderation queue, say) comes with what to do
+        fix = f" — {exc.fix}" if isinstance(exc, FaultError) and exc.fix else ""
+        log.warning("%s → %s: %s; will retry after %s%s", job.identity, job.target,
+                    exc.message, when, fix, extra=extra)
         return Outcome(done.id, done.identity, done.target, status, done.url,
                        f"{exc.message}; will retry after {when} (the daemon, or `crosspost "
                        f"retry {done.id}`)", exc), None

@@ -28,6 +28,8 @@ def test_watch_parks_a_story_the_site_refused_for_now_and_posts_the_next_one_mea
         drop(folder, "first.txt", story_text("Slowed Down"))
         assert wait_for(lambda: "slowed-down → journal" in daemon.output()
                         and "will retry after" in daemon.output()), daemon.output()
+        assert "will retry after" in daemon.output()
+        assert "— the site is having trouble; crosspost retries later" in daemon.output()
         drop(folder, "second.txt", story_text("Straight Through"))
         assert wait_for(lambda: "Straight Through" in site.subjects()), daemon.output()
         assert "Slowed Down" not in site.subjects()  # still parked: its time had not come
