@@ -115,3 +115,16 @@ def test_delivery_id_that_is_not_a_number_is_a_usage_error(text: str) -> None:
 
     with pytest.raises(click.BadParameter):
         DELIVERY_ID.convert(text, None, None)
+
+
+def test_cancel_file_cancels_every_release_of_the_story_or_only_the_named_target(
+        cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = str(cfg.parent / "fest.txt")
+    run(cfg, capsys, "schedule", story, "--at", "2031-06-01 09:00")
+    code, out, _ = run(cfg, capsys, "cancel", story, "--to", "fluffy")
+    assert code == 0 and out.count("Cancelled #") == 1 and "→ fluffy" in out
+    code, out, _ = run(cfg, capsys, "cancel", story)
+    assert code == 0 and out.count("Cancelled #") == 1 and "→ journal" in out
+    assert "Nothing scheduled." in run(cfg, capsys, "queue")[1]
+    code, out, _ = run(cfg, capsys, "cancel", story)
+    assert code == 0 and out.strip() == "Nothing scheduled for Fest Reveal."

@@ -218,20 +218,36 @@ DELIVERY_ID = DeliveryId()
 
 
 @click.command("cancel")
-@click.argument("delivery_id", metavar="ID", type=DELIVERY_ID)
+@click.argument("what", metavar="ID|FILE")
+@click.option("--to", "targets", multiple=True, metavar="TARGET",
+              help="With FILE: only this target's release (repeatable).")
 @click.pass_obj
-def cancel_cmd(app: App, delivery_id: int) -> None:
-    """Cancel a scheduled (or held) release. ID as shown by `crosspost queue`."""
+def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
+    """Cancel a scheduled (or held) release: ID as shown by `crosspost queue`, or every
+    release of a story (its FILE, or its identity)."""
     from ..registry import Registry
+    from .post_cmds import resolve
 
     config = app.config
     tz, _ = _zone(config)
+    text = what.strip().lstrip("#").strip()
     with Registry.for_config(config) as registry:
-        before = registry.delivery(delivery_id)
-        row = registry.cancel(delivery_id)
-        was = _when(before.release_at, tz, datetime.now(tz)) if before else "?"
-        click.echo(f"Cancelled #{row.id}: {_title(registry, row.identity)} → {row.target} "
-                   f"(was due {was}).")
+        if text.isdigit():
+            ids = [int(text)]
+        else:
+            identity, _ = resolve(what, registry, config)
+            ids = [r.id for r in registry.scheduled()
+                   if r.identity == identity and (not targets or r.target in targets)]
+            if not ids:
+                click.echo(f"Nothing scheduled for {_title(registry, identity)}"
+                           + (f" to {', '.join(targets)}." if targets else "."))
+                return
+        for delivery_id in ids:
+            before = registry.delivery(delivery_id)
+            row = registry.cancel(delivery_id)
+            was = _when(before.release_at, tz, datetime.now(tz)) if before else "?"
+            click.echo(f"Cancelled #{row.id}: {_title(registry, row.identity)} → "
+                       f"{row.target} (was due {was}).")
 
 
 @click.command("reschedule")
