@@ -318,7 +318,8 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
                 raise UserError("deleting needs a confirmation", "add --yes to delete "
                                 "without being asked")
             where = ", ".join(f"{r.target} {r.url}".strip() for r in rows)
-            if not click.confirm(f"Delete {identity} from {where}?"):
+            if not click.confirm(f"Delete {_title_of(publisher.registry, identity)} from "
+                                 f"{where}?"):
                 click.echo("nothing deleted")
                 return
         _require_rows_secrets(config, rows, ())
