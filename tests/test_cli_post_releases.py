@@ -80,6 +80,10 @@ def test_post_dry_run_says_would_schedule_for_the_release(
     assert out.startswith("journal: would post 'Dry Reveal")
     code, out, _ = run(capsys, sandbox_config, "status")
     assert "nothing posted yet" in out
+    assert run(capsys, sandbox_config, "post", str(story), "--to", "journal")[0] == 0
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal",
+                       "--dry-run")
+    assert out.startswith(f"journal: already scheduled for {when}"), out
 
 
 def test_post_honours_per_target_release_times(

@@ -271,7 +271,10 @@ def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None
                     post = render_post(story, config, name)
                     if d.action == "schedule" and d.at is not None:
                         when = describe_time(d.at.astimezone(zone), datetime.now(zone))
-                        click.echo(f"{name}: would schedule {post.subject!r} for {when}")
+                        same = (row is not None and row.status == "scheduled"
+                                and row.release_at == d.at)
+                        click.echo(f"{name}: already scheduled for {when}" if same else
+                                   f"{name}: would schedule {post.subject!r} for {when}")
                         continue
                     click.echo(f"{name}: would {d.action} {post.subject!r}"
                                + (f" ({d.reason})" if d.reason else ""))
