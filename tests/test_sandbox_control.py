@@ -91,3 +91,15 @@ def test_gzipped_event_is_208(sandbox: SandboxServer) -> None:
     with pytest.raises(xmlrpc.client.Fault) as err:
         LJ(sandbox.url).post(event=b"\x1f\x8b\x08\x00rest")
     assert err.value.faultString == "Client error: Invalid text encoding: Cannot send gzipped data"
+
+
+def test_entry_page_shows_an_html_subject_as_the_sites_do(sandbox: SandboxServer) -> None:
+    res = LJ(sandbox.url).post(subject="Fish &amp; chips &lt;3 <b>bold</b>")
+    parts = urlsplit(str(res["url"]))
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+    conn.request("GET", parts.path)
+    page = conn.getresponse().read().decode()
+    conn.close()
+    # once escaped: a browser shows "Fish & chips <3 <b>bold</b>", tags as text, not run
+    assert "Fish &amp; chips &lt;3 &lt;b&gt;bold&lt;/b&gt;</h1>" in page
+    assert "&amp;amp;" not in page and "&amp;lt;" not in page

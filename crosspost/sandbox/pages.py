@@ -7,7 +7,7 @@ escaped.
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 from .world import Entry, World
 
@@ -15,6 +15,12 @@ _STYLE = ("body{font-family:Georgia,serif;max-width:46em;margin:2em auto;padding
           "line-height:1.5;color:#222}header,footer{font-family:sans-serif;font-size:.9em;"
           "color:#555}.tags{font-family:sans-serif;font-size:.9em}.sec{color:#a33}"
           "a{color:#2a5db0}")
+
+
+def _subject(subject: str) -> str:
+    """A subject as the sites show it: it is HTML there (``&lt;`` reads as ``<``); here its
+    tags are shown as text rather than run."""
+    return escape(unescape(subject))
 
 
 def _page(title: str, body: str) -> bytes:
@@ -37,10 +43,10 @@ def entry_page(entry: Entry, journal_title: str) -> bytes:
     body = (f'<header><a href="../">{escape(journal_title)}</a> · posted by '
             f"{escape(entry.poster)} · {escape(entry.eventtime)}{security}</header>"
             f'<article class="entry" data-itemid="{entry.itemid}" data-anum="{entry.anum}">'
-            f'<h1 class="subject">{escape(subject)}</h1>{tags}'
+            f'<h1 class="subject">{_subject(subject)}</h1>{tags}'
             f'<div class="entry-content">\n{entry.event}\n</div></article>'
             f"<footer><ul>{props}</ul></footer>")
-    return _page(subject, body)
+    return _page(unescape(subject), body)
 
 
 def journal_page(world: World, name: str) -> bytes | None:
@@ -48,7 +54,7 @@ def journal_page(world: World, name: str) -> bytes | None:
     if acct is None:
         return None
     items = sorted(world.list_entries(acct.name), key=lambda e: e.itemid, reverse=True)
-    rows = "".join(f'<li><a href="{e.ditemid}.html">{escape(e.subject or "(no subject)")}</a>'
+    rows = "".join(f'<li><a href="{e.ditemid}.html">{_subject(e.subject or "(no subject)")}</a>'
                    f" · {escape(e.eventtime)} · {escape(e.poster)}</li>" for e in items)
     kind = "community" if acct.is_community else "journal"
     body = (f'<header><a href="../">sandbox</a></header><h1>{escape(acct.fullname)}</h1>'
