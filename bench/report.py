@@ -135,8 +135,9 @@ python -m bench --only coldstart,parse   # a subset (names: {", ".join(_names())
 ```
 
 `python bench/run.py …` works the same. Run from the repository root with the project's
-virtualenv (`/work/venv/bin/python -m bench`). Benchmarks are never part of the test run;
-`tests/test_bench_smoke.py` only checks that `--quick` produces a well-formed table.
+virtualenv (`.venv/bin/python -m bench` after the README's install). Benchmarks are never
+part of the test run; `tests/test_bench_smoke.py` only checks that `--quick` produces a
+well-formed table.
 
 The baseline client (`bench/baseline.py`) is what a naive script would do: plain
 `xmlrpc.client.ServerProxy`, `getchallenge` + call for every post, one after the other, a

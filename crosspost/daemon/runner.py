@@ -268,16 +268,19 @@ class Daemon:
         fresh = 0
         # at start-up every file is looked up: one query for all, not one per file
         remembered = self.intake.known_sigs() if startup else None
+        known = folder.known
         for name, st in files.scan_names(self.root, folder.tell):
             seen.add(name)
             sig = files.FileSig(st.st_size, st.st_mtime_ns)
+            if known.get(name) == sig:
+                continue  # the common case: no Path made, nothing read
             path = Path(name)
-            if folder.known.get(name) == sig or path in folder.pending:
+            if path in folder.pending:
                 continue
             try:
                 if (remembered.get(name) == (sig.size, sig.mtime_ns) if remembered is not None
                         else self.intake.unchanged(path, sig)):
-                    folder.known[name] = sig
+                    known[name] = sig
                     continue
             except CrosspostError as exc:  # one odd file must not stop the whole scan
                 folder.tell(path.name, f"error: {exc.message}")
