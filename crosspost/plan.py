@@ -140,6 +140,11 @@ def decide_publish(row: RowView | None, *, content_hash: str, now: datetime, liv
         if explicit:
             return Decision("post", "posted now instead of at its release time")
         return Decision("wait", "scheduled")
+    if status == "cancelled" and not explicit:
+        # a person cancelled it: a later save of the file (its Release: line) must not
+        # bring the release back; `crosspost schedule` or `reschedule` does
+        return Decision("skip", "release cancelled; `crosspost schedule FILE` or "
+                                "`crosspost reschedule ID` schedules it again")
     if missed and status != "retry":
         return _held(at, now)
     if at is not None and at > now:

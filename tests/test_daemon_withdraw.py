@@ -66,3 +66,27 @@ def test_story_taken_out_while_the_daemon_was_down_is_not_released_at_start(
         assert "Gone Quiet" not in site.subjects()
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_cancelled_release_stays_cancelled_when_the_file_is_saved_again(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal", "fluffy"))
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    daemon = Watch(cfg).start()
+    try:
+        path = drop(folder, "called-off.txt",
+                    story_text("Called Off", header={"Release": "+1h"}))
+        assert wait_for(lambda: _statuses(tmp_path) == ["scheduled", "scheduled"]), \
+            daemon.output()
+        res = run_cli(cfg, "cancel", str(path), "--to", "fluffy")
+        assert res.returncode == 0 and res.stdout.count("Cancelled #") == 1, res.stdout
+        # the writer fixes a typo: the journal's release moves with the file, fluffy's stays
+        # cancelled
+        drop(folder, "called-off.txt", story_text("Called Off", "Typo fixed.",
+                                                  header={"Release": "+1h"}))
+        assert wait_for(lambda: "skipped Called Off for fluffy: release cancelled"
+                        in daemon.output()), daemon.output()
+        assert _statuses(tmp_path) == ["scheduled"]
+        assert "Called Off" not in site.subjects("fluffyfics")
+    finally:
+        assert daemon.stop() == 0

@@ -230,3 +230,11 @@ def test_retry_never_touches_what_is_done(row: Row, live: bool, force: bool) -> 
     if row.status in ("posted", "queued", "deleted", "gone", "scheduled", "held",
                       "needs_edit", "cancelled"):
         assert d.action == "skip"
+
+
+def test_a_cancelled_release_is_not_brought_back_by_the_daemon_only_by_a_person() -> None:
+    later = NOW + timedelta(hours=2)
+    cancelled = Row(status="cancelled", itemid=None)
+    assert pub(cancelled, at=later, explicit=False) == "skip"  # the file saved again
+    assert pub(cancelled, at=None, explicit=False) == "skip"
+    assert pub(cancelled, at=later, explicit=True) == "schedule"  # `crosspost schedule`

@@ -234,6 +234,11 @@ def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
     with Registry.for_config(config) as registry:
         if text.isdigit():
             ids = [int(text)]
+        elif what.strip().startswith("#"):
+            from ..errors import UserError
+
+            raise UserError(f"{what!r} is not a delivery id",
+                            "give a number such as 8 or #8, as `crosspost queue` shows")
         else:
             identity, _ = resolve(what, registry, config)
             ids = [r.id for r in registry.scheduled()
