@@ -346,6 +346,10 @@ class Courier:
         if isinstance(exc, SecretError):
             self.pool.block(account, exc)  # no secret: the same for every target
         if verdict == "auth":
+            from .secrets import shadowed_hint
+
+            if hint := shadowed_hint(account):  # a stale `crosspost login` hides the variable
+                exc.fix = hint
             # servers ban an IP after a few failed logins: no more calls for this account
             self.pool.block(account, exc)
             verdict = "retry" if isinstance(exc, SiteError) and exc.transient else "failed"

@@ -100,6 +100,20 @@ def lookup_secret(account_name: str) -> str:
                       f"{env_var_name(account_name)} is not set", fix)
 
 
+def shadowed_hint(account_name: str) -> str:
+    """When a keyring entry hides a different ``CROSSPOST_SECRET_<ACCOUNT>``: what to do
+    (for the fix of a refused login); else ``""``."""
+    env = os.environ.get(env_var_name(account_name))
+    if not env:
+        return ""
+    value, _, _ = _from_keyring(account_name)
+    if not value or value == env:
+        return ""
+    return (f"the keyring's secret was used, and {env_var_name(account_name)} holds another: "
+            f"`crosspost login {account_name} --forget` to use the variable, or `crosspost "
+            f"login {account_name}` to replace the keyring's")
+
+
 class SecretSource:
     """A callable returning an account's secret, looked up at each call; its repr and
     str show only the account name."""

@@ -190,3 +190,17 @@ def test_login_forget_removes_the_keyring_entry_and_says_so(
     assert lookup_secret("box") == "from-env"
     result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--forget"])
     assert result.output.strip() == "the keyring holds no secret for box"
+
+
+def test_refused_login_with_a_stale_keyring_entry_points_to_forget(
+        tmp_path: Path, file_keyring: PlaintextKeyring, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_BOX", "sandbox-key")  # right, but hidden
+    file_keyring.set_password("crosspost", "box", "stale-key")
+    cfg = _config(tmp_path, sandbox.url)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--stored"])
+    assert result.exit_code != 0
+    fix = getattr(result.exception, "fix", "")
+    assert "CROSSPOST_SECRET_BOX holds another" in fix
+    assert "`crosspost login box --forget`" in fix
+    assert "stale-key" not in fix and "sandbox-key" not in fix

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError, ConfigProblem, HTTPStatusError, SecretError, TransportError
+from ..errors import (
+    AuthError,
+    ConfigError,
+    ConfigProblem,
+    HTTPStatusError,
+    SecretError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from ..config import Account
@@ -81,7 +88,13 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
     The secret is verified with the site first and stored only if the site accepts it
     (stored unchecked, with a note, when the site cannot be reached; --no-check skips the
     check). Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
-    from ..secrets import delete_secret, env_var_name, secret_for, store_secret
+    from ..secrets import (
+        delete_secret,
+        env_var_name,
+        secret_for,
+        shadowed_hint,
+        store_secret,
+    )
 
     config = app.config
     if account_name not in config.accounts:
@@ -98,7 +111,13 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
                    f"the keyring holds no secret for {account_name}")
         return
     if stored:
-        click.echo(f"login ok: {_check(account_name, account, secret_for(account_name))}")
+        try:
+            who = _check(account_name, account, secret_for(account_name))
+        except AuthError as exc:
+            if hint := shadowed_hint(account_name):  # a stale keyring entry hides the variable
+                exc.fix = hint
+            raise
+        click.echo(f"login ok: {who}")
         return
 
     what = "API key" if api_key else "password"
