@@ -10,7 +10,7 @@ import difflib
 import os
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import fields as known_fields
 from .config import Account, Config, Settings, TagRules, Target
@@ -24,6 +24,15 @@ def _known_keys() -> list[str]:
     return sorted(names)
 
 
+def _home_of(name: str) -> str:
+    """Where a key lives, for a key written in the wrong table."""
+    homes: list[tuple[str, type[BaseModel]]] = [
+        ("[settings]", Settings), ("[accounts.NAME]", Account),
+        ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules)]
+    found = [where for where, model in homes if name in model.model_fields]
+    return " / ".join(found) or "the top level"
+
+
 def validation_problems(exc: ValidationError) -> list[ConfigProblem]:
     """pydantic's errors as key paths and messages, with "did you mean" for unknown keys."""
     out = []
@@ -31,10 +40,12 @@ def validation_problems(exc: ValidationError) -> list[ConfigProblem]:
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
+            name = str(err["loc"][-1])
             msg = "unknown key"
-            hits = difflib.get_close_matches(str(err["loc"][-1]), _known_keys(), n=1,
-                                             cutoff=0.7)
-            if hits:
+            hits = difflib.get_close_matches(name, _known_keys(), n=1, cutoff=0.7)
+            if hits and hits[0] == name:  # a real key, in the wrong table
+                msg = f"{name!r} is not a key here; it belongs under {_home_of(name)}"
+            elif hits:
                 msg += f" (did you mean {hits[0]!r}?)"
         var = "CROSSPOST_" + "__".join(str(p) for p in err["loc"]).upper()
         if var in os.environ:

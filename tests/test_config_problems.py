@@ -232,3 +232,10 @@ def test_crosspost_config_naming_a_missing_file_is_an_error(tmp_path, monkeypatc
     err_text = capsys.readouterr().err
     assert "file not found (named by $CROSSPOST_CONFIG)" in err_text
     assert str(missing) in err_text and "Traceback" not in err_text
+
+
+def test_a_real_key_in_the_wrong_table_says_where_it_belongs(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[settings]\nmax_parallel = 2\n", encoding="utf-8")
+    assert problems_of(cfg) == {"settings.max_parallel": "'max_parallel' is not a key here; "
+                                                         "it belongs under [accounts.NAME]"}
