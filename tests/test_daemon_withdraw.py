@@ -90,3 +90,23 @@ def test_watch_cancelled_release_stays_cancelled_when_the_file_is_saved_again(
         assert "Called Off" not in site.subjects("fluffyfics")
     finally:
         assert daemon.stop() == 0
+
+
+def test_story_renamed_in_the_folder_while_the_daemon_was_down_is_not_withdrawn(
+        sandbox: Any, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal",))
+    folder = tmp_path / "stories"
+    daemon = Watch(cfg).start()
+    try:
+        drop(folder, "draft-name.txt", story_text("Renamed Later", header={"Release": "+1h"}))
+        assert wait_for(lambda: _statuses(tmp_path) == ["scheduled"]), daemon.output()
+    finally:
+        assert daemon.stop() == 0
+    os.replace(folder / "draft-name.txt", folder / "final-name.txt")
+    daemon = Watch(cfg).start()
+    try:
+        assert wait_for(lambda: "picked up final-name.txt" in daemon.output()), daemon.output()
+        assert _statuses(tmp_path) == ["scheduled"]
+        assert "left the stories folder" not in daemon.output()
+    finally:
+        assert daemon.stop() == 0

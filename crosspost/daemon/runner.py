@@ -205,15 +205,26 @@ class Daemon:
     # -- start-up and wake-ups -------------------------------------------------------------
     def _startup(self) -> None:
         assert self.intake is not None and self.registry is not None
-        for name, _ in self.registry.waiting_files():  # taken out while the daemon was down
-            path = Path(name)
-            if path.parent == self.root and not path.exists():
-                withdraw(self.registry, path)
-                self.registry.forget_file(path)
+        self._withdrawn_while_down()
         for outcome in self.publisher.reconcile():
             self.intake.log_outcome(outcome, outcome.identity)
         self._release()
         self._retry()
+
+    def _withdrawn_while_down(self) -> None:
+        """Waiting files taken out of the folder while the daemon was down are withdrawn;
+        one merely renamed (the same size and time under a new name) is not."""
+        assert self.registry is not None
+        missing = [Path(n) for n, _ in self.registry.waiting_files()
+                   if Path(n).parent == self.root and not Path(n).exists()]
+        if not missing:
+            return
+        present = {(st.st_size, st.st_mtime_ns) for _, st in files.scan_names(self.root)}
+        for path in missing:
+            row = self.registry.file_seen(path)
+            if row is None or (row.size, row.mtime_ns) not in present:
+                withdraw(self.registry, path)
+            self.registry.forget_file(path)
 
     def _release(self) -> None:
         assert self.registry is not None
