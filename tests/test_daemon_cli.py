@@ -128,3 +128,12 @@ def test_cancel_file_cancels_every_release_of_the_story_or_only_the_named_target
     assert "Nothing scheduled." in run(cfg, capsys, "queue")[1]
     code, out, _ = run(cfg, capsys, "cancel", story)
     assert code == 0 and out.strip() == "Nothing scheduled for Fest Reveal."
+
+
+def test_cancel_file_with_a_misspelt_target_is_an_error_not_nothing_to_do(
+        cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = str(cfg.parent / "fest.txt")
+    run(cfg, capsys, "schedule", story, "--at", "2031-06-01 09:00", "--to", "fluffy")
+    code, out, err = run(cfg, capsys, "cancel", story, "--to", "fluffyy")
+    assert code == 2 and "did you mean 'fluffyy' → 'fluffy'?" in err, out + err
+    assert "scheduled" in run(cfg, capsys, "queue")[1]

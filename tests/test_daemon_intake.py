@@ -87,6 +87,11 @@ def test_resolve_releases_unknown_target_names_its_own_line(tmp_path: Path) -> N
     assert err.value.line == 3
 
 
+def test_resolve_releases_target_names_are_not_case_sensitive(tmp_path: Path) -> None:
+    story = _story(tmp_path, {"Fluffy": "2026-12-08 09:00 UTC"})
+    assert resolve_releases(story, CONFIG, UTC, T1) == {"fluffy": T2}
+
+
 def test_resolve_releases_now_means_at_once_however_old_the_file(tmp_path: Path) -> None:
     story = _story(tmp_path, {None: "tomorrow 9am", "fluffy": " Now "})
     out = resolve_releases(story, CONFIG, UTC, T1)

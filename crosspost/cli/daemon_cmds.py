@@ -240,6 +240,10 @@ def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
             raise UserError(f"{what!r} is not a delivery id",
                             "give a number such as 8 or #8, as `crosspost queue` shows")
         else:
+            if targets:
+                from ..delivery import select_targets
+
+                select_targets(config, list(targets))  # a misspelt --to is an error
             identity, _ = resolve(what, registry, config)
             ids = [r.id for r in registry.scheduled()
                    if r.identity == identity and (not targets or r.target in targets)]

@@ -57,7 +57,10 @@ def resolve_releases(story: Story, config: Config, tz: tzinfo, anchor: datetime
     from ``anchor`` — the file's modification time, so a restart gives the same answer.
     ``Release: now`` (:data:`NOW_WORDS`) gives None: post at once, however old the file."""
     out: dict[str | None, datetime | None] = {}
-    for target, text in story.releases.items():
+    by_lower = {name.lower(): name for name in config.targets}
+    for given, text in story.releases.items():
+        # `Release (DEN):` means target den: header names are not case-sensitive
+        target = by_lower.get(given.lower(), given) if given is not None else None
         if target is not None and target not in config.targets:
             known = ", ".join(sorted(config.targets)) or "none configured"
             raise StoryError(f"the release time names an unknown target {target!r}",
