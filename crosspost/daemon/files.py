@@ -238,9 +238,12 @@ def write_report(story_dest: Path, text: str) -> Path:
     """Write ``<story>.error.txt`` beside a story set aside in ``failed/`` (replacing a
     report left there by an earlier attempt whose story was moved back out)."""
     out = report_path(story_dest)
+    # written whole under a temporary name, then renamed: a reader never sees half a report
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     # file names need not be valid UTF-8: keep undecodable bytes visible, never fail
-    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
                    errors="backslashreplace")
+    os.replace(tmp, out)
     return out
 
 
