@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 from crosspost_adapters.lj import pacing, tagcache
 from hypothesis import HealthCheck, settings
+from keyrings.alt.file import PlaintextKeyring
 from storyfiles import write_sandbox_config, write_story
 
 from crosspost.sandbox import SandboxServer
@@ -114,3 +116,15 @@ def sandbox_config_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def sandbox_config(sandbox: SandboxServer, sandbox_config_factory: Callable[..., Path]) -> Path:
     """config.toml for the ``sandbox`` fixture's server (see the module docstring)."""
     return sandbox_config_factory(sandbox)
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path) -> Iterator[PlaintextKeyring]:
+    """The OS keyring replaced by a plain file in ``tmp_path`` (the one part we mock: we
+    do not own the OS keyring)."""
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

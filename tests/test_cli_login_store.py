@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from click.testing import CliRunner
-from crosspost_adapters.lj import pacing
 from keyrings.alt.file import PlaintextKeyring
 
 from crosspost.cli import cli
 from crosspost.errors import AuthError, ConfigError
 from crosspost.secrets import lookup_secret
-
-
-@pytest.fixture
-def file_keyring(tmp_path: Path) -> Iterator[PlaintextKeyring]:
-    previous = keyring.get_keyring()
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "login-keyring.cfg")  # type: ignore[misc]
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-    pacing.forget_pacers()
 
 
 def _config(tmp_path: Path, url: str, site: str = "sandbox", dialect: str = "dw") -> Path:
