@@ -280,3 +280,16 @@ def test_check_fails_an_entry_longer_than_the_site_accepts(
     assert out.startswith(f"FAIL  {path}: the entry for target 'journal' is ")
     assert "(fix: split the story into parts (one file per part))" in out
     assert no_requests(sandbox)
+
+
+def test_check_and_parse_match_a_release_target_written_in_another_case(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = story(tmp_path / "drafts", "caps.txt", "Release (DEN): 2031-06-01 09:00")
+    code, out, err = check(capsys, sandbox_config, str(path))
+    assert code == 0, out + err
+    assert "release DEN 2031-06-01 09:00 UTC" in out
+    code, out, err = parse(capsys, sandbox_config, str(path))
+    assert code == 0, out + err
+    assert "(target DEN) → 2031-06-01 09:00 UTC" in out
+    assert no_requests(sandbox)

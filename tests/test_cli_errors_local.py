@@ -253,3 +253,20 @@ def test_demo_with_a_broken_story_reports_it_and_stops(
     code, out, err = run_cli(capsys, "demo", "--exit", "--port", "0", str(bad))
     assert_user_error(code, out, err, expected_code=2, mentions="missing Title")
     assert "posted" not in out
+
+
+def test_a_crosspost_bug_prints_one_line_and_how_to_report_it_not_a_traceback(
+        story: Path, local_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import crosspost.parse
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug planted by this test")
+
+    monkeypatch.setattr(crosspost.parse, "parse_file", broken)
+    code, _, err = run_cli(capsys, "--config", str(local_config), "parse", str(story))
+    assert code == 70 and "Traceback" not in err
+    assert err.startswith("internal error: RuntimeError: a bug planted by this test")
+    assert "run the command again with -v" in err
+    with pytest.raises(RuntimeError):  # -v: the traceback, for the report
+        run_cli(capsys, "--config", str(local_config), "-v", "parse", str(story))

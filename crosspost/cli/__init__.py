@@ -139,7 +139,12 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:
         from ..errors import CrosspostError
 
-        if not isinstance(exc, CrosspostError):
-            raise
-        click.echo(f"error: {exc.render()}", err=True)
-        sys.exit(exc.exit_code)
+        if isinstance(exc, CrosspostError):
+            click.echo(f"error: {exc.render()}", err=True)
+            sys.exit(exc.exit_code)
+        args = sys.argv[1:] if argv is None else argv
+        if any(a in ("-v", "-vv", "--verbose") for a in args):
+            raise  # the details, for the bug report
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n  fix: this is a crosspost "
+                   "bug; run the command again with -v and report what it prints", err=True)
+        sys.exit(70)

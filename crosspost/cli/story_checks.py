@@ -98,15 +98,21 @@ class Checker:
         """Every problem the watcher or ``post`` would find in ``story``; no network."""
         out = Checked(story)
         anchor = _anchor(story)
-        for target, text in story.releases.items():
+        for given, text in story.releases.items():  # keyed as the story spells them
             try:
-                out.releases[target] = self._resolve(story, target, text, anchor)
+                out.releases[given] = self._resolve(story, self._canon(given), text, anchor)
             except CrosspostError as exc:
-                out.release_errors[target] = exc
+                out.release_errors[given] = exc
                 out.problems.append(exc)
         for target in self._render_targets(story):
             self._render(out, target)
         return out
+
+    def _canon(self, target: str | None) -> str | None:
+        """A ``Release (target)`` name as the config spells it (names match in any case)."""
+        if target is None or self.config is None:
+            return target
+        return {n.lower(): n for n in self.config.targets}.get(target.lower(), target)
 
     def _resolve(self, story: Story, target: str | None, text: str, anchor: datetime
                  ) -> datetime | None:
@@ -132,7 +138,8 @@ class Checker:
             return self.named
         auto = [name for name, t in self.config.targets.items() if t.auto]
         named: dict[str | None, datetime | None] = {
-            t: None for t in story.releases if t is None or t in self.config.targets}
+            t: None for t in map(self._canon, story.releases)
+            if t is None or t in self.config.targets}
         groups = release_groups(named, auto)
         return [name for group in groups.values() for name in group]
 
