@@ -51,7 +51,8 @@ def note_no_watcher(config: Config, registry: Registry) -> None:
                    f"{grace:g} minutes is posted when it starts).")
 
 
-def _title(registry: Registry, identity: str) -> str:
+def story_title(registry: Registry, identity: str) -> str:
+    """A story's title as recorded, else its identity."""
     row = registry.story(identity)
     return row.title if row is not None and row.title else identity
 
@@ -175,7 +176,7 @@ def queue_cmd(app: App) -> None:
             at = r.release_at.astimezone(tz) if r.release_at else None
             table.append((f"#{r.id}", r.status,
                           at.strftime("%Y-%m-%d %H:%M %Z") if at else "-",
-                          _relative(at, now), r.target, _title(registry, r.identity)))
+                          _relative(at, now), r.target, story_title(registry, r.identity)))
         widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
         for row in table:
             cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
@@ -248,14 +249,14 @@ def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
             ids = [r.id for r in registry.scheduled()
                    if r.identity == identity and (not targets or r.target in targets)]
             if not ids:
-                click.echo(f"Nothing scheduled for {_title(registry, identity)}"
+                click.echo(f"Nothing scheduled for {story_title(registry, identity)}"
                            + (f" to {', '.join(targets)}." if targets else "."))
                 return
         for delivery_id in ids:
             before = registry.delivery(delivery_id)
             row = registry.cancel(delivery_id)
             was = _when(before.release_at, tz, datetime.now(tz)) if before else "?"
-            click.echo(f"Cancelled #{row.id}: {_title(registry, row.identity)} → "
+            click.echo(f"Cancelled #{row.id}: {story_title(registry, row.identity)} → "
                        f"{row.target} (was due {was}).")
 
 
@@ -279,7 +280,7 @@ def reschedule_cmd(app: App, delivery_id: int, at_text: str) -> None:
                         "pick a later time, or `--at now` to post it at once")
     with Registry.for_config(config) as registry:
         row = registry.reschedule(delivery_id, when)
-        title = _title(registry, row.identity)
+        title = story_title(registry, row.identity)
         click.echo(f"Time zone: {zone_label}")
         click.echo(f"  #{row.id}  {title} → {row.target}: {_when(row.release_at, tz, now)}")
         if row.release_at is not None and row.release_at <= datetime.now(UTC):

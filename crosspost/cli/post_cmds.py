@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CrosspostError, UserError
-from .daemon_cmds import DELIVERY_ID
+from .daemon_cmds import DELIVERY_ID, story_title
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -364,6 +364,6 @@ def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
 
 
 def _title_of(registry: Registry, identity: str) -> str:
+    """The story's title, with the file it was last taken from."""
     row = registry.story(identity)
-    return (row.title if row is not None and row.title else identity) + (
-        f" ({row.path})" if row is not None and row.path else "")
+    return story_title(registry, identity) + (f" ({row.path})" if row and row.path else "")
