@@ -29,9 +29,9 @@ DEFAULT_RESCAN = 30.0
 
 def populate(registry_path: Path, paths: list[Path]) -> None:
     """Record every file as posted, the way the daemon's intake leaves a posted story."""
-    parse = require("crosspost.parse", "the parser", "parse_file")
-    registry = require("crosspost.registry", "the registry", "Registry")
-    plan = require("crosspost.plan", "the delivery decisions", "Decision")
+    parse = require("crosspost.story.parse", "the parser", "parse_file")
+    registry = require("crosspost.state.registry", "the registry", "Registry")
+    plan = require("crosspost.delivery.plan", "the delivery decisions", "Decision")
     Intent = registry.Intent
     with registry.Registry(registry_path) as reg:
         # a throw-away fixture: skip the fsync of every one of the ~40,000 transactions

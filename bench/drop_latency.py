@@ -31,7 +31,7 @@ GAP = 0.7
 
 def run(ctx: Context) -> list[Row]:
     require("crosspost.daemon.runner", "the daemon", "run_daemon")
-    registry = require("crosspost.registry", "the registry", "Registry")
+    registry = require("crosspost.state.registry", "the registry", "Registry")
     count = ctx.size(25, 2)
     rapid = ctx.size(5, 1)
     work = ctx.scratch("drop")

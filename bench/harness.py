@@ -194,8 +194,8 @@ class InProcess:
         """Import everything a publish touches (engine, parser, registry, config, renderer,
         the sandbox adapter), so timings measure work, not first imports."""
         mods = (require("crosspost.delivery", "the delivery engine", "Publisher"),
-                require("crosspost.parse", "the parser", "parse_file"),
-                require("crosspost.registry", "the registry", "Registry"))
+                require("crosspost.story.parse", "the parser", "parse_file"),
+                require("crosspost.state.registry", "the registry", "Registry"))
         require("crosspost.render", "the renderer", "render_post")
         from crosspost.adapter import adapter_class
         from crosspost.config import load_config  # noqa: F401

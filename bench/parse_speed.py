@@ -25,7 +25,7 @@ def _best(fn: Callable[[], object], passes: int = 3) -> float:
 
 
 def run(ctx: Context) -> list[Row]:
-    parse = require("crosspost.parse", "the parser", "parse_bytes", "parse_file")
+    parse = require("crosspost.story.parse", "the parser", "parse_bytes", "parse_file")
     count = ctx.size(120, 4)
     words = ctx.size(1500, 300)
     folder = ctx.scratch("parse")

@@ -183,7 +183,7 @@ def _notes(notes: list[str]) -> str:
 
 
 def _names() -> list[str]:
-    from .run import MEASURES
+    from .measures import MEASURES
 
     return list(MEASURES)
 

@@ -23,23 +23,8 @@ if __package__ in (None, ""):  # `python bench/run.py`
     __package__ = "bench"
 
 from bench.harness import SECRET_ENV, Context, NotMeasured
+from bench.measures import MEASURES
 from bench.report import Row, document, text_table
-
-#: name → (module, row labels used when the measurement cannot be taken)
-MEASURES: dict[str, tuple[str, list[str]]] = {
-    "drop": ("bench.drop_latency", ["drop→posted latency p50 / p99"]),
-    "batch": ("bench.batch", ["HTTP requests per post (20-post batch)",
-                              "20-post batch wall time"]),
-    "fanout": ("bench.fanout", ["fan-out: 1 story → 20 communities"]),
-    "pacing": ("bench.pacing", ["429s met posting 50 entries under a 30/min budget"]),
-    "coldstart": ("bench.coldstart", ["cold start: crosspost --help",
-                                      "cold start: crosspost preview",
-                                      "cold start: crosspost post (one story)"]),
-    "daemon": ("bench.daemon_idle", ["daemon start, 10,000 posted stories",
-                                     "daemon steady CPU while idle",
-                                     "daemon peak RSS (VmHWM)"]),
-    "parse": ("bench.parse_speed", ["parse throughput"]),
-}
 
 
 def run_measure(name: str, ctx: Context) -> list[Row]:

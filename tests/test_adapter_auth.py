@@ -13,7 +13,7 @@ from crosspost_adapters.lj.sites import Sandbox
 
 from crosspost.config import Account
 from crosspost.errors import AuthError, LoginBanned
-from crosspost.post import Post
+from crosspost.story.post import Post
 
 KEY = "sandbox-key"
 

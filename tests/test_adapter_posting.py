@@ -13,7 +13,7 @@ from crosspost_adapters.lj.sites import Sandbox
 
 from crosspost.config import Account
 from crosspost.errors import AccessError, EntryGoneError, TooLargeError
-from crosspost.post import Post, PostOptions, body_fingerprint
+from crosspost.story.post import Post, PostOptions, body_fingerprint
 
 KEY = "sandbox-key"
 PASSWORD = "sandbox-password"

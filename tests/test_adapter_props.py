@@ -10,7 +10,7 @@ from crosspost_adapters.lj.sites import Dreamwidth, GenericLJ, InsaneJournal, Li
 
 from crosspost.adapter import adapter_class
 from crosspost.config import Account
-from crosspost.post import Post, PostOptions
+from crosspost.story.post import Post, PostOptions
 
 
 def _post(**opts: object) -> Post:
@@ -123,8 +123,8 @@ def test_limits_for_follows_generic_dialect() -> None:
 
 
 def test_generic_site_without_server_is_a_config_error() -> None:
+    from crosspost.config.secrets import secret_for
     from crosspost.errors import ConfigError
-    from crosspost.secrets import secret_for
 
     with pytest.raises(ConfigError) as info:
         GenericLJ(Account(site="lj", username="w"), secret_for("mine"))

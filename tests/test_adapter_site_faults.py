@@ -22,7 +22,7 @@ from crosspost.errors import (
     TagPermissionError,
     TransportError,
 )
-from crosspost.post import Post, PostOptions
+from crosspost.story.post import Post, PostOptions
 
 
 @pytest.fixture(autouse=True)

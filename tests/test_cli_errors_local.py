@@ -258,12 +258,12 @@ def test_demo_with_a_broken_story_reports_it_and_stops(
 def test_a_crosspost_bug_prints_one_line_and_how_to_report_it_not_a_traceback(
         story: Path, local_config: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import crosspost.parse
+    import crosspost.story.parse
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug planted by this test")
 
-    monkeypatch.setattr(crosspost.parse, "parse_file", broken)
+    monkeypatch.setattr(crosspost.story.parse, "parse_file", broken)
     code, _, err = run_cli(capsys, "--config", str(local_config), "parse", str(story))
     assert code == 70 and "Traceback" not in err
     assert err.startswith("internal error: RuntimeError: a bug planted by this test")

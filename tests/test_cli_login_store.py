@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from keyrings.alt.file import PlaintextKeyring
 
 from crosspost.cli import cli
+from crosspost.config.secrets import lookup_secret
 from crosspost.errors import AuthError, ConfigError
-from crosspost.secrets import lookup_secret
 
 
 def _config(tmp_path: Path, url: str, site: str = "sandbox", dialect: str = "dw") -> Path:

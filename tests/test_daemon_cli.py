@@ -9,7 +9,7 @@ import pytest
 from daemon_support import story_text, write_config
 
 from crosspost.cli import main
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_watch_without_a_stories_folder_says_how_to_set_one(
 
 @pytest.mark.parametrize(("text", "expected"), [("8", 8), ("#8", 8), (" #12 ", 12)])
 def test_delivery_id_accepts_the_hash_that_queue_prints(text: str, expected: int) -> None:
-    from crosspost.cli.daemon_cmds import DELIVERY_ID
+    from crosspost.cli.lookup import DELIVERY_ID
 
     assert DELIVERY_ID.convert(text, None, None) == expected
 
@@ -111,7 +111,7 @@ def test_delivery_id_accepts_the_hash_that_queue_prints(text: str, expected: int
 def test_delivery_id_that_is_not_a_number_is_a_usage_error(text: str) -> None:
     import click
 
-    from crosspost.cli.daemon_cmds import DELIVERY_ID
+    from crosspost.cli.lookup import DELIVERY_ID
 
     with pytest.raises(click.BadParameter):
         DELIVERY_ID.convert(text, None, None)

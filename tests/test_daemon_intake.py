@@ -11,7 +11,7 @@ from crosspost.config import Config
 from crosspost.daemon.intake import fate
 from crosspost.daemon.releases import release_groups, resolve_releases
 from crosspost.errors import StoryError
-from crosspost.story import Story
+from crosspost.story.model import Story
 
 T1 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)

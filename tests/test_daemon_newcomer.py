@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from daemon_support import Site, Watch, drop, env_for, run_cli, story_text, wait_for, write_config
 
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 

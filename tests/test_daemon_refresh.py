@@ -9,7 +9,7 @@ from typing import Any
 
 from daemon_support import Site, Watch, run_cli, story_text, wait_for, write_config
 
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
 
 
 def _scheduled_draft(sandbox: Any, tmp_path: Path, name: str, title: str, body: str

@@ -12,9 +12,9 @@ from typing import Any
 from crosspost.config import load_config
 from crosspost.daemon.files import scan, scan_names
 from crosspost.daemon.warmup import Warmup, accounts_to_warm
-from crosspost.pool import AdapterPool, default_factory
-from crosspost.records import parse_ts, ts
-from crosspost.registry import Registry
+from crosspost.delivery.pool import AdapterPool, default_factory
+from crosspost.state.records import parse_ts, ts
+from crosspost.state.registry import Registry
 
 
 def test_stored_times_read_back_exactly_as_aware_utc() -> None:

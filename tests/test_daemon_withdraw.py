@@ -11,7 +11,7 @@ from typing import Any
 
 from daemon_support import Site, Watch, drop, run_cli, story_text, wait_for, write_config
 
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
 
 
 def _statuses(tmp_path: Path) -> list[str]:

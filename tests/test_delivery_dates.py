@@ -15,8 +15,8 @@ from storyfiles import write_story
 
 from crosspost.config import load_config
 from crosspost.delivery import Publisher
-from crosspost.parse import parse_file
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
+from crosspost.story.parse import parse_file
 
 ZONE = "Pacific/Auckland"  # far from UTC and from the test machine's zone
 

@@ -13,7 +13,7 @@ from crosspost_adapters.lj.sites import Sandbox
 from ljclient import LJ
 
 from crosspost.config import Account
-from crosspost.post import Post
+from crosspost.story.post import Post
 
 
 def test_repeated_lookups_in_a_busy_journal_vary_lastsync_and_find_the_entry(

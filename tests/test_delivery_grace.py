@@ -14,8 +14,8 @@ from storyfiles import write_story
 
 from crosspost.config import load_config
 from crosspost.delivery import Publisher
-from crosspost.parse import parse_file
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
+from crosspost.story.parse import parse_file
 
 GRACE = timedelta(hours=6)
 

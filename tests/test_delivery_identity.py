@@ -14,8 +14,8 @@ from storyfiles import write_story
 
 from crosspost.config import load_config
 from crosspost.delivery import IdentityClash, Publisher
-from crosspost.parse import parse_file
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
+from crosspost.story.parse import parse_file
 
 BODY_A = "Alice's gift: a lighthouse keeper and a very patient cat."
 BODY_B = "Bob's gift: two rival bakers and one oven between them."

@@ -13,8 +13,8 @@ from storyfiles import write_sandbox_config, write_story
 
 from crosspost.config import load_config
 from crosspost.delivery import Publisher
-from crosspost.parse import parse_file
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
+from crosspost.story.parse import parse_file
 
 
 @pytest.fixture

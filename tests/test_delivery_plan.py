@@ -10,17 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crosspost.errors import (
-    AccessError,
-    AuthError,
-    EntryGoneError,
-    HTTPStatusError,
-    LoginBanned,
-    ServerFaultError,
-    TooLargeError,
-    TransportError,
-)
-from crosspost.plan import (
+from crosspost.delivery.plan import (
     IN_FLIGHT,
     LOGIN_BAN_SECONDS,
     STATUSES,
@@ -31,6 +21,16 @@ from crosspost.plan import (
     decide_publish,
     decide_retry,
     next_attempt,
+)
+from crosspost.errors import (
+    AccessError,
+    AuthError,
+    EntryGoneError,
+    HTTPStatusError,
+    LoginBanned,
+    ServerFaultError,
+    TooLargeError,
+    TransportError,
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -187,7 +187,7 @@ def test_login_ban_waits_at_least_the_lockout_period() -> None:
 
 
 def test_a_request_may_take_effect_until_its_timeout_and_a_grace() -> None:
-    from crosspost.plan import SETTLE_GRACE, answered_early, settle_seconds
+    from crosspost.delivery.plan import SETTLE_GRACE, answered_early, settle_seconds
     assert settle_seconds(30.0) == 30.0 + SETTLE_GRACE
     sent = NOW
     assert answered_early(sent, sent + timedelta(seconds=0.2), 30.0)

@@ -13,14 +13,14 @@ from reliability.harness import SandboxControl
 
 from crosspost.adapter import Adapter, adapter_class
 from crosspost.config import Config, load_config
+from crosspost.config.secrets import secret_for
 from crosspost.delivery import AdapterPool, Publisher
-from crosspost.parse import parse_file
-from crosspost.plan import Decision
-from crosspost.reconcile import encode_post
-from crosspost.registry import Intent, Registry
+from crosspost.delivery.plan import Decision
+from crosspost.delivery.reconcile import encode_post
 from crosspost.render import render_post
-from crosspost.secrets import secret_for
-from crosspost.story import Story
+from crosspost.state.registry import Intent, Registry
+from crosspost.story.model import Story
+from crosspost.story.parse import parse_file
 
 OWN = "writer"
 
@@ -157,7 +157,7 @@ def test_delete_reaches_every_copy_and_a_vanished_entry_is_gone(
     row = registry.latest(story.identity, "fluffy")
     assert row is not None and row.itemid is not None
     # someone deletes the community copy on the site itself
-    from crosspost.post import RemoteRef
+    from crosspost.story.post import RemoteRef
     account = config.accounts["sandbox"]
     with adapter_class(account.site)(account, secret_for("sandbox")) as direct:
         direct.delete("fluffyfics", RemoteRef(row.itemid, row.anum, row.url))
@@ -175,7 +175,7 @@ def test_reconcile_adopts_an_entry_posted_before_a_crash(
     story = load(tmp_path, "Lost Answer")
     post = render_post(story, config, "journal")
     # a run that died after recording its intent (its owner process is gone) …
-    from crosspost.lock import owner_token
+    from crosspost.state.lock import owner_token
     dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
     claim = registry.claim(lambda row, live: Decision("post"),
                            Intent(dead, 900.0, encode_post(post), post.fingerprint,
@@ -200,7 +200,7 @@ def test_reconcile_of_an_entry_that_never_arrived_makes_it_ready_to_send(
         publisher: Publisher) -> None:
     story = load(tmp_path, "Never Sent")
     post = render_post(story, config, "journal")
-    from crosspost.lock import owner_token
+    from crosspost.state.lock import owner_token
     dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
     registry.claim(lambda row, live: Decision("post"),
                    Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,
@@ -370,7 +370,7 @@ def test_request_that_may_still_arrive_is_not_resent_until_it_cannot(
     import time
     story = load(tmp_path, "Still In Flight")
     post = render_post(story, config, "journal")
-    from crosspost.lock import owner_token
+    from crosspost.state.lock import owner_token
     dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
     registry.claim(lambda row, live: Decision("post"),
                    Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,
@@ -393,7 +393,7 @@ def test_publish_waits_for_a_possibly_late_request_then_sends_once(
         publisher: Publisher) -> None:
     story = load(tmp_path, "Patient Sender")
     post = render_post(story, config, "journal")
-    from crosspost.lock import owner_token
+    from crosspost.state.lock import owner_token
     dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
     registry.claim(lambda row, live: Decision("post"),
                    Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,

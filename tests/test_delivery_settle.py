@@ -12,8 +12,8 @@ from storyfiles import write_story
 
 from crosspost.config import load_config
 from crosspost.delivery import Publisher
-from crosspost.parse import parse_file
-from crosspost.registry import Registry
+from crosspost.state.registry import Registry
+from crosspost.story.parse import parse_file
 
 
 def test_request_sent_late_after_a_429_wait_is_judged_from_its_sending(

@@ -26,7 +26,7 @@ from reliability.scenarios import Daemon, wait_until
 from reliability.stories import CERTAINLY_BAD, StoryFile, bad_batch, good_batch
 
 from crosspost.errors import StoryError
-from crosspost.parse import parse_bytes
+from crosspost.story.parse import parse_bytes
 
 TARGETS = ("journal", "fluffy")
 #: another seed hunts with other files: CROSSPOST_FUZZ_SEED=x pytest tests/test_fuzz_daemon.py

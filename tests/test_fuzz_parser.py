@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from reliability.stories import BAD_KINDS, CERTAINLY_BAD, bad_story, good_batch
 
 from crosspost.errors import StoryError
-from crosspost.parse import parse_bytes, parse_file
-from crosspost.story import Story
+from crosspost.story.model import Story
+from crosspost.story.parse import parse_bytes, parse_file
 
 #: CI budget; a longer hunt by hand: CROSSPOST_FUZZ_EXAMPLES=20000 pytest tests/test_fuzz_parser.py
 EXAMPLES = int(os.environ.get("CROSSPOST_FUZZ_EXAMPLES", "150"))

@@ -20,7 +20,7 @@ from reliability.scenarios import Daemon, wait_until
 from reliability.stories import good_story
 
 from crosspost.errors import StoryError
-from crosspost.parse import parse_file
+from crosspost.story.parse import parse_file
 
 
 def _story(tmp_path: Path, name: str, title: str, body: str) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.parse import parse_file
-from crosspost.parse.fences import is_fence
+from crosspost.story.parse import parse_file
+from crosspost.story.parse.fences import is_fence
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared/examples/come-back-and-stay.txt"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.parse import parse_bytes, parse_file
+from crosspost.story.parse import parse_bytes, parse_file
 
 TEXT = Path(__file__).parent / "stories" / "text"
 QUOTED = "“It’s late,” she said — and it was."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosspost.parse.fences import is_fence
+from crosspost.story.parse.fences import is_fence
 
 
 @pytest.mark.parametrize("line", [

@@ -16,10 +16,10 @@ from crosspost.adapter import Adapter
 from crosspost.cli import main
 from crosspost.config import Config
 from crosspost.errors import StoryError
-from crosspost.parse import parse_bytes, parse_file
 from crosspost.render import compose
 from crosspost.render.body import body_sections
-from crosspost.story import Cut, Story
+from crosspost.story.model import Cut, Story
+from crosspost.story.parse import parse_bytes, parse_file
 
 HTML = Path(__file__).parent / "stories" / "html"
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"

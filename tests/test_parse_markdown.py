@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.errors import StoryError
-from crosspost.parse import parse_bytes, parse_file
+from crosspost.story.parse import parse_bytes, parse_file
 
 MD = Path(__file__).parent / "stories" / "md"
 

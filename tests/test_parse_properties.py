@@ -1,7 +1,7 @@
 """Property tests: the parser returns a Story or raises StoryError on *any* input, and the
 fields and body of a well-formed story come back exactly as written.
 
-They call ``crosspost.parse._parse``, the parser without the safety net that turns an
+They call ``crosspost.story.parse._parse``, the parser without the safety net that turns an
 unexpected exception into an "internal error" StoryError, so a parser bug fails here.
 """
 
@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crosspost.errors import StoryError
-from crosspost.fields import BY_KEY, FIELDS, lookup
-from crosspost.parse import _parse
-from crosspost.parse.fences import is_fence
-from crosspost.parse.header import release_target
-from crosspost.parse.markup import strip_html_tags
-from crosspost.story import Story, count_words, field_key
+from crosspost.story.fields import BY_KEY, FIELDS, lookup
+from crosspost.story.markup import strip_html_tags
+from crosspost.story.model import Story, count_words, field_key
+from crosspost.story.parse import _parse
+from crosspost.story.parse.fences import is_fence
+from crosspost.story.parse.header import release_target
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: CI budget; hunt longer with CROSSPOST_PARSE_EXAMPLES=20000

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.parse import parse_bytes, parse_file
-from crosspost.parse.fences import is_fence
-from crosspost.story import Story
+from crosspost.story.model import Story
+from crosspost.story.parse import parse_bytes, parse_file
+from crosspost.story.parse.fences import is_fence
 
 STORIES = Path(__file__).parent / "stories"
 TEXT = STORIES / "text"
@@ -239,7 +239,7 @@ def test_plain_text_path_imports_neither_bs4_nor_yaml() -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom crosspost.parse import parse_bytes\n"
+    code = ("import sys\nfrom crosspost.story.parse import parse_bytes\n"
             "parse_bytes(b'Title: x\\nTitel: y\\n***\\nbody\\n')\n"
             "print(sorted(m for m in ('bs4', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

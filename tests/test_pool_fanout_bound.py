@@ -14,7 +14,7 @@ from reliability.harness import SandboxControl
 from storyfiles import toml_str, write_story
 
 from crosspost.config import Account, Config
-from crosspost.pool import PER_SITE, AdapterPool
+from crosspost.delivery.pool import PER_SITE, AdapterPool
 
 COMMUNITIES = [f"boundcomm{i}" for i in range(1, 7)]
 

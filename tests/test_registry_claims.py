@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.delivery.plan import Decision, decide_publish
 from crosspost.errors import StateError
-from crosspost.lock import owner_token
-from crosspost.plan import Decision, decide_publish
-from crosspost.registry import Delivery, Intent, Registry
+from crosspost.state.lock import owner_token
+from crosspost.state.registry import Delivery, Intent, Registry
 
 
 def publish_decider(content_hash: str = "h1") -> Callable[[Delivery | None, bool], Decision]:
@@ -82,9 +82,9 @@ def test_racing_processes_claim_once(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
-        "from crosspost.registry import Registry, Intent\n"
-        "from crosspost.lock import owner_token\n"
-        "from crosspost.plan import Decision, decide_publish\n"
+        "from crosspost.state.registry import Registry, Intent\n"
+        "from crosspost.state.lock import owner_token\n"
+        "from crosspost.delivery.plan import Decision, decide_publish\n"
         "reg = Registry(sys.argv[1])\n"
         "print('ready', flush=True)\n"
         "sys.stdin.readline()\n"
@@ -169,7 +169,7 @@ def test_again_adds_a_copy_and_history_lists_every_action(tmp_path: Path) -> Non
 def test_claim_naming_our_pid_but_not_our_token_is_dead(tmp_path: Path) -> None:
     import os
 
-    from crosspost.lock import owner_alive
+    from crosspost.state.lock import owner_alive
     host = owner_token().split(":")[0]
     stranger = f"{host}:{os.getpid()}:0ld0wner"
     assert owner_alive(stranger) is False

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.delivery.plan import Decision
 from crosspost.errors import StateError, UserError
-from crosspost.plan import Decision
-from crosspost.registry import Intent, Registry
-from crosspost.schema import SCHEMA_VERSION
+from crosspost.state.registry import Intent, Registry
+from crosspost.state.schema import SCHEMA_VERSION
 
 
 def mode(path: Path) -> int:
@@ -109,7 +109,7 @@ def test_file_memory_round_trip(tmp_path: Path) -> None:
 
 
 def test_start_up_scan_records_and_reads_many_files_at_once(tmp_path: Path) -> None:
-    from crosspost.registry import FileRow
+    from crosspost.state.registry import FileRow
     rows = [FileRow(f"/s/{i}.txt", i, i * 10, f"h{i}", f"id:{i}", "posted", None)
             for i in range(300)]
     with Registry(tmp_path / "s.db") as reg:
@@ -155,7 +155,7 @@ def test_daemon_lock_admits_one_daemon_and_names_the_other(tmp_path: Path) -> No
     with Registry(path) as reg:
         lock = reg.acquire_daemon_lock()
         try:
-            probe = ("import sys\nfrom crosspost.registry import Registry\n"
+            probe = ("import sys\nfrom crosspost.state.registry import Registry\n"
                      "from crosspost.errors import StateError\n"
                      "try:\n    Registry(sys.argv[1]).acquire_daemon_lock()\n"
                      "except StateError as e:\n    print(e.message); sys.exit(3)\n")
@@ -171,7 +171,7 @@ def test_daemon_lock_admits_one_daemon_and_names_the_other(tmp_path: Path) -> No
 
 
 def test_a_version_one_file_is_migrated_and_keeps_its_deliveries(tmp_path: Path) -> None:
-    from crosspost.schema import MIGRATIONS
+    from crosspost.state.schema import MIGRATIONS
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
     MIGRATIONS[0](db)

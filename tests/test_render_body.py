@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from crosspost.render import body_html
 from crosspost.render.body import html_body_html, markdown_html, sanitise, text_html
-from crosspost.story import Story
+from crosspost.story.model import Story
 
 VOID = {"br", "hr", "img", "wbr", "col"}
 

@@ -15,7 +15,7 @@ import pytest
 from crosspost.adapter import Adapter
 from crosspost.config import Config
 from crosspost.render import compose
-from crosspost.story import Story
+from crosspost.story.model import Story
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # read at import: the autouse fixture in conftest.py removes CROSSPOST_* variables per test

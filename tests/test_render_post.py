@@ -14,8 +14,8 @@ from crosspost.adapter import Adapter, SiteLimits
 from crosspost.config import Config, Rendering
 from crosspost.errors import StoryError
 from crosspost.render import compose
-from crosspost.story import Story
-from crosspost.tags import normalise_tag
+from crosspost.render.tags import normalise_tag
+from crosspost.story.model import Story
 
 
 def rendering(**keys: object) -> Rendering:

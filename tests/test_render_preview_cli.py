@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.cli import main
-from crosspost.parse.fences import is_fence
+from crosspost.story.parse.fences import is_fence
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"
 SHARED_STORY = Path(__file__).resolve().parents[2] / "shared/examples/come-back-and-stay.txt"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crosspost.post import Post
 from crosspost.render.preview_html import TargetPreview, entry_view, preview_page
+from crosspost.story.post import Post
 
 
 def test_lj_cut_becomes_visible_markers():

@@ -7,7 +7,7 @@ import pytest
 from crosspost.config import Config
 from crosspost.errors import StoryError, UserError
 from crosspost.render import render_post
-from crosspost.story import Story
+from crosspost.story.model import Story
 
 LONG_TITLE = ("A Very Long Title " * 7).strip()  # 125 characters
 

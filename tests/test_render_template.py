@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosspost.render.template import TemplateError, check, fields_in, fill, fill_optional
+from crosspost.story.template import TemplateError, check, fields_in, fill, fill_optional
 
 SUBJECT = "{title}[ ({pairing}[, {rating}])]"
 

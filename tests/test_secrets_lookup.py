@@ -11,14 +11,14 @@ import pytest
 from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
 
-from crosspost.errors import SecretError
-from crosspost.secrets import (
+from crosspost.config.secrets import (
     delete_secret,
     env_var_name,
     lookup_secret,
     secret_for,
     store_secret,
 )
+from crosspost.errors import SecretError
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_keyring_store_error_never_repeats_the_secret(locked_keyring: None) -> N
 
 def test_tls_verification_is_never_turned_off() -> None:
     root = Path(__file__).resolve().parents[1]
-    sources = [*root.joinpath("adapters").rglob("*.py"), root / "crosspost" / "secrets.py"]
+    sources = [*root.joinpath("adapters").rglob("*.py"), root / "crosspost" / "config" / "secrets.py"]
     for source in sources:
         text = source.read_text(encoding="utf-8")
         assert "verify=False" not in text, source
@@ -151,7 +151,7 @@ def test_keyring_entry_hiding_a_different_environment_value_is_warned_about_once
         caplog: pytest.LogCaptureFixture) -> None:
     store_secret("stale", "old-key-in-keyring")
     monkeypatch.setenv("CROSSPOST_SECRET_STALE", "new-key-in-env")
-    with caplog.at_level("WARNING", logger="crosspost.secrets"):
+    with caplog.at_level("WARNING", logger="crosspost.config.secrets"):
         assert lookup_secret("stale") == "old-key-in-keyring"
         assert lookup_secret("stale") == "old-key-in-keyring"
     warned = [r.getMessage() for r in caplog.records if "CROSSPOST_SECRET_STALE" in r.getMessage()]

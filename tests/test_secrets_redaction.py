@@ -13,9 +13,9 @@ from crosspost_adapters.lj import pacing, tagcache
 from crosspost_adapters.lj.sites import Sandbox
 
 from crosspost.config import Account
+from crosspost.config.secrets import secret_for
 from crosspost.errors import CrosspostError
-from crosspost.post import Post
-from crosspost.secrets import secret_for
+from crosspost.story.post import Post
 
 SECRET = "Sup3r-Secret-Value-4711"
 

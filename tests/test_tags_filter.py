@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crosspost.adapter import TagPolicy
-from crosspost.tags import filter_tags
+from crosspost.adapter import filter_tags
 
 TAGS = ["fandom: torchwood", "pairing: new/pair", "type: fic"]
 

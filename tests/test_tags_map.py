@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crosspost.config import TagRules
-from crosspost.story import Story
-from crosspost.tags import map_tags
+from crosspost.render.tags import map_tags
+from crosspost.story.model import Story
 
 FLUFFY = TagRules(
     fields={"pairing": "pairing: {value}", "fandom": "fandom: {value}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crosspost.tags import TAG_MAX_BYTES, TAG_MAX_CHARS, normalise_tag
+from crosspost.render.tags import TAG_MAX_BYTES, TAG_MAX_CHARS, normalise_tag
 
 
 def test_lower_case_and_whitespace_squeezed():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from crosspost.config import Config
 from crosspost.errors import WhenError
-from crosspost.when import describe, journal_time, parse_when, relative
+from crosspost.story.when import describe, journal_time, parse_when, relative
 
 LONDON = ZoneInfo("Europe/London")
 PARIS = ZoneInfo("Europe/Paris")
@@ -153,9 +153,9 @@ def test_journal_time_is_wall_clock_in_the_accounts_zone() -> None:
                            "lj": {"site": "livejournal", "username": "w"}},
                  targets={"ny": {"account": "dw"}, "home": {"account": "lj"}}))
     release = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
-    assert journal_time(release, cfg, "ny") == datetime(2026, 12, 1, 9, 0)
-    assert journal_time(release, cfg, "home") == datetime(2026, 12, 1, 14, 0)
-    assert journal_time(release.astimezone(timezone(timedelta(hours=5))), cfg, "ny") \
+    assert journal_time(release, cfg.timezone_for("ny")) == datetime(2026, 12, 1, 9, 0)
+    assert journal_time(release, cfg.timezone_for("home")) == datetime(2026, 12, 1, 14, 0)
+    assert journal_time(release.astimezone(timezone(timedelta(hours=5))), cfg.timezone_for("ny")) \
         == datetime(2026, 12, 1, 9, 0)
 
 

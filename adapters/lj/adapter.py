@@ -19,7 +19,17 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapter import Adapter, FoundEntry, SiteLimits, TagPolicy
+from crosspost.adapter import (
+    Adapter,
+    FoundEntry,
+    Post,
+    Receipt,
+    ReceiptStatus,
+    RemoteRef,
+    SiteLimits,
+    TagPolicy,
+    filter_tags,
+)
 from crosspost.errors import (
     ConfigError,
     ConfigProblem,
@@ -27,15 +37,13 @@ from crosspost.errors import (
     SiteError,
     TagPermissionError,
 )
-from crosspost.post import Post, Receipt, ReceiptStatus, RemoteRef
-from crosspost.tags import filter_tags
 
 from . import reading, tagcache, tagging, wire
 from .profile import SiteProfile, for_dialect
 from .props import build_props, security_fields, time_fields
 
 if TYPE_CHECKING:
-    from crosspost.config import Account
+    from crosspost.adapter import Account
 
     from .client import Client
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crosspost import __version__
-from crosspost.post import Post, PostOptions
+from crosspost.adapter import Post, PostOptions
 
 from .profile import SiteProfile
 
@@ -77,7 +77,7 @@ def screening_letter(value: str) -> str:
     is sent as given (the site then uses the journal's default)."""
     if value.strip().upper() in _SCREENING:
         return value.strip().upper()
-    from crosspost.config import SCREENING
+    from crosspost.adapter import SCREENING
 
     return SCREENING.get(value.strip().casefold(), value)
 

@@ -1,7 +1,7 @@
 """Recognising our own entry among entries read back with ``getevents`` (reconcile).
 
 Pure functions. An entry matches a post when its subject and event, as the server stored
-them, give the post's :func:`crosspost.post.body_fingerprint`; when the post has a date, the
+them, give the post's :func:`crosspost.story.post.body_fingerprint`; when the post has a date, the
 entry's ``eventtime`` must be that minute; when a ``since`` time is known, the entry must
 have been logged after it (with slack for clock skew); in a community the entry must be
 ours (``poster``). The newest match wins.
@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crosspost.adapter import FoundEntry, SiteLimits
-from crosspost.post import Post, RemoteRef, body_fingerprint
+from crosspost.adapter import FoundEntry, Post, RemoteRef, SiteLimits, body_fingerprint
 
 from . import wire
 from .props import journal_time

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import __version__
+from crosspost import __version__
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from crosspost.config import Config
 
 # `crosspost --help` imports only click and this module: the errors module (and the
 # dataclasses machinery it needs) is imported when an exception is on its way out.
@@ -90,14 +90,14 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from ..config import load_config
+            from crosspost.config import load_config
 
             self._config = load_config(self.config_path)
             settings = self._config.settings
             if settings.log_file is not None or settings.log_json:
                 import logging
 
-                from ..logs import setup_logging
+                from crosspost.logs import setup_logging
 
                 setup_logging(verbose=self.verbose, json_lines=self.log_json or settings.log_json,
                               log_file=settings.log_file, base=logging.WARNING)
@@ -116,7 +116,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, log_json: bo
     """Publish story files to Dreamwidth, LiveJournal and other LJ-code sites."""
     import logging
 
-    from ..logs import setup_logging
+    from crosspost.logs import setup_logging
 
     # one-shot commands print their results on stdout: the console log shows only problems
     # (watch sets INFO again when it starts)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
-        from ..errors import CrosspostError
+        from crosspost.errors import CrosspostError
 
         if isinstance(exc, CrosspostError):
             click.echo(f"error: {exc.render()}", err=True)

@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import App
+from crosspost.cli import App
+from crosspost.cli.lookup import DELIVERY_ID, story_title
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..registry import Delivery, Registry
+    from crosspost.config import Config
+    from crosspost.state.registry import Delivery, Registry
 
 #: a time this far in the past still counts as "now" (typing takes a moment)
 _SLACK = timedelta(minutes=1)
 
 
 def _zone(config: Config) -> tuple[tzinfo, str]:
-    from ..when import zone_for
+    from crosspost.story.when import zone_for
 
     tz = zone_for(config.settings.timezone)
     source = "settings.timezone" if config.settings.timezone else "this computer's zone"
@@ -32,7 +33,7 @@ def _zone(config: Config) -> tuple[tzinfo, str]:
 
 
 def _daemon_running(registry: Registry) -> bool:
-    from ..errors import StateError
+    from crosspost.errors import StateError
 
     try:
         lock = registry.acquire_daemon_lock()
@@ -51,14 +52,8 @@ def note_no_watcher(config: Config, registry: Registry) -> None:
                    f"{grace:g} minutes is posted when it starts).")
 
 
-def story_title(registry: Registry, identity: str) -> str:
-    """A story's title as recorded, else its identity."""
-    row = registry.story(identity)
-    return row.title if row is not None and row.title else identity
-
-
 def _when(at: datetime | None, tz: tzinfo, now: datetime) -> str:
-    from ..when import describe
+    from crosspost.story.when import describe
 
     return describe(at.astimezone(tz), now) if at is not None else "(no time)"
 
@@ -88,15 +83,15 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
     story, drop the changed file into the folder again (or run `crosspost edit FILE`).
     Empty files wait for their content. Ctrl-C or SIGTERM stops cleanly.
     """
-    from ..daemon import run_daemon
-    from ..logs import setup_logging
+    from crosspost.daemon import run_daemon
+    from crosspost.logs import setup_logging
 
     config = app.config
     settings = config.settings
     root_params = click.get_current_context().find_root().params
     log_file = settings.log_file
     if log_file is not None and not log_file.expanduser().is_absolute():
-        from ..config import default_config_path
+        from crosspost.config import default_config_path
 
         # like state_file: a relative path is relative to the config file
         log_file = (app.config_path or default_config_path()).parent / log_file.expanduser()
@@ -121,11 +116,11 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
 @click.pass_obj
 def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -> None:
     """Schedule a story's release (per target with --to)."""
-    from ..delivery import Publisher
-    from ..errors import WhenError
-    from ..parse import parse_file
-    from ..registry import Registry
-    from ..when import parse_when
+    from crosspost.delivery import Publisher
+    from crosspost.errors import WhenError
+    from crosspost.state.registry import Registry
+    from crosspost.story.parse import parse_file
+    from crosspost.story.when import parse_when
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -160,7 +155,7 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
 @click.pass_obj
 def queue_cmd(app: App) -> None:
     """List scheduled releases (and held ones, whose time passed while nothing ran)."""
-    from ..registry import Registry
+    from crosspost.state.registry import Registry
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -192,31 +187,12 @@ def queue_cmd(app: App) -> None:
 
 
 def _relative(at: datetime | None, now: datetime) -> str:
-    from ..when import relative
+    from crosspost.story.when import relative
 
     return f"({relative(at, now)})" if at is not None else ""
 
 
 # -- cancel / reschedule -----------------------------------------------------------------------
-
-class DeliveryId(click.ParamType):
-    """A delivery id as `crosspost queue` shows it (``#8``) or bare (``8``)."""
-
-    name = "ID"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lstrip("#").strip()
-        if text.isdigit():
-            return int(text)
-        self.fail(f"{value!r} is not a delivery id (a number such as 8 or #8, as "
-                  "`crosspost queue` shows)", param, ctx)
-
-
-DELIVERY_ID = DeliveryId()
-
 
 @click.command("cancel")
 @click.argument("what", metavar="ID|FILE")
@@ -226,8 +202,8 @@ DELIVERY_ID = DeliveryId()
 def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
     """Cancel a scheduled (or held) release: ID as shown by `crosspost queue`, or every
     release of a story (its FILE, or its identity)."""
-    from ..registry import Registry
-    from .post_cmds import resolve
+    from crosspost.cli.lookup import resolve
+    from crosspost.state.registry import Registry
 
     config = app.config
     tz, _ = _zone(config)
@@ -236,13 +212,13 @@ def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
         if text.isdigit():
             ids = [int(text)]
         elif what.strip().startswith("#"):
-            from ..errors import UserError
+            from crosspost.errors import UserError
 
             raise UserError(f"{what!r} is not a delivery id",
                             "give a number such as 8 or #8, as `crosspost queue` shows")
         else:
             if targets:
-                from ..delivery import select_targets
+                from crosspost.delivery import select_targets
 
                 select_targets(config, list(targets))  # a misspelt --to is an error
             identity, _ = resolve(what, registry, config)
@@ -267,9 +243,9 @@ def cancel_cmd(app: App, what: str, targets: tuple[str, ...]) -> None:
 @click.pass_obj
 def reschedule_cmd(app: App, delivery_id: int, at_text: str) -> None:
     """Move a scheduled release, or release a held one (--at now)."""
-    from ..errors import WhenError
-    from ..registry import Registry
-    from ..when import parse_when
+    from crosspost.errors import WhenError
+    from crosspost.state.registry import Registry
+    from crosspost.story.when import parse_when
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -290,9 +266,9 @@ def reschedule_cmd(app: App, delivery_id: int, at_text: str) -> None:
 def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
     """Post a release that is due now: here when no daemon runs, else the daemon does it
     at its next rescan."""
-    from ..daemon.refresh import refresh_due
-    from ..delivery import Publisher
-    from ..errors import StateError
+    from crosspost.daemon.refresh import refresh_due
+    from crosspost.delivery import Publisher
+    from crosspost.errors import StateError
 
     try:
         lock = registry.acquire_daemon_lock()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import App
+from crosspost.cli import App
 
 DEMO_SECRET_ENV = "CROSSPOST_SECRET_SANDBOX"
 
@@ -91,12 +91,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) -> None:
-    from ..config import load_config
-    from ..delivery import Publisher
-    from ..parse import parse_file
-    from ..registry import Registry
-    from ..sandbox import SandboxServer
-    from .post_cmds import describe
+    from crosspost.cli.post_cmds import describe
+    from crosspost.config import load_config
+    from crosspost.delivery import Publisher
+    from crosspost.sandbox import SandboxServer
+    from crosspost.state.registry import Registry
+    from crosspost.story.parse import parse_file
 
     try:
         server = SandboxServer(state_path=workdir / "sandbox.json", port=port).start()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import (
+from crosspost.errors import (
     AuthError,
     ConfigError,
     ConfigProblem,
@@ -26,8 +26,8 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Account
-    from . import App
+    from crosspost.cli import App
+    from crosspost.config import Account
 
 
 class _TypedSecret:
@@ -48,7 +48,7 @@ class _TypedSecret:
 
 def _needs_api_key(account: Account) -> tuple[bool, str, str]:
     """(the site checks API keys only, the site's label, where keys are made)."""
-    from ..adapter import adapter_class
+    from crosspost.adapter import adapter_class
 
     cls = adapter_class(account.site)
     profile_for = getattr(cls, "profile_for", None)
@@ -59,7 +59,7 @@ def _needs_api_key(account: Account) -> tuple[bool, str, str]:
 
 
 def _check(name: str, account: Account, secret: object) -> str:
-    from ..adapter import adapter_class
+    from crosspost.adapter import adapter_class
 
     # one login call: a session would cost more requests than it saves
     quick = account.model_copy(update={"use_sessions": False})
@@ -88,7 +88,7 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
     The secret is verified with the site first and stored only if the site accepts it
     (stored unchecked, with a note, when the site cannot be reached; --no-check skips the
     check). Without a keyring, set CROSSPOST_SECRET_<ACCOUNT> instead."""
-    from ..secrets import (
+    from crosspost.config.secrets import (
         delete_secret,
         env_var_name,
         secret_for,

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import CrosspostError, UserError
-from .daemon_cmds import DELIVERY_ID, story_title
+from crosspost.cli.lookup import DELIVERY_ID, load_story, resolve, story_title
+from crosspost.errors import CrosspostError, UserError
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..delivery import Outcome, Publisher
-    from ..registry import Delivery, Registry
-    from ..story import Story
-    from . import App
+    from crosspost.cli import App
+    from crosspost.config import Config
+    from crosspost.delivery import Outcome, Publisher
+    from crosspost.state.registry import Delivery, Registry
+    from crosspost.story.model import Story
 
 _TARGET_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
                            help="Only this target (repeatable). Default: every auto target.")
@@ -51,20 +51,11 @@ def local_time(dt: datetime | None, zone: tzinfo) -> str:
 
 @contextmanager
 def _publisher(config: Config) -> Iterator[Publisher]:
-    from ..delivery import Publisher
-    from ..registry import Registry
+    from crosspost.delivery import Publisher
+    from crosspost.state.registry import Registry
 
     with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
         yield publisher
-
-
-def _load(config: Config, path: Path) -> Story:
-    from ..parse import parse_file
-
-    story = parse_file(path, max_bytes=config.settings.max_file_bytes)
-    for warning in story.warnings:
-        click.echo(f"{warning.level}: {path}: {warning}", err=True)
-    return story
 
 
 def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
@@ -72,7 +63,7 @@ def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
     msg = out.message
     ref = f" [delivery {out.delivery_id}]" if out.delivery_id else ""
     if out.action == "scheduled" and out.release_at is not None:
-        from ..when import describe as describe_time
+        from crosspost.story.when import describe as describe_time
 
         local = out.release_at.astimezone(zone) if zone else out.release_at.astimezone()
         return [f"{out.target}: scheduled for {describe_time(local, datetime.now(local.tzinfo))}"
@@ -109,32 +100,6 @@ def report(outcomes: list[Outcome], zone: tzinfo | None = None) -> bool:
     return all(o.ok for o in outcomes)
 
 
-def resolve(arg: str, registry: Registry, config: Config) -> tuple[str, int | None]:
-    """FILE | delivery id | identity → (identity, delivery id or None)."""
-    path = Path(arg)
-    if path.is_file():
-        try:
-            return _load(config, path).identity, None
-        except CrosspostError:  # a story broken since: what was posted from this path?
-            known = registry.identity_for_path(path.resolve()) or registry.identity_for_path(path)
-            if known:
-                return known, None
-            raise
-    if arg.isdigit():
-        row = registry.delivery(int(arg))
-        if row is None:
-            raise UserError(f"no delivery {arg}", "see `crosspost status` for delivery ids")
-        return row.identity, row.id
-    for identity in (arg, f"id:{arg}"):  # `ID: fest-001` is known as id:fest-001
-        if registry.story(identity) is not None or registry.deliveries(identity):
-            return identity, None
-    known = registry.identity_for_path(path.resolve())
-    if known:
-        return known, None
-    raise UserError(f"{arg!r} is not a story file, a delivery id or a story identity",
-                    "see `crosspost status` for identities and delivery ids")
-
-
 @click.command("post")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(path_type=Path, dir_okay=False))
@@ -153,7 +118,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     A future release is scheduled: `crosspost watch` posts it then (--now posts at once,
     --at picks another time). A story already posted to a target is skipped (use --again
     for another copy); a story that changed since is edited there instead."""
-    from ..delivery import select_targets
+    from crosspost.delivery import select_targets
 
     config = app.config
     if not targets and not any(t.auto for t in config.targets.values()):
@@ -164,7 +129,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     zone = user_zone(config)
     at = None
     if when is not None:
-        from ..when import parse_when
+        from crosspost.story.when import parse_when
 
         at = parse_when(when, zone, datetime.now(zone))
     names = select_targets(config, list(targets))
@@ -172,7 +137,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     bad = 0
     for path in files:
         try:
-            story = _load(config, path)
+            story = load_story(config, path)
             groups = ([(at, names)] if when is not None or now
                       else release_plan(story, config, zone, names, bool(targets)))
             plans.append((story, groups))
@@ -200,7 +165,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
                 ok &= report(outcomes, zone)
                 scheduled |= any(o.action == "scheduled" for o in outcomes)
         if scheduled:
-            from .daemon_cmds import note_no_watcher
+            from crosspost.cli.daemon_cmds import note_no_watcher
 
             note_no_watcher(config, publisher.registry)
     if bad:
@@ -214,7 +179,7 @@ def release_plan(story: Story, config: Config, zone: tzinfo, names: list[str],
     """The story's ``Release:`` times for these targets: [(time or None for now, targets)].
     Relative forms count from the file's modification time, as the watcher does; without
     ``--to`` (``named`` False), targets named only in ``Release (target):`` are included."""
-    from ..daemon.releases import release_groups, resolve_releases
+    from crosspost.daemon.releases import release_groups, resolve_releases
 
     if not story.releases:
         return [(None, names)]
@@ -230,7 +195,7 @@ def _require_secrets(config: Config, targets: set[str],
                      accounts: set[str] | frozenset[str] = frozenset()) -> None:
     """Every account these deliveries use has its secret, else one SecretError (exit 2)
     before anything is recorded or sent."""
-    from ..secrets import lookup_secret
+    from crosspost.config.secrets import lookup_secret
 
     names = set(accounts) | {config.targets[t].account for t in targets
                              if t in config.targets}
@@ -255,10 +220,10 @@ def _require_rows_secrets(config: Config, rows: list[Delivery], targets: tuple[s
 
 def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None,
              list[str]]]]], zone: tzinfo) -> None:
-    from ..plan import decide_publish
-    from ..registry import Registry, now_utc
-    from ..render import render_post
-    from ..when import describe as describe_time
+    from crosspost.delivery.plan import decide_publish
+    from crosspost.render import render_post
+    from crosspost.state.registry import Registry, now_utc
+    from crosspost.story.when import describe as describe_time
 
     with Registry.for_config(config) as registry:
         for story, groups in plans:
@@ -287,7 +252,7 @@ def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None
 def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     """Update every posted copy of the story in FILE with its current text."""
     config = app.config
-    story = _load(config, file)
+    story = load_story(config, file)
     with _publisher(config) as publisher:
         _require_rows_secrets(config, publisher.registry.deliveries(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)

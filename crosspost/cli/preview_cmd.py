@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import CrosspostError, UserError
+from crosspost.errors import CrosspostError, UserError
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..post import PostOptions
-    from ..render.preview_html import TargetPreview
-    from . import App
+    from crosspost.cli import App
+    from crosspost.config import Config
+    from crosspost.render.preview_html import TargetPreview
+    from crosspost.story.post import PostOptions
 
 
 def describe_options(options: PostOptions) -> dict[str, str]:
@@ -47,7 +47,7 @@ def choose_targets(config: Config, wanted: tuple[str, ...]) -> list[str]:
                         "add a [targets.NAME] table to the config (see config.example.toml)")
     unknown = [t for t in wanted if t not in config.targets]
     if unknown:
-        from ..delivery import unknown_targets
+        from crosspost.delivery import unknown_targets
 
         raise unknown_targets(config, unknown)
     if wanted:
@@ -58,9 +58,9 @@ def choose_targets(config: Config, wanted: tuple[str, ...]) -> list[str]:
 
 def build_preview(config: Config, story: Any, target: str) -> TargetPreview:
     """Render ``story`` for ``target`` and ask the site's adapter for its protocol props."""
-    from ..adapter import adapter_class
-    from ..render import render_post
-    from ..render.preview_html import TargetPreview
+    from crosspost.adapter import adapter_class
+    from crosspost.render import render_post
+    from crosspost.render.preview_html import TargetPreview
 
     post = render_post(story, config, target)
     tgt = config.targets[target]
@@ -110,8 +110,8 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
     Nothing is sent and no password is needed."""
     config = app.config
     names = choose_targets(config, targets)
-    from ..parse import parse_file
-    from ..render.preview_html import preview_page
+    from crosspost.render.preview_html import preview_page
+    from crosspost.story.parse import parse_file
 
     story = parse_file(file, max_bytes=config.settings.max_file_bytes)
     for warning in story.warnings:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .post_cmds import local_time, resolve, user_zone
+from crosspost.cli.post_cmds import local_time, resolve, user_zone
 
 if TYPE_CHECKING:
-    from ..registry import Delivery
-    from . import App
+    from crosspost.cli import App
+    from crosspost.state.registry import Delivery
 
 
 @click.command("history")
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @click.pass_obj
 def history_cmd(app: App, what: str) -> None:
     """Show every action taken for a story, with times and URLs."""
-    from ..registry import Registry
+    from crosspost.state.registry import Registry
 
     config = app.config
     zone = user_zone(config)
@@ -44,7 +44,7 @@ def history_cmd(app: App, what: str) -> None:
 @click.pass_obj
 def status_cmd(app: App, show_all: bool) -> None:
     """List stories and their state on each target."""
-    from ..registry import Registry
+    from crosspost.state.registry import Registry
 
     config = app.config
     zone = user_zone(config)

@@ -47,8 +47,8 @@ def sandbox_cmd(host: str, port: int, state: Path | None, memory: bool, dialect:
     /_sandbox/entries?journal=NAME, GET /_sandbox/world, POST /_sandbox/faults (see
     docs/USER-GUIDE.md).
     """
-    from ..errors import UserError
-    from ..sandbox import SandboxServer
+    from crosspost.errors import UserError
+    from crosspost.sandbox import SandboxServer
 
     state_file = None if memory else (state or default_state_file())
     try:
@@ -80,7 +80,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 def describe(server: object, state_file: Path | None) -> list[str]:
     """The banner: URL, accounts and communities."""
-    from ..sandbox import SandboxServer
+    from crosspost.sandbox import SandboxServer
 
     assert isinstance(server, SandboxServer)
     world = server.world

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError, CrosspostError, StoryError
-from ..story import ParseWarning
+from crosspost.errors import ConfigError, CrosspostError, StoryError
+from crosspost.story.model import ParseWarning
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..story import Story
-    from . import App
+    from crosspost.cli import App
+    from crosspost.config import Config
+    from crosspost.story.model import Story
 
 __all__ = ["Checked", "Checker", "problem_reason", "problem_row", "problem_text"]
 
@@ -50,8 +50,8 @@ class Checker:
     only): release times are still parsed, in this computer's zone."""
 
     def __init__(self, config: Config | None, targets: tuple[str, ...] = ()) -> None:
-        from ..delivery import select_targets
-        from ..when import zone_for
+        from crosspost.delivery import select_targets
+        from crosspost.story.when import zone_for
 
         self.config = config
         self.tz: tzinfo = zone_for(config.settings.timezone if config is not None else None)
@@ -85,8 +85,8 @@ class Checker:
     def parse(self, path: Path) -> Story:
         """Read a story file as the watcher does (its size limit included; a word-processor
         document is refused with the watcher's words)."""
-        from ..daemon import files, reports
-        from ..parse import parse_file
+        from crosspost.daemon import files, reports
+        from crosspost.story.parse import parse_file
 
         if files.is_document(path.name) and path.is_file():
             raise reports.document_error(path)
@@ -118,8 +118,8 @@ class Checker:
                  ) -> datetime | None:
         """One release entry through the watcher's resolve_releases. Without configured
         targets the name cannot be checked, so the time is read as a general one."""
-        from ..config import Config
-        from ..daemon.releases import resolve_releases
+        from crosspost.config import Config
+        from crosspost.daemon.releases import resolve_releases
 
         # with key None resolve_releases never reads the config's targets
         config = self.config if self.config is not None else Config.model_construct()
@@ -130,7 +130,7 @@ class Checker:
     def _render_targets(self, story: Story) -> list[str]:
         """The targets ``post`` (with ``--to``: those) or the watcher would deliver to:
         the automatic ones and those named in ``Release (target):``."""
-        from ..daemon.releases import release_groups
+        from crosspost.daemon.releases import release_groups
 
         if not self.targets_known or self.config is None:
             return []
@@ -144,7 +144,7 @@ class Checker:
         return [name for group in groups.values() for name in group]
 
     def _render(self, out: Checked, target: str) -> None:
-        from ..render import render_post
+        from crosspost.render import render_post
 
         assert self.config is not None
         try:

@@ -28,21 +28,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import CrosspostError, StoryError
-from ..story import ParseWarning, Story, field_key
-from .story_checks import Checked, Checker, problem_reason, problem_row, problem_text
+from crosspost.cli.story_checks import Checked, Checker, problem_reason, problem_row, problem_text
+from crosspost.errors import CrosspostError, StoryError
+from crosspost.story.model import ParseWarning, Story, field_key
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from . import App
+    from crosspost.cli import App
 
 
 def _story_files(folder: Path) -> tuple[list[Path], list[Path]]:
     """The files directly inside ``folder`` the watcher would take (stories, and documents
     it sets aside), and those it leaves alone as not stories; temporaries (dotfiles, editor
     and error files) are skipped silently, as the watcher does."""
-    from ..daemon.files import ignore_reason
+    from crosspost.daemon.files import ignore_reason
 
     try:
         entries = sorted(p for p in folder.iterdir() if p.is_file())
@@ -116,7 +116,7 @@ def _indent(value: str, width: int) -> str:
 def story_text(story: Story, checked: Checked | None = None, tz: tzinfo | None = None) -> str:
     """The readable view of a parsed story (``crosspost parse``); with ``checked``, each
     release time as crosspost reads it (in ``tz``), and the story's problems."""
-    from ..fields import BY_KEY
+    from crosspost.story.fields import BY_KEY
 
     labels = {}
     for key in story.fields:
@@ -162,7 +162,7 @@ def _release_note(checked: Checked | None, target: str | None, tz: tzinfo | None
     """`` → 2026-12-01 09:00 UTC (in 3 days)``, `` → at once``, or the entry's error."""
     from datetime import datetime
 
-    from ..when import describe
+    from crosspost.story.when import describe
 
     if checked is None:
         return ""
@@ -212,7 +212,7 @@ def _summary(checked: Checked, tz: tzinfo) -> str:
 def _when(at: datetime | None, tz: tzinfo) -> str:
     from datetime import datetime
 
-    from ..when import describe
+    from crosspost.story.when import describe
 
     return "now" if at is None else describe(at.astimezone(tz), datetime.now(tz))
 
@@ -229,7 +229,7 @@ def check_cmd(app: App, files: tuple[Path, ...], to: tuple[str, ...], as_json: b
     Besides parsing, checks what the watcher or `post` would refuse: release times, the
     targets named in `Release (target):`, and the subject and entry length each target's
     site allows (offline: no site is contacted)."""
-    from ..daemon.files import STORY_SUFFIXES
+    from crosspost.daemon.files import STORY_SUFFIXES
 
     checker = Checker.for_app(app, to, need_config=True)
     if not checker.targets_known and not as_json:

@@ -10,6 +10,6 @@
 
 from __future__ import annotations
 
-from .runner import run_daemon
+from crosspost.daemon.runner import run_daemon
 
 __all__ = ["run_daemon"]

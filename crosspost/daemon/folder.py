@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..logs import get_logger
-from . import files
-from .watcher import FileEvent
+from crosspost.daemon import files
+from crosspost.daemon.watcher import FileEvent
+from crosspost.logs import get_logger
 
 log = get_logger("daemon")
 

@@ -41,18 +41,18 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..delivery import IdentityClash
-from ..errors import StoryError
-from ..logs import get_logger
-from ..when import describe, relative
-from . import files, reports
-from .refresh import restore_withdrawn
-from .releases import release_groups, resolve_releases, wait_for_first_release
+from crosspost.daemon import files, reports
+from crosspost.daemon.refresh import restore_withdrawn
+from crosspost.daemon.releases import release_groups, resolve_releases, wait_for_first_release
+from crosspost.delivery import IdentityClash
+from crosspost.errors import StoryError
+from crosspost.logs import get_logger
+from crosspost.story.when import describe, relative
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..registry import Delivery, Registry
-    from ..story import Story
+    from crosspost.config import Config
+    from crosspost.state.registry import Delivery, Registry
+    from crosspost.story.model import Story
 
 log = get_logger("daemon")
 
@@ -147,7 +147,7 @@ class Intake:
         ``again``: the file is known but its story moved on (a release or a retry went
         out): publish it once more to every target it belongs to — those done are skipped,
         any still missing (a target added since, one never tried) are sent — and settle it."""
-        from ..parse import parse_file
+        from crosspost.story.parse import parse_file
 
         try:
             st = path.stat()
@@ -339,7 +339,7 @@ class Intake:
         holding another story keeps its name (the new one gets a ``-2`` suffix). True when
         it holds exactly the bytes of ``new`` (a copy dropped in again): ``new`` may then
         simply take its place."""
-        from ..parse import parse_file
+        from crosspost.story.parse import parse_file
 
         if old.is_symlink() or not old.is_file() or new.parent == old.parent:
             return False

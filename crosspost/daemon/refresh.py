@@ -18,12 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StoryError
-from ..logs import get_logger
+from crosspost.errors import StoryError
+from crosspost.logs import get_logger
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..registry import Delivery, Registry
+    from crosspost.config import Config
+    from crosspost.state.registry import Delivery, Registry
 
 log = get_logger("daemon")
 
@@ -67,7 +67,7 @@ def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetim
     """Re-render the scheduled releases due at ``now`` whose story file changed since.
     ``root``: the watched folder; a file gone from it that the daemon has not noticed yet
     is withdrawn (see :func:`withdraw`)."""
-    from ..parse import parse_file
+    from crosspost.story.parse import parse_file
 
     due: dict[str, list[Delivery]] = defaultdict(list)
     for row in registry.scheduled():

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..errors import StoryError, WhenError
-from ..when import parse_when
+from crosspost.errors import StoryError, WhenError
+from crosspost.story.when import parse_when
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..registry import Delivery
-    from ..story import Story
+    from crosspost.config import Config
+    from crosspost.state.registry import Delivery
+    from crosspost.story.model import Story
 
 __all__ = ["NOW_WORDS", "release_groups", "resolve_releases", "wait_for_first_release"]
 

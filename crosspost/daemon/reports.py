@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CrosspostError, FaultError, SiteError, StoryError
-from . import files
+from crosspost.daemon import files
+from crosspost.errors import CrosspostError, FaultError, SiteError, StoryError
 
 if TYPE_CHECKING:
-    from ..registry import Delivery
-    from ..story import Story
+    from crosspost.state.registry import Delivery
+    from crosspost.story.model import Story
 
 #: every report starts with this
 HEAD = "crosspost could not"

@@ -27,20 +27,20 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CrosspostError, UserError
-from ..logs import get_logger
-from ..when import describe, zone_for
-from . import files
-from .folder import FolderState
-from .intake import Intake
-from .refresh import refresh_due, withdraw
-from .scheduler import Clock, Wake
-from .warmup import Warmup
-from .watcher import FileEvent, FolderWatcher
+from crosspost.daemon import files
+from crosspost.daemon.folder import FolderState
+from crosspost.daemon.intake import Intake
+from crosspost.daemon.refresh import refresh_due, withdraw
+from crosspost.daemon.scheduler import Clock, Wake
+from crosspost.daemon.warmup import Warmup
+from crosspost.daemon.watcher import FileEvent, FolderWatcher
+from crosspost.errors import CrosspostError, UserError
+from crosspost.logs import get_logger
+from crosspost.story.when import describe, zone_for
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..registry import Registry
+    from crosspost.config import Config
+    from crosspost.state.registry import Registry
 
 log = get_logger("daemon")
 
@@ -114,8 +114,8 @@ class Daemon:
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> int:
-        from ..delivery import Publisher
-        from ..registry import Registry
+        from crosspost.delivery import Publisher
+        from crosspost.state.registry import Registry
 
         created = not self.root.exists()
         try:

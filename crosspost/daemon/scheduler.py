@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ..logs import get_logger
+from crosspost.logs import get_logger
 
 log = get_logger("clock")
 

@@ -17,17 +17,17 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..errors import CrosspostError
-from ..logs import get_logger
+from crosspost.errors import CrosspostError
+from crosspost.logs import get_logger
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..pool import AdapterPool
+    from crosspost.config import Config
+    from crosspost.delivery.pool import AdapterPool
 
 log = get_logger("daemon")
 
 #: what taking any text story loads (Markdown and HTML parsers load when a story needs them)
-MODULES = ("crosspost.parse", "crosspost.render")
+MODULES = ("crosspost.story.parse", "crosspost.render")
 
 
 def accounts_to_warm(config: Config) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..logs import get_logger
+from crosspost.logs import get_logger
 
 log = get_logger("watch")
 

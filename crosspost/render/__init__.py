@@ -6,8 +6,8 @@ core of ``render_post`` with the cut markup and site limits given).
 
 from __future__ import annotations
 
-from .body import body_html
-from .post import compose, render_post
-from .template import TemplateError, fill
+from crosspost.render.body import body_html
+from crosspost.render.post import compose, render_post
+from crosspost.story.template import TemplateError, fill
 
 __all__ = ["TemplateError", "body_html", "compose", "fill", "render_post"]

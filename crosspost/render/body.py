@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING
 import nh3
 from markdown_it import MarkdownIt
 
-from ..parse.fences import is_fence
-from ..parse.markup import (
+from crosspost.story.markup import (
     CUT_CLOSE,
     CUT_OPEN,
     DROPPED_WITH_CONTENT,
@@ -39,9 +38,10 @@ from ..parse.markup import (
     cut_text,
     show_non_html,
 )
+from crosspost.story.parse.fences import is_fence
 
 if TYPE_CHECKING:
-    from ..story import Story
+    from crosspost.story.model import Story
 
 def scene_break_html(style: str = "rule") -> str:
     """The markup of one scene break: "rule", "stars", or any text shown centred."""
@@ -281,7 +281,7 @@ def html_body_html(body: str, scene_break: str = "rule") -> str:
 
 def body_sections(story: Story, *, scene_break: str = "rule") -> tuple[str, str | None, str]:
     """The body as ``(above, below, cut text)``: a story with the writer's own cut (a text
-    story's ``<lj-cut>`` line, an HTML or Markdown story's :attr:`~crosspost.story.Story.cut`)
+    story's ``<lj-cut>`` line, an HTML or Markdown story's :attr:`~crosspost.story.model.Story.cut`)
     gives the part above it, the part below it (the renderer puts that inside the target's
     cut) and the cut text the writer gave (or ""); any other story gives
     ``("", whole body, "")``."""

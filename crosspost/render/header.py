@@ -11,12 +11,12 @@ import html as html_lib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .. import fields as known_fields
-from .template import fill, placeholder_key
+from crosspost.story import fields as known_fields
+from crosspost.story.template import fill, placeholder_key
 
 if TYPE_CHECKING:
-    from ..config import Rendering
-    from ..story import Story
+    from crosspost.config import Rendering
+    from crosspost.story.model import Story
 
 #: fields never shown by a ``"*"`` in header_fields (they steer crosspost, not readers)
 INTERNAL_FIELDS = frozenset({"release", "id"})

@@ -1,4 +1,4 @@
-"""Story + target → the exact :class:`~crosspost.post.Post` that target receives.
+"""Story + target → the exact :class:`~crosspost.story.post.Post` that target receives.
 
 Layout of the event: the header block, then the story inside the site's cut (the adapter's
 dialect writes the cut markup), then the footer. Subject and event are checked against the
@@ -13,17 +13,17 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..adapter import SiteLimits, adapter_class
-from ..errors import StoryError, UserError
-from ..post import AdultContent, Post, PostOptions
-from ..tags import lookup_map, map_tags
-from .body import body_sections
-from .header import footer_html, header_html, story_values
-from .template import fill
+from crosspost.adapter import SiteLimits, adapter_class
+from crosspost.errors import StoryError, UserError
+from crosspost.render.body import body_sections
+from crosspost.render.header import footer_html, header_html, story_values
+from crosspost.render.tags import lookup_map, map_tags
+from crosspost.story.post import AdultContent, Post, PostOptions
+from crosspost.story.template import fill
 
 if TYPE_CHECKING:
-    from ..config import Config, Rendering
-    from ..story import Story
+    from crosspost.config import Config, Rendering
+    from crosspost.story.model import Story
 
 CutFunction = Callable[[str, str], str]
 _DEFAULT_LIMITS = SiteLimits()

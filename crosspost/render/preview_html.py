@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..post import Post
+from crosspost.story.post import Post
 
 _CUT_OPEN = re.compile(r"<(?:lj-)?cut\b([^>]*)>", re.IGNORECASE)
 _CUT_CLOSE = re.compile(r"</(?:lj-)?cut\s*>", re.IGNORECASE)

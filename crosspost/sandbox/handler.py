@@ -1,6 +1,7 @@
 """The HTTP side of the sandbox (HTTP/1.1 keep-alive, one thread per connection).
 
-Routes are listed in :mod:`crosspost.sandbox.server`.
+Routes are listed in :mod:`crosspost.sandbox.server`, whose ``SandboxServer`` is the
+:class:`Host` a request is served by.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import flat, pages
@@ -22,7 +23,31 @@ from .protocol import dispatch
 from .wire import WireFault, check_content_type, dump_fault, dump_response, parse_request
 
 if TYPE_CHECKING:
-    from .server import SandboxServer
+    import socket as _socket
+
+    from .context import Site
+    from .faults import Faults, RateLimiter, Stats
+    from .world import World
+
+
+class Host(Protocol):
+    """What the request handler needs of the sandbox it serves (``server.SandboxServer``)."""
+
+    dialect: str
+    site: Site
+    world: World
+    faults: Faults
+    stats: Stats
+    limiter: RateLimiter | None
+
+    def _opened(self, conn: _socket.socket) -> None: ...
+    def _closed(self, conn: _socket.socket) -> None: ...
+    def approve(self, modid: int) -> dict[str, Any]: ...
+    def reject(self, modid: int) -> dict[str, Any]: ...
+    def build_world(self, spec: dict[str, Any]) -> None: ...
+    def entries_json(self, journal: str = "") -> list[dict[str, Any]]: ...
+    def queue_json(self, journal: str | None) -> list[dict[str, Any]]: ...
+    def world_json(self) -> dict[str, Any]: ...
 
 log = logging.getLogger("crosspost.sandbox")
 _PREFIX = "LJ.XMLRPC."
@@ -31,7 +56,7 @@ _PREFIX = "LJ.XMLRPC."
 class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    sandbox: SandboxServer
+    sandbox: Host
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # clients that hang up (or dropped connections we caused) are not server errors

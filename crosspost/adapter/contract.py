@@ -1,0 +1,179 @@
+"""The adapter contract: how crosspost talks to one family of sites.
+
+An adapter is a class registered in the ``crosspost.adapters`` entry-point group under a
+*site name* (``dreamwidth``, ``livejournal``, ``insanejournal``, ``lj``, ``sandbox``). The
+built-in ones are registered exactly like a third-party package would register its own::
+
+    [project.entry-points."crosspost.adapters"]
+    mysite = "my_package.module:MySiteAdapter"
+
+Required: :meth:`Adapter.post`, :meth:`Adapter.edit`, :meth:`Adapter.delete`.
+Everything else has a default. Adapters raise only :class:`crosspost.errors.SiteError`
+subclasses for remote trouble, with ``transient`` and ``maybe_committed`` set truthfully,
+and call :func:`about_to_send` right before each request that may change the site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from crosspost.config import Account
+    from crosspost.story.post import Post, Receipt, RemoteRef
+
+_on_send: ContextVar[Callable[[], None] | None] = ContextVar("crosspost_on_send", default=None)
+
+
+def about_to_send() -> None:
+    """Adapters call this right before sending a request that may change the site (a post,
+    an edit, a delete), once per attempt. The delivery engine then counts from this moment
+    how long a lost request may still take effect, not from when the delivery was claimed:
+    pacing, waits the site asked for and logins come in between."""
+    hook = _on_send.get()
+    if hook is not None:
+        hook()
+
+
+@contextlib.contextmanager
+def on_send(hook: Callable[[], None]) -> Iterator[None]:
+    """Run ``hook`` at each :func:`about_to_send` in this thread (the delivery engine)."""
+    token = _on_send.set(hook)
+    try:
+        yield
+    finally:
+        _on_send.reset(token)
+
+
+@dataclass(frozen=True)
+class SiteLimits:
+    """What a site accepts. ``subject_overflow``: "reject" (the site refuses: DW's 411) or
+    "truncate" (the site cuts silently: LJ)."""
+
+    subject_chars: int = 100
+    subject_bytes: int = 255
+    event_chars: int = 300_000
+    event_bytes: int = 450_000
+    subject_overflow: str = "reject"
+
+
+@dataclass(frozen=True)
+class TagPolicy:
+    """What tags the account may use in a journal: ``can_tag`` false means any tag is
+    refused; ``can_create`` false means only ``existing`` tags are kept."""
+
+    can_tag: bool = True
+    can_create: bool = True
+    existing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FoundEntry:
+    """An entry read back from a site, for reconciling an uncertain delivery."""
+
+    remote: RemoteRef
+    subject: str
+    fingerprint: str
+    posted_at: datetime | None = None
+
+
+class Adapter(ABC):
+    """One authenticated connection to one account on one site.
+
+    ``journal`` arguments name a community (or another journal) to post into; ``None``
+    means the account's own journal. Instances may keep a session and an HTTP connection
+    open; call :meth:`close` (or use ``with``) when done.
+    """
+
+    site: ClassVar[str] = ""
+    #: The site's display name, for messages.
+    label: ClassVar[str] = ""
+    limits: ClassVar[SiteLimits] = SiteLimits()
+
+    def __init__(self, account: Account, secret: Callable[[], str]) -> None:
+        """``secret`` is called when the password / API key is needed, so it never sits in
+        an attribute that a repr or a traceback could show."""
+        self.account = account
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.account.username}@{self.site}>"
+
+    # -- rendering hooks (class-level: preview needs no connection) -----------------------
+    @classmethod
+    def cut(cls, text: str, inner_html: str) -> str:
+        """Wrap the story in the site's cut markup. Default: LJ's ``<lj-cut>``, which every
+        LJ-code site understands (DW also knows ``<cut>``; LJ and IJ only ``<lj-cut>``)."""
+        label = f' text="{html.escape(text, quote=True)}"' if text else ""
+        return f"<lj-cut{label}>{inner_html}</lj-cut>"
+
+    @classmethod
+    def site_props(cls, post: Post, journal: str | None) -> dict[str, Any]:
+        """The protocol props this site would receive for ``post`` (shown by preview)."""
+        return {}
+
+    @classmethod
+    def limits_for(cls, account: Account | None) -> SiteLimits:
+        """The limits that apply to ``account`` (the renderer checks subject and event
+        against them). Default: :attr:`limits`; adapters of generic servers override it
+        when the account's dialect changes the limits."""
+        return cls.limits
+
+    # -- required ---------------------------------------------------------------------------
+    @abstractmethod
+    def post(self, post: Post, journal: str | None) -> Receipt:
+        """Create an entry. Returns a "posted" or "queued" receipt."""
+
+    @abstractmethod
+    def edit(self, post: Post, journal: str | None, remote: RemoteRef) -> Receipt:
+        """Replace an entry's subject, text, tags and options."""
+
+    @abstractmethod
+    def delete(self, journal: str | None, remote: RemoteRef) -> Receipt:
+        """Delete an entry. Raises EntryGoneError if it is already gone."""
+
+    # -- optional ---------------------------------------------------------------------------
+    def find(self, journal: str | None, post: Post, since: datetime | None) -> FoundEntry | None:
+        """Look on the site for an entry made from ``post`` (after ``since``); None when
+        there is none. Adapters that cannot look raise NotImplementedError."""
+        raise NotImplementedError
+
+    def tag_policy(self, journal: str | None) -> TagPolicy:
+        """What tags the account may use in ``journal``. Default: anything."""
+        return TagPolicy()
+
+    def check_login(self) -> str:
+        """Verify the credentials; returns a short description of the account."""
+        return self.account.username
+
+    def close(self) -> None:  # noqa: B027 - an optional hook: adapters without connections skip it
+        """Release connections and sessions."""
+
+    def __enter__(self) -> Adapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def filter_tags(tags: Iterable[str], policy: TagPolicy) -> tuple[list[str], list[str]]:
+    """Split ``tags`` into (kept, dropped) under a journal's tag policy. Pure.
+
+    No tag rights: everything is dropped. May create tags: everything is kept. Otherwise
+    only tags that already exist there are kept (compared case-insensitively): on DW a
+    single new tag would make the server drop *all* tags of the entry (reference §5)."""
+    tags = list(tags)
+    if not policy.can_tag:
+        return [], tags
+    if policy.can_create:
+        return tags, []
+    existing = {t.casefold() for t in policy.existing}
+    kept = [t for t in tags if t.casefold() in existing]
+    dropped = [t for t in tags if t.casefold() not in existing]
+    return kept, dropped

@@ -1,0 +1,22 @@
+"""The delivery engine: exactly-once posting, editing and deleting of rendered stories.
+
+- :mod:`.plan` — pure decisions (what to post, edit, skip, wait, retry) and error sorting;
+- :mod:`.courier` — one delivery: claim, one remote call, the outcome recorded;
+- :mod:`.reconcile` — an uncertain delivery: ask the site before anything is sent again;
+- :mod:`.pool` — one adapter per account, requests in flight bounded per site;
+- :mod:`.publisher` — :class:`Publisher`: which deliveries a story needs, fanned out.
+"""
+
+from __future__ import annotations
+
+from crosspost.delivery.courier import NOT_DONE, Outcome
+from crosspost.delivery.pool import AdapterPool
+from crosspost.delivery.publisher import (
+    IdentityClash,
+    Publisher,
+    select_targets,
+    unknown_targets,
+)
+
+__all__ = ["NOT_DONE", "AdapterPool", "IdentityClash", "Outcome", "Publisher",
+           "select_targets", "unknown_targets"]

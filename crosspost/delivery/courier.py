@@ -1,0 +1,391 @@
+"""One delivery, start to finish: claim → (reconcile) → remote call → outcome, with the
+in-run retries. The :class:`~crosspost.delivery.Publisher` decides which deliveries to run
+and runs a :class:`Courier` for each, concurrently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from crosspost.adapter import on_send
+from crosspost.delivery.plan import Decision, answered_early, classify, next_attempt, settle_seconds
+from crosspost.delivery.reconcile import encode_post, reconcile_row
+from crosspost.errors import (
+    ConfigError,
+    ConfigProblem,
+    CrosspostError,
+    FaultError,
+    SecretError,
+    SiteError,
+    TransportError,
+)
+from crosspost.logs import get_logger
+from crosspost.state.registry import Delivery, Intent, Registry, now_utc
+from crosspost.story.post import Post, Receipt, RemoteRef
+
+if TYPE_CHECKING:
+    from crosspost.config import Config
+    from crosspost.delivery.pool import AdapterPool
+
+log = get_logger("delivery")
+
+#: Outcome actions that mean "not delivered (yet)" (the CLI exits 1).
+NOT_DONE = frozenset({"failed", "retry", "uncertain", "held", "busy"})
+#: Longest backoff between attempts, however many failed.
+BACKOFF_CAP = 3600.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery in this run.
+
+    ``action``: posted | queued | edited | deleted | gone | skipped | scheduled | cancelled |
+    needs_edit | retry | uncertain | failed | held | busy (another run holds the delivery
+    right now: look again later). ``notes``: the renderer's notes, the site's own messages
+    and the tags left out.
+    """
+
+    delivery_id: int
+    identity: str
+    target: str
+    action: str
+    url: str = ""
+    message: str = ""
+    error: CrosspostError | None = None
+    notes: tuple[str, ...] = ()
+    #: for "scheduled": when the release goes out (aware)
+    release_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.action not in NOT_DONE
+
+
+Decide = Callable[[Delivery | None, bool, bool], Decision]
+
+
+def _decide_forced(decide: Decide, forced: bool, row: Delivery | None, live: bool) -> Decision:
+    return decide(row, live, forced)
+
+
+@dataclass
+class Job:
+    """One delivery to run: which row (by identity + target, or ``delivery_id``), how to
+    decide about it, and the rendered post (None for deletes and reconciles)."""
+
+    kind: str  # publish | edit | delete | retry | reconcile | release
+    identity: str
+    target: str
+    decide: Decide  # (row, live, forced) -> Decision
+    post: Post | None = None
+    content_hash: str = ""
+    delivery_id: int | None = None
+    error: CrosspostError | None = None
+
+
+def copy_of(post: Post | None, copy: int) -> Post | None:
+    """The post for copy ``copy`` of a delivery. Copies after the first carry a marker:
+    the servers' duplicate guard (same subject + event) would otherwise hand back the
+    first entry instead of making a new one (reference §3.3)."""
+    if post is None or copy == 0:
+        return post
+    return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
+
+
+#: The adapter's own explanation of left-out tags (replaced by :func:`tag_notes`' line).
+_OWN_TAG_NOTE = ("left out tag",)
+
+
+def tag_notes(receipt: Receipt) -> list[str]:
+    """The notes for a receipt with left-out tags: our interpretation first, then the other
+    messages; the site's own words about tags are labelled as such (LJ: its "maximum tags
+    limit" wording is misleading, reference §5)."""
+    dropped = ", ".join(receipt.dropped_tags)
+    notes = [f"left out (the community does not have these tags and this account may not "
+             f"create them): {dropped}"]
+    hint = ""
+    for msg in receipt.messages:
+        low = msg.lower()
+        if low.startswith("posted without tags:"):  # the site's refusal, quoted
+            notes.append(f"the site says: {msg.split(':', 1)[1].strip()}")
+            continue
+        if low.startswith(_OWN_TAG_NOTE):
+            if "allow_new" in msg:
+                hint = "(if this account may create tags there, set `tags.allow_new = true` " \
+                       "for this target)"
+            continue
+        notes.append(f"the site says: {msg}" if "tag" in low else msg)
+    if hint:
+        notes.insert(1, hint)
+    return notes
+
+
+class Courier:
+    """Runs jobs against the registry and the adapters. Thread-safe: one per Publisher."""
+
+    def __init__(self, config: Config, registry: Registry, pool: AdapterPool, owner: str, *,
+                 sleep: Callable[[float], None] = time.sleep,
+                 lease_seconds: float = 900.0) -> None:
+        self.config = config
+        self.registry = registry
+        self.pool = pool
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self._sleep = sleep
+        s = config.settings
+        self.retry_limit = max(1, s.retry_limit)
+        self.base_delay = s.retry_base_seconds
+        self.max_wait = s.retry_max_wait_seconds
+
+    def run(self, job: Job) -> Outcome:
+        try:
+            return self._drive_unsafe(job)
+        except CrosspostError as exc:
+            log.error("%s → %s: %s", job.identity, job.target, exc.message)
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=exc.render(), error=exc)
+        except Exception as exc:  # one target's bug must not stop the others
+            log.debug("unexpected error", exc_info=True)
+            log.error("%s → %s: unexpected error: %r", job.identity, job.target, exc)
+            err = CrosspostError(f"unexpected error: {exc!r}",
+                                 "report this as a bug (run with -v for details)")
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=err.render(), error=err)
+
+    def _drive_unsafe(self, job: Job) -> Outcome:
+        tgt = self.config.targets.get(job.target)
+        if tgt is None and job.kind == "publish":
+            raise ConfigError([ConfigProblem(f"targets.{job.target}", "no such target")])
+        if job.error is not None:
+            self.registry.log_event(job.identity, "failed", target=job.target,
+                                    detail=job.error.message, delivery_id=job.delivery_id)
+            log.error("%s → %s: %s", job.identity, job.target, job.error.message)
+            return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
+                           message=job.error.render(), error=job.error)
+        # a new post goes where the target points now; an existing entry stays where it is
+        account, journal = (tgt.account, tgt.community) if tgt else ("", None)
+        known = self.config.accounts.get(account)
+        settle = settle_seconds(known.timeout if known else 30.0)
+
+        def intent(copy: int) -> Intent:
+            post = copy_of(job.post, copy)
+            return Intent(self.owner, self.lease_seconds,
+                          payload=encode_post(post) if post else None,
+                          fingerprint=post.fingerprint if post else "",
+                          subject=post.subject if post else "", content_hash=job.content_hash,
+                          settle_seconds=settle, account=account, journal=journal)
+
+        forced, tries, looks = False, 0, 0
+        adopted: Delivery | None = None
+        while True:
+            claim = self.registry.claim(partial(_decide_forced, job.decide, forced), intent,
+                                        identity=job.identity, target=job.target,
+                                        delivery_id=job.delivery_id)
+            d, row = claim.decision, claim.row
+            if row is None or not d.claims:
+                return self._settled(job, d, row, adopted)
+            at_account, at_journal = self._where(row, d, account, journal)
+            if d.action == "reconcile":
+                looks += 1
+                res = reconcile_row(self.registry, self.pool, row, self.owner, at_journal,
+                                    at_account, base_delay=self.base_delay)
+                if res.kind == "adopted":
+                    adopted = res.row
+                wait = (res.settle_at - now_utc()).total_seconds() if res.settle_at else None
+                if (wait is not None and job.kind != "reconcile" and wait <= self.max_wait
+                        and looks <= self.retry_limit):
+                    self._sleep(max(0.0, wait))  # the request may still arrive: look again
+                    forced = True
+                elif res.kind == "uncertain" or job.kind == "reconcile":
+                    action = {"adopted": "posted", "safe": "retry"}.get(res.kind, "uncertain")
+                    msg = res.message + ("; ready to send again" if res.kind == "safe" else "")
+                    return Outcome(row.id, row.identity, row.target, action, res.row.url, msg,
+                                   res.error)
+                continue
+            post = copy_of(job.post, row.copy)
+            job.delivery_id = row.id
+            tries += 1
+            if d.action in ("post", "edit") and post is None:
+                err = CrosspostError("nothing to send: the rendered post was not recorded",
+                                     "run `crosspost post FILE` with the story file")
+                return self._failed(job, row, d.action, err, tries, at_account)[0]
+            out, wait = self._attempt(job, post, d.action, row, at_account, at_journal, tries)
+            if wait is None:
+                return out
+            self._sleep(wait)
+            forced = True
+
+    def _where(self, row: Delivery, d: Decision, account: str, journal: str | None
+               ) -> tuple[str, str | None]:
+        """(account, journal) of a claimed row's entry: as recorded when it was posted, else
+        the target's current ones. When that is unknown the claim is released and a
+        ConfigError raised."""
+        if row.account:
+            account, journal = row.account, (row.journal or None)
+        problem = None
+        if not account:
+            problem = ConfigProblem(f"targets.{row.target}", "no longer in the configuration")
+        elif account not in self.config.accounts:
+            problem = ConfigProblem(f"accounts.{account}", "no longer in the configuration")
+        if problem is None:
+            return account, journal
+        err = ConfigError([problem], fix="add it back to retry, edit or delete these copies")
+        keep = "uncertain" if d.action == "reconcile" else "failed"
+        self.registry.finish(row.id, keep, owner=self.owner, error=err.render())
+        raise err
+
+    def _settled(self, job: Job, d: Decision, row: Delivery | None,
+                 adopted: Delivery | None) -> Outcome:
+        rid = row.id if row else 0
+        if adopted is not None and d.action in ("skip", "busy"):
+            return Outcome(rid, job.identity, job.target, "posted", adopted.url,
+                           "found on the site after an interrupted attempt; not sent again")
+        url = row.url if row else ""
+        if d.action == "schedule":
+            when = f"{d.at:%Y-%m-%d %H:%M %Z}" if d.at else "later"
+            return Outcome(rid, job.identity, job.target, "scheduled", "", f"release at {when}",
+                           release_at=d.at)
+        if d.action == "wait":
+            action = "scheduled" if row and row.status == "scheduled" else "retry"
+            return Outcome(rid, job.identity, job.target, action, url, d.reason,
+                           release_at=row.release_at if row else None)
+        action = {"cancel": "cancelled", "needs_edit": "needs_edit", "held": "held",
+                  "busy": "busy"}.get(d.action, "skipped")
+        return Outcome(rid, job.identity, job.target, action, url, d.reason,
+                       release_at=d.at if d.action == "held" else None)
+
+    def _attempt(self, job: Job, post: Post | None, op: str, row: Delivery, account: str,
+                 journal: str | None, tries: int) -> tuple[Outcome, float | None]:
+        ref = RemoteRef(row.itemid, row.anum, row.url) if row.itemid is not None else None
+        try:
+            blocked = self.pool.blocked(account)
+            if blocked is not None:
+                raise blocked
+            try:
+                adapter = self.pool.adapter(account)
+            except CrosspostError as exc:  # no secret, unknown site: same for every target
+                self.pool.block(account, exc)
+                raise
+            # the settle window of a lost request counts from when it is really sent
+            sent = partial(self.registry.restamp_settle, row.id, self.owner,
+                           settle_seconds(self.pool.account(account).timeout))
+            with self.pool.slot(account), on_send(sent):
+                if op == "post":
+                    assert post is not None
+                    try:
+                        receipt = adapter.post(post, journal)
+                    except FaultError as exc:
+                        if exc.code != 153 or post.when is None:
+                            raise
+                        # LJ/IJ: a release dated before a newer entry in one's own journal
+                        # is refused before anything is stored (153): date it now instead
+                        post = replace(post, when=None, notes=(*post.notes, (
+                            "dated now: the site refuses an entry dated before a newer "
+                            f"one ({exc.message})")))
+                        receipt = adapter.post(post, journal)
+                elif op == "edit":
+                    assert post is not None and ref is not None
+                    receipt = adapter.edit(post, journal, ref)
+                else:
+                    assert ref is not None
+                    receipt = adapter.delete(journal, ref)
+        except CrosspostError as exc:
+            return self._failed(job, row, op, exc, tries, account)
+        except Exception as exc:  # an adapter bug must not lose what may have been sent
+            log.debug("unexpected error from the adapter", exc_info=True)
+            bug = SiteError(f"unexpected error from the {account} adapter: {exc!r}",
+                            "report this as a bug; the delivery will be checked and retried",
+                            transient=True, maybe_committed=True)
+            return self._failed(job, row, op, bug, tries, account)
+        return self._succeeded(job, row, op, receipt, post), None
+
+    def _succeeded(self, job: Job, row: Delivery, op: str, receipt: Receipt,
+                   post: Post | None) -> Outcome:
+        # the renderer's notes (subject cut, tags normalised) and then the site's words
+        notes = list(post.notes if post is not None and op != "delete" else ())
+        notes += tag_notes(receipt) if receipt.dropped_tags else receipt.messages
+        notes = list(dict.fromkeys(n for n in notes if n))  # each note once
+        if op == "delete":
+            status = action = "deleted"
+        elif receipt.status == "queued":
+            status = action = "queued"
+        else:
+            status, action = "posted", ("edited" if op == "edit" else "posted")
+        ref = receipt.remote
+        done = self.registry.finish(
+            row.id, status, owner=self.owner, itemid=ref.itemid if ref else None,
+            anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
+            action=action, detail="; ".join(notes))
+        url = done.url if action != "queued" else ""
+        log.info("%s → %s: %s", job.identity, job.target, f"{action} {url}".rstrip(),
+                 extra={"story": job.identity, "target": job.target, "url": url,
+                        "event": action})
+        # a queue's own words go on the outcome's line; everything else is a note
+        message = receipt.messages[0] if action == "queued" and receipt.messages else ""
+        return Outcome(done.id, done.identity, done.target, action, url, message,
+                       notes=tuple(n for n in notes if n != message))
+
+    def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
+                account: str) -> tuple[Outcome, float | None]:
+        verdict = classify(exc, op)
+        now = now_utc()
+        extra = {"story": job.identity, "target": job.target, "event": verdict}
+        if verdict == "gone":
+            done = self.registry.finish(row.id, "gone", owner=self.owner, action="gone",
+                                        detail=exc.message)
+            log.info("%s → %s: already gone from the site", job.identity, job.target,
+                     extra=extra)
+            return Outcome(done.id, done.identity, done.target, "gone", done.url,
+                           "the entry was already deleted on the site"), None
+        in_run = True
+        if isinstance(exc, SecretError):
+            self.pool.block(account, exc)  # no secret: the same for every target
+        if verdict == "auth":
+            from crosspost.config.secrets import shadowed_hint
+
+            if hint := shadowed_hint(account):  # a stale `crosspost login` hides the variable
+                exc.fix = hint
+            # servers ban an IP after a few failed logins: no more calls for this account
+            self.pool.block(account, exc)
+            verdict = "retry" if isinstance(exc, SiteError) and exc.transient else "failed"
+            in_run = False
+        if verdict == "failed":
+            done = self.registry.finish(row.id, "failed", owner=self.owner, error=exc.render(),
+                                        action="failed", detail=exc.render())
+            log.error("%s → %s: failed: %s", job.identity, job.target, exc.message, extra=extra)
+            return Outcome(done.id, done.identity, done.target, "failed", done.url,
+                           exc.render(), exc), None
+        unreachable = isinstance(exc, TransportError) and not exc.maybe_committed
+        site = exc.site if isinstance(exc, SiteError) and exc.site else account
+        if unreachable and self.pool.is_down(account):
+            in_run = False  # the site is down for this run: leave it to `retry`/the daemon
+        status = "uncertain" if verdict == "uncertain" else "retry"
+        nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
+                           cap=BACKOFF_CAP)
+        timeout = self.pool.account(account).timeout
+        settled = status != "uncertain" or answered_early(row.intent_at, now, timeout)
+        done = self.registry.finish(row.id, status, owner=self.owner, error=exc.render(),
+                                    transient=True, next_attempt_at=nxt, action=status,
+                                    detail=exc.message, settled=settled)
+        wait = max(0.0, (nxt - now).total_seconds())
+        if in_run and tries < self.retry_limit and wait <= self.max_wait:
+            log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,
+                     exc.message, wait, extra=extra)
+            return Outcome(done.id, done.identity, done.target, status), wait
+        if unreachable and not self.pool.is_down(account):
+            self.pool.mark_down(account)
+            log.warning("%s stays unreachable: its other deliveries in this run are tried "
+                        "once each, then left for later", site, extra=extra)
+        when = nxt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        # the site's own refusal (a full moderation queue, say) comes with what to do
+        fix = f" — {exc.fix}" if isinstance(exc, FaultError) and exc.fix else ""
+        log.warning("%s → %s: %s; will retry after %s%s", job.identity, job.target,
+                    exc.message, when, fix, extra=extra)
+        return Outcome(done.id, done.identity, done.target, status, done.url,
+                       f"{exc.message}; will retry after {when} (the daemon, or `crosspost "
+                       f"retry {done.id}`)", exc), None

@@ -1,0 +1,141 @@
+"""One adapter per account, created on first use, and the per-site concurrency bound.
+
+The pool also remembers accounts whose login failed during this run: the servers ban an IP
+after a few failed logins (reference §2.4), so after one such failure no further call is
+made for that account until the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from crosspost.delivery.plan import classify
+from crosspost.errors import ConfigError, ConfigProblem, CrosspostError, SiteError
+
+if TYPE_CHECKING:
+    from crosspost.adapter import Adapter
+    from crosspost.config import Account, Config
+
+AdapterFactory = Callable[[str, "Account"], "Adapter"]
+
+#: At most this many requests in flight per site (per server URL for generic sites), unless
+#: the site's accounts set ``max_parallel``.
+PER_SITE = 4
+
+
+def default_factory(name: str, account: Account) -> Adapter:
+    """``adapter_class(account.site)(account, secret_for(name))``."""
+    from crosspost.adapter import adapter_class
+    from crosspost.config.secrets import secret_for
+
+    return adapter_class(account.site)(account, secret_for(name))
+
+
+class AdapterPool:
+    """Adapters by account name; thread-safe."""
+
+    def __init__(self, config: Config, *, per_site: int = PER_SITE,
+                 factory: AdapterFactory = default_factory) -> None:
+        self.config = config
+        self.per_site = per_site
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._adapters: dict[str, Adapter] = {}
+        self._slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
+        self._blocked: dict[str, CrosspostError] = {}
+        self._gates: dict[str, threading.Lock] = {}
+        self._tried: set[str] = set()
+        #: sites found unreachable in this run (after a delivery's in-line retries)
+        self._down: set[tuple[str, str]] = set()
+
+    def account(self, name: str) -> Account:
+        try:
+            return self.config.accounts[name]
+        except KeyError:
+            known = ", ".join(sorted(self.config.accounts)) or "none defined"
+            raise ConfigError([ConfigProblem(f"accounts.{name}",
+                                             f"no such account (accounts: {known})")]) from None
+
+    def adapter(self, name: str) -> Adapter:
+        """The account's adapter, created on first use. Raises what creating it raises
+        (ConfigError for an unknown site, SecretError for a missing secret)."""
+        with self._lock:
+            found = self._adapters.get(name)
+            if found is None:
+                found = self._factory(name, self.account(name))
+                self._adapters[name] = found
+            return found
+
+    @contextlib.contextmanager
+    def slot(self, name: str) -> Iterator[None]:
+        """Hold one of the site's concurrent-request slots.
+
+        An account's first call runs alone: if its login fails, the other threads see the
+        account blocked instead of each trying (and failing) to log in too.
+        """
+        key = self._site(name)
+        with self._lock:
+            sem = self._slots.get(key)
+            if sem is None:
+                sem = self._slots[key] = threading.BoundedSemaphore(self._bound(key))
+            gate = self._gates.setdefault(name, threading.Lock())
+        first = False
+        if name not in self._tried:
+            gate.acquire()
+            if name in self._tried:
+                gate.release()
+            else:
+                first = True
+        try:
+            blocked = self.blocked(name)
+            if blocked is not None:
+                raise blocked
+            with sem:
+                yield
+        except SiteError as exc:
+            if classify(exc) == "auth":
+                self.block(name, exc)  # before the gate opens for the next thread
+            raise
+        finally:
+            if first:
+                self._tried.add(name)
+                gate.release()
+
+    def _bound(self, key: tuple[str, str]) -> int:
+        """The site's concurrency bound: the smallest ``max_parallel`` of its accounts."""
+        given = [a.max_parallel for a in self.config.accounts.values()
+                 if (a.site, a.server or "") == key and a.max_parallel is not None]
+        return min(given, default=self.per_site)
+
+    def _site(self, name: str) -> tuple[str, str]:
+        acc = self.account(name)
+        return (acc.site, acc.server or "")
+
+    def mark_down(self, name: str) -> None:
+        """The account's site could not be reached, even after waiting: later deliveries
+        of this run do not wait for it in line."""
+        with self._lock:
+            self._down.add(self._site(name))
+
+    def is_down(self, name: str) -> bool:
+        with self._lock:
+            return self._site(name) in self._down
+
+    def block(self, name: str, err: CrosspostError) -> None:
+        """No more calls for this account in this run (failed login, missing secret)."""
+        with self._lock:
+            self._blocked.setdefault(name, err)
+
+    def blocked(self, name: str) -> CrosspostError | None:
+        with self._lock:
+            return self._blocked.get(name)
+
+    def close(self) -> None:
+        with self._lock:
+            adapters, self._adapters = list(self._adapters.values()), {}
+        for a in adapters:
+            with contextlib.suppress(Exception):
+                a.close()

@@ -1,0 +1,344 @@
+"""The delivery engine: every story on every target exactly once.
+
+The :class:`Publisher` turns a request (publish, edit, delete, retry, reconcile, release)
+into one job per delivery and runs them concurrently; for each, a
+:class:`~crosspost.delivery.courier.Courier` claims the registry row (``BEGIN IMMEDIATE``: read,
+decide with ``crosspost.delivery.plan``, record the intent, commit), makes the one remote call, and
+records the outcome. A row left ``pending`` by a run that died, or
+``uncertain`` after a request whose answer never came, is reconciled with the site
+(``crosspost.delivery.reconcile``) before anything is sent again. Transient failures are retried
+within the run while the wait is short, then left with ``next_attempt_at`` for the daemon
+or ``crosspost retry``. Targets are independent and run concurrently, bounded per site.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome
+from crosspost.delivery.plan import (
+    BUSY,
+    IN_FLIGHT,
+    Decision,
+    decide_delete,
+    decide_edit,
+    decide_publish,
+    decide_retry,
+)
+from crosspost.delivery.pool import AdapterPool
+from crosspost.delivery.reconcile import decode_post
+from crosspost.errors import CrosspostError, UserError
+from crosspost.logs import get_logger
+from crosspost.state.lock import owner_token
+from crosspost.state.registry import Delivery, Registry, now_utc
+from crosspost.story.post import Post
+from crosspost.story.when import journal_time
+
+if TYPE_CHECKING:
+    from crosspost.config import Config
+    from crosspost.story.model import Story
+
+__all__ = ["NOT_DONE", "AdapterPool", "IdentityClash", "Outcome", "Publisher",
+           "select_targets"]
+
+log = get_logger("delivery")
+
+
+class IdentityClash(UserError):
+    """Two different story files share one identity (title + author, no ``ID:``)."""
+
+
+#: a story in one of these is on the site (or will be): another file must not replace it
+CLASH_STATUSES = frozenset({"posted", "queued", "needs_edit", "scheduled", "held",
+                            "pending", "editing", "uncertain", "retry"})
+
+
+def select_targets(config: Config, names: list[str] | None) -> list[str]:
+    """The named targets (checked), else every target with ``auto = true``."""
+    if not names:
+        return [n for n, t in config.targets.items() if t.auto]
+    unknown = [n for n in names if n not in config.targets]
+    if unknown:
+        raise unknown_targets(config, unknown)
+    return list(dict.fromkeys(names))
+
+
+def unknown_targets(config: Config, unknown: list[str]) -> UserError:
+    """The error for ``--to`` names the config does not have, with a "did you mean"."""
+    known = sorted(config.targets)
+    hints = [f"{n!r} → {hit[0]!r}" for n in unknown
+             if (hit := difflib.get_close_matches(n, known, n=1, cutoff=0.6))]
+    fix = f"use one of the configured targets: {', '.join(known) or 'none defined'}"
+    if hints:
+        fix = f"did you mean {', '.join(hints)}? Otherwise {fix}"
+    return UserError(f"no target named {', '.join(map(repr, unknown))} in the config", fix)
+
+
+def _on_row(decide: Callable[..., Decision]) -> Callable[[Delivery | None, bool, bool],
+                                                         Decision]:
+    """A job's decision for an existing row: ``decide(row, live=...)``."""
+    def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
+        return decide(row, live=live) if row else Decision("skip", "no such delivery")
+    return on_row
+
+
+class Publisher:
+    """Publishes, edits and deletes stories through the registry and the adapters."""
+
+    def __init__(self, config: Config, registry: Registry, pool: AdapterPool | None = None, *,
+                 sleep: Callable[[float], None] = time.sleep, lease_seconds: float = 900.0,
+                 max_workers: int = 16, max_wait: float | None = None) -> None:
+        self.config = config
+        self.registry = registry
+        self.pool = pool or AdapterPool(config)
+        self._own_pool = pool is None
+        self.owner = owner_token()
+        self.max_workers = max_workers
+        self.courier = Courier(config, registry, self.pool, self.owner, sleep=sleep,
+                               lease_seconds=lease_seconds)
+        if max_wait is not None:  # e.g. the daemon: park retries instead of waiting in line
+            self.courier.max_wait = min(self.courier.max_wait, max_wait)
+
+    @property
+    def retry_limit(self) -> int:
+        """Attempts per delivery within one run (``settings.retry_limit``)."""
+        return self.courier.retry_limit
+
+    @retry_limit.setter
+    def retry_limit(self, value: int) -> None:
+        self.courier.retry_limit = max(1, value)
+
+    def close(self) -> None:
+        if self._own_pool:
+            self.pool.close()
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what to deliver -------------------------------------------------------------------
+    def targets_for(self, names: list[str] | None) -> list[str]:
+        return select_targets(self.config, names)
+
+    def _render(self, story: Story, target: str) -> tuple[Post | None, CrosspostError | None]:
+        from crosspost.render import render_post
+
+        try:
+            return render_post(story, self.config, target), None
+        except CrosspostError as exc:
+            return None, exc
+
+    def publish(self, story: Story, targets: list[str] | None = None, *, again: bool = False,
+                at: datetime | None = None, explicit: bool = True,
+                grace: timedelta | None = None) -> list[Outcome]:
+        """Post (or edit, when it changed; or schedule, with ``at``) ``story`` to each target.
+
+        ``explicit`` is False for the daemon: it then respects retry backoff and does not
+        resend failed or deleted deliveries of an unchanged story. ``grace``: an ``at``
+        more than this long ago is recorded as ``held`` (a missed release, outcome "held")
+        instead of being posted; None (the default) posts it at once.
+        """
+        names = self.targets_for(targets)
+        clash = self.identity_clash(story)
+        if clash is not None:  # another file's story: never turn this one into its edit
+            log.error("%s", clash.message)
+            return [Outcome(0, story.identity, name, "failed", message=clash.render(),
+                            error=clash) for name in names]
+        self.registry.upsert_story(story.identity, title=story.title,
+                                   path=str(story.path or ""), content_hash=story.content_hash)
+        edit_mode = self.config.settings.edit_mode
+        chash = story.content_hash
+        edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
+        # a release time already come: the entry is dated at it, in the journal's zone
+        dated = at is not None and at <= now_utc()
+
+        def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
+            d = decide_publish(row, content_hash=chash, now=now_utc(), live=live,
+                               again=again, at=at, edit_mode=edit_mode,
+                               explicit=explicit or forced, grace=grace)
+            if d.action == "needs_edit" and edit_hint:
+                d = replace(d, reason=d.reason.replace("`crosspost edit FILE`", edit_hint))
+            return d
+
+        jobs, posts = [], {}
+        for name in names:
+            post, err = self._render(story, name)
+            if post is not None and dated and at is not None:
+                post = replace(post, when=journal_time(at, self.config.timezone_for(name)))
+            posts[name] = post
+            jobs.append(Job("publish", story.identity, name, decide, post, chash, error=err))
+        if edit_mode == "auto":  # older copies (--again) of a changed story: edit them too
+            rows = [r for r in self.registry.deliveries(story.identity) if r.target in posts]
+            newest = {r.target: r.copy for r in rows}
+            jobs += [Job("edit", story.identity, r.target, _on_row(decide_edit),
+                         posts[r.target], chash, r.id)
+                     for r in rows if r.copy < newest[r.target] and r.status == "posted"
+                     and r.content_hash != chash and posts[r.target] is not None]
+        return self._fan_out(jobs)
+
+    def identity_clash(self, story: Story) -> IdentityClash | None:
+        """A different story already posted under this story's identity (same title and
+        author, no ``ID:``) from another file, with other content: publishing must not
+        silently edit it. ``crosspost edit FILE`` still may."""
+        known = self.registry.story(story.identity)
+        if (known is None or not known.path or story.path is None
+                or Path(known.path).name == Path(story.path).name
+                or known.content_hash == story.content_hash):
+            return None
+        rows = [r for r in self.registry.deliveries(story.identity)
+                if r.status in CLASH_STATUSES]
+        if not rows:
+            return None
+        first = rows[0]
+        when = first.created_at.astimezone().strftime("%Y-%m-%d") if first.created_at else "?"
+        where = f" ({first.url})" if first.url else ""
+        return IdentityClash(
+            f"{story.path} has the same title and author as the story posted from "
+            f"{known.path} on {when}{where}",
+            "add an `ID:` line to tell them apart, or run `crosspost edit "
+            f"{story.path}` if it is a new version of that story")
+
+    def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
+        """Replace the content of every copy of ``story`` on the site (all its targets, or
+        the named ones)."""
+        wanted = set(self.targets_for(targets)) if targets else None
+        self.registry.upsert_story(story.identity, title=story.title,
+                                   path=str(story.path or ""), content_hash=story.content_hash)
+        rows = [r for r in self.registry.deliveries(story.identity)
+                if wanted is None or r.target in wanted]
+        posts: dict[str, tuple[Post | None, CrosspostError | None]] = {}
+        jobs = []
+        for row in rows:
+            if row.target not in posts:
+                posts[row.target] = (self._render(story, row.target)
+                                     if row.target in self.config.targets else (None, None))
+            post, err = posts[row.target]
+            jobs.append(Job("edit", story.identity, row.target, _on_row(decide_edit), post,
+                            story.content_hash, row.id, err))
+        return self._fan_out(jobs)
+
+    def delete(self, identity: str, targets: list[str] | None = None, *,
+               delivery_id: int | None = None) -> list[Outcome]:
+        """Delete the copies of a story (all, the named targets', or one delivery)."""
+        if delivery_id is not None:
+            one = self.registry.delivery(delivery_id)
+            rows = [one] if one is not None else []
+        else:
+            wanted = set(targets) if targets else None
+            rows = [r for r in self.registry.deliveries(identity)
+                    if wanted is None or r.target in wanted]
+        jobs = [Job("delete", r.identity, r.target, _on_row(decide_delete), delivery_id=r.id)
+                for r in rows]
+        return self._fan_out(jobs)
+
+    def retry(self, delivery_id: int | None = None, *, force: bool = True,
+              assume_not_posted: bool = False) -> list[Outcome]:
+        """Retry what failed or waits (one delivery, or all). ``force`` ignores the backoff;
+        ``assume_not_posted`` (one uncertain delivery the user checked on the site) lets it
+        be sent again without asking the site."""
+        if delivery_id is not None:
+            if assume_not_posted:
+                self.registry.mark_safe_to_send(delivery_id, "the user checked the site")
+            one = self.registry.delivery(delivery_id)
+            rows = [one] if one is not None else []
+        else:
+            rows = self.registry.deliveries(statuses=("retry", "failed", "uncertain",
+                                                      *sorted(IN_FLIGHT)))
+        return self._fan_out([self._retry_job(r, force) for r in rows])
+
+    def retry_due(self, now: datetime | None = None) -> list[Outcome]:
+        """The daemon's pass: retries whose time came, and interrupted requests."""
+        now = now or now_utc()
+        rows = self.registry.retries_due(now) + [
+            r for r in self.registry.deliveries(statuses=tuple(sorted(IN_FLIGHT)))
+            if not self.registry.is_live(r, now)]
+        return self._fan_out([self._retry_job(r, False) for r in rows])
+
+    def _retry_job(self, row: Delivery, force: bool) -> Job:
+        post = decode_post(row.payload)
+        err: CrosspostError | None = None
+        if post is None and row.op != "delete":
+            post, err = self._rerender(row)
+
+        def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
+            if r is None:
+                return Decision("skip", "no such delivery")
+            return decide_retry(r, live=live, now=now_utc(), force=force or forced)
+
+        return Job("retry", row.identity, row.target, decide, post, row.content_hash, row.id,
+                    err)
+
+    def _rerender(self, row: Delivery) -> tuple[Post | None, CrosspostError | None]:
+        from crosspost.story.parse import parse_file
+
+        known = self.registry.story(row.identity)
+        if known is None or not known.path or row.target not in self.config.targets:
+            return None, None
+        try:
+            return self._render(parse_file(Path(known.path)), row.target)
+        except (CrosspostError, OSError):
+            return None, None
+
+    def reconcile(self) -> list[Outcome]:
+        """Start-up: settle every pending or uncertain delivery with the site (adopt what is
+        there, mark the rest ready to send). Sends nothing new."""
+        def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
+            if r is None:
+                return Decision("skip", "no such delivery")
+            if r.status in IN_FLIGHT and live:
+                return Decision("busy", BUSY)
+            if r.status in IN_FLIGHT or r.status == "uncertain":
+                return Decision("reconcile", "start-up check")
+            return Decision("skip", "settled")
+
+        rows = self.registry.deliveries(statuses=("uncertain", *sorted(IN_FLIGHT)))
+        return self._fan_out([Job("reconcile", r.identity, r.target, decide,
+                                   delivery_id=r.id) for r in rows])
+
+    def release_due(self, now: datetime | None = None) -> list[Outcome]:
+        """Post the scheduled deliveries whose release time came; a release missed by more
+        than ``settings.grace_minutes`` is held for the user instead."""
+        now = now or now_utc()
+        grace = timedelta(minutes=self.config.settings.grace_minutes)
+
+        def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
+            if r is None:
+                return Decision("skip", "no such delivery")
+            if r.status == "scheduled":
+                return Decision("post", "release time")
+            return decide_retry(r, live=live, now=now_utc(), force=forced)
+
+        out, jobs = [], []
+        for row in self.registry.due(now):
+            if row.release_at is not None and now - row.release_at > grace:
+                late = self.registry.hold(row.id, f"release time {row.release_at:%Y-%m-%d %H:%M}"
+                                          " UTC was missed by more than the grace period")
+                out.append(Outcome(late.id, late.identity, late.target, "held",
+                                   message=late.last_error))
+                continue
+            job = self._retry_job(row, False)
+            job.kind, job.decide = "release", decide
+            if job.post is not None and row.release_at is not None:
+                # the entry is dated at its release time in the journal's zone, even when
+                # it goes out a little late
+                zone = self.config.timezone_for(row.target)
+                job.post = replace(job.post, when=journal_time(row.release_at, zone))
+            jobs.append(job)
+        return out + self._fan_out(jobs)
+
+    # -- running ---------------------------------------------------------------------------
+    def _fan_out(self, jobs: list[Job]) -> list[Outcome]:
+        if len(jobs) <= 1:
+            return [self.courier.run(j) for j in jobs]
+        with ThreadPoolExecutor(max_workers=min(len(jobs), self.max_workers),
+                                thread_name_prefix="crosspost-deliver") as ex:
+            return list(ex.map(self.courier.run, jobs))
