@@ -154,10 +154,11 @@ class HTTPStatusError(SiteError):
 
 class FaultError(SiteError):
     """A protocol fault. ``code`` is the server's faultCode (an int, or a string such as
-    "Server"); ``server_message`` is the site's own words, shown to the user verbatim."""
+    "Server"; "" for sites without fault codes); ``server_message`` is the site's own words,
+    shown to the user verbatim ("" when the site gave none)."""
 
-    def __init__(self, message: str, fix: str = "", *, code: int | str,
-                 server_message: str, **kw: object) -> None:
+    def __init__(self, message: str, fix: str = "", *, code: int | str = "",
+                 server_message: str = "", **kw: object) -> None:
         super().__init__(message, fix, **kw)  # type: ignore[arg-type]
         self.code = code
         self.server_message = server_message

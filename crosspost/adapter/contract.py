@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import BaseModel
+
 if TYPE_CHECKING:
     from crosspost.config import Account
     from crosspost.story.post import Post, Receipt, RemoteRef
@@ -95,12 +97,22 @@ class Adapter(ABC):
     #: The site's display name, for messages.
     label: ClassVar[str] = ""
     limits: ClassVar[SiteLimits] = SiteLimits()
+    #: The adapter's own ``[accounts.NAME]`` keys, as a pydantic model: checked with the rest
+    #: of the config (unknown keys, types, required keys: the same messages as crosspost's
+    #: own keys) and handed to the adapter as :attr:`settings`. None: no keys of its own.
+    account_settings: ClassVar[type[BaseModel] | None] = None
+    #: False for sites that need no password or API key (crosspost then asks for none).
+    needs_secret: ClassVar[bool] = True
 
     def __init__(self, account: Account, secret: Callable[[], str]) -> None:
         """``secret`` is called when the password / API key is needed, so it never sits in
         an attribute that a repr or a traceback could show."""
         self.account = account
         self._secret = secret
+        model = type(self).account_settings
+        #: the account's keys for this adapter, validated (an ``account_settings`` instance)
+        self.settings: Any = (model.model_validate(account.model_extra or {})
+                              if model is not None else None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.account.username}@{self.site}>"
@@ -149,8 +161,10 @@ class Adapter(ABC):
         return TagPolicy()
 
     def check_login(self) -> str:
-        """Verify the credentials; returns a short description of the account."""
-        return self.account.username
+        """Verify the credentials with the site; returns a short description of the account.
+        Adapters that cannot check without posting keep this default, which says so
+        (NotImplementedError): crosspost then reports the login as not checked."""
+        raise NotImplementedError(f"the {self.label or self.site} adapter cannot check a login")
 
     def close(self) -> None:  # noqa: B027 - an optional hook: adapters without connections skip it
         """Release connections and sessions."""

@@ -58,13 +58,24 @@ def _needs_api_key(account: Account) -> tuple[bool, str, str]:
     return bool(profile.api_keys), profile.label, profile.api_key_page
 
 
+def _needs_secret(account: Account) -> bool:
+    from crosspost.adapter import adapter_class
+
+    return adapter_class(account.site).needs_secret
+
+
 def _check(name: str, account: Account, secret: object) -> str:
+    """"login ok: WHO", or a note that the site's adapter cannot check logins."""
     from crosspost.adapter import adapter_class
 
     # one login call: a session would cost more requests than it saves
     quick = account.model_copy(update={"use_sessions": False})
     with adapter_class(account.site)(quick, secret) as adapter:  # type: ignore[arg-type]
-        return adapter.check_login()
+        try:
+            return f"login ok: {adapter.check_login()}"
+        except NotImplementedError:
+            return (f"login not checked: the adapter for site {account.site!r} cannot check "
+                    "a login; the secret is tried at the first post")
 
 
 @click.command("login")
@@ -104,6 +115,10 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
                           fix="use an account name from the [accounts] tables of the config")
     account = config.accounts[account_name]
     api_key, label, page = _needs_api_key(account)
+    if not forget and not _needs_secret(account):
+        click.echo(f"{account_name} needs no password or API key")
+        click.echo(_check(account_name, account, _TypedSecret(account_name, "")))
+        return
 
     if forget:
         removed = delete_secret(account_name)
@@ -117,7 +132,7 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
             if hint := shadowed_hint(account_name):  # a stale keyring entry hides the variable
                 exc.fix = hint
             raise
-        click.echo(f"login ok: {who}")
+        click.echo(who)
         return
 
     what = "API key" if api_key else "password"
@@ -148,7 +163,7 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
                        f"storing it unchecked: run `crosspost login {account_name} --stored` "
                        "to check it later", err=True)
         else:
-            click.echo(f"login ok: {who}")
+            click.echo(who)
     backend = store_secret(account_name, value)
     click.echo(f"stored the {what} for {account_name} in the keyring ({backend})")
     env = env_var_name(account_name)

@@ -195,12 +195,14 @@ def _require_secrets(config: Config, targets: set[str],
                      accounts: set[str] | frozenset[str] = frozenset()) -> None:
     """Every account these deliveries use has its secret, else one SecretError (exit 2)
     before anything is recorded or sent."""
+    from crosspost.adapter import adapter_class
     from crosspost.config.secrets import lookup_secret
 
     names = set(accounts) | {config.targets[t].account for t in targets
                              if t in config.targets}
     for account in sorted(names):
-        if account in config.accounts:
+        if account in config.accounts and adapter_class(config.accounts[account].site
+                                                        ).needs_secret:
             lookup_secret(account)  # raises SecretError naming where to put it
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from crosspost.config.settings import Account, Config, Settings, TagRules, Target
-from crosspost.config.sites import installed_sites
+from crosspost.config.sites import adapter_settings_model, installed_sites
 from crosspost.errors import ConfigProblem
 from crosspost.story import fields as known_fields
 
@@ -34,6 +35,18 @@ def _home_of(name: str) -> str:
     return " / ".join(found) or "the top level"
 
 
+def unknown_key(name: str, here: Iterable[str] = ()) -> str:
+    """The message for an unknown key ``name``: "did you mean" one of the keys ``here`` (or
+    any key crosspost knows), or where a real key written in the wrong table belongs."""
+    here = list(here)
+    hits = difflib.get_close_matches(name, here, n=1, cutoff=0.7) if here else []
+    if not hits:
+        hits = difflib.get_close_matches(name, _known_keys(), n=1, cutoff=0.7)
+        if hits and hits[0] == name:  # a real key, in the wrong table
+            return f"{name!r} is not a key here; it belongs under {_home_of(name)}"
+    return "unknown key" + (f" (did you mean {hits[0]!r}?)" if hits else "")
+
+
 def validation_problems(exc: ValidationError) -> list[ConfigProblem]:
     """pydantic's errors as key paths and messages, with "did you mean" for unknown keys."""
     out = []
@@ -41,13 +54,7 @@ def validation_problems(exc: ValidationError) -> list[ConfigProblem]:
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            name = str(err["loc"][-1])
-            msg = "unknown key"
-            hits = difflib.get_close_matches(name, _known_keys(), n=1, cutoff=0.7)
-            if hits and hits[0] == name:  # a real key, in the wrong table
-                msg = f"{name!r} is not a key here; it belongs under {_home_of(name)}"
-            elif hits:
-                msg += f" (did you mean {hits[0]!r}?)"
+            msg = unknown_key(str(err["loc"][-1]))
         var = "CROSSPOST_" + "__".join(str(p) for p in err["loc"]).upper()
         if var in os.environ:
             msg += f" (from environment variable {var})"
@@ -148,9 +155,11 @@ def cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
             problems.append(ConfigProblem(f"accounts.{name}.site",
                                           f"unknown site {site!r} ({hint}known: "
                                           f"{', '.join(sites)})"))
-        elif site == "lj" and not acct.get("server"):
-            problems.append(ConfigProblem(f"accounts.{name}.server",
-                                          "a generic LJ-code site needs its server URL"))
+        else:
+            if site == "lj" and not acct.get("server"):
+                problems.append(ConfigProblem(f"accounts.{name}.server",
+                                              "a generic LJ-code site needs its server URL"))
+            problems += adapter_key_problems(name, acct, site)
     for name, tgt in table(data.get("targets")).items():
         account = table(tgt).get("account")
         if isinstance(account, str) and account not in accounts:
@@ -166,4 +175,24 @@ def cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
                 ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
                 problems.append(ConfigProblem(zone_key, f"unknown time zone {zone!r}"))
+    return problems
+
+
+def adapter_key_problems(name: str, acct: dict[str, Any], site: str) -> list[ConfigProblem]:
+    """An account's keys beyond the common ones: each must be one of the keys its site's
+    adapter declares (``Adapter.account_settings``), with a valid value; every required one
+    must be there. Same messages as for crosspost's own keys."""
+    model, load_error = adapter_settings_model(site)
+    if load_error:
+        return [ConfigProblem(f"accounts.{name}.site", load_error)]
+    own = {k: v for k, v in acct.items() if k not in Account.model_fields}
+    declared = model.model_fields if model is not None else {}
+    problems = [ConfigProblem(f"accounts.{name}.{key}", unknown_key(key, [
+        *declared, *Account.model_fields])) for key in own if key not in declared]
+    if model is not None:
+        try:
+            model.model_validate({k: v for k, v in own.items() if k in declared})
+        except ValidationError as exc:
+            problems += [ConfigProblem(f"accounts.{name}.{p.key}", p.message)
+                         for p in validation_problems(exc)]
     return problems

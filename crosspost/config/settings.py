@@ -119,7 +119,13 @@ DEFAULT_RENDERING = Rendering(
 
 
 class Account(_Strict):
-    """A login on one site. ``site`` picks the adapter (entry-point name)."""
+    """A login on one site. ``site`` picks the adapter (entry-point name).
+
+    Keys beyond these belong to the site's adapter (``Adapter.account_settings``): they are
+    kept here and checked against the adapter's own model by ``checks.adapter_key_problems``.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     site: str = "dreamwidth"
     username: str
