@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from .harness import Context, NotMeasured, write_config
 from .report import Row, median, ms, ratio
@@ -47,16 +48,13 @@ def _fill(state: Path, n: int) -> None:
     db.close()
 
 
-def _timed(client: object, path: str, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        r = client.get(path)  # type: ignore[attr-defined]
-        took = time.perf_counter() - start
-        if r.status_code != 200:
-            raise NotMeasured(f"{path} answered {r.status_code}")
-        times.append(took)
-    return median(times)
+def _get(client: Any, path: str) -> float:
+    start = time.perf_counter()
+    r = client.get(path)
+    took = time.perf_counter() - start
+    if r.status_code != 200:
+        raise NotMeasured(f"{path} answered {r.status_code}")
+    return took
 
 
 def run(ctx: Context) -> list[Row]:
@@ -68,32 +66,47 @@ def run(ctx: Context) -> list[Row]:
     except ImportError as exc:
         raise NotMeasured(f"the dashboard's libraries are not installed ({exc.name})") from None
     sizes = ctx.size([100, 1_000, 10_000], [100, 1_000])
-    repeat = ctx.size(25, 5)
-    rows: list[Row] = []
-    first: float | None = None
-    for n in sizes:
-        folder = ctx.scratch(f"ui-{n}")
-        cfg = write_config(folder, "http://127.0.0.1:9", targets={t: None for t in TARGETS},
-                           settings={"stories_dir": str(folder / "stories")})
-        _fill(folder / "state.sqlite3", n)
-        config = load_config(cfg)
-        server = UiServer(config, folder / "stories").start()
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30) as c:
-                c.get(server.url)  # the token → the session cookie
-                page = c.get("/stories")
-                shown = page.text.count('href="/story?id=')
-                _timed(c, "/stories", 2)  # warm: templates compiled, pages cached
-                took = _timed(c, "/stories", repeat)
-                floor = _timed(c, "/live", repeat)
-                deep = _timed(c, f"/stories?page={max(1, n // 50)}", max(3, repeat // 5))
-                search = _timed(c, "/stories?q=story+7", max(3, repeat // 5))
-        finally:
+    repeat = ctx.size(60, 5)
+    servers, clients = [], []
+    try:
+        for n in sizes:
+            folder = ctx.scratch(f"ui-{n}")
+            cfg = write_config(folder, "http://127.0.0.1:9",
+                               targets={t: None for t in TARGETS},
+                               settings={"stories_dir": str(folder / "stories")})
+            _fill(folder / "state.sqlite3", n)
+            server = UiServer(load_config(cfg), folder / "stories").start()
+            servers.append(server)
+            client = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
+            clients.append(client)
+            client.get(server.url)  # the token → the session cookie
+            for _ in range(5):  # warm: templates compiled, the file's pages cached
+                _get(client, "/stories")
+        # interleaved, so a change in the machine's load hits every size alike
+        times: dict[str, list[list[float]]] = {k: [[] for _ in sizes] for k in
+                                               ("page", "live", "last", "search")}
+        for i in range(repeat):
+            for j, (n, c) in enumerate(zip(sizes, clients, strict=True)):
+                times["page"][j].append(_get(c, "/stories"))
+                times["live"][j].append(_get(c, "/live"))
+                if i % 5 == 0:
+                    times["last"][j].append(_get(c, f"/stories?page={max(1, n // 50)}"))
+                    times["search"][j].append(_get(c, "/stories?q=story+7"))
+        shown = clients[-1].get("/stories").text.count('href="/story?id=')
+    finally:
+        for client in clients:
+            client.close()
+        for server in servers:
             server.stop()
-        first = took if first is None else first
+    rows: list[Row] = []
+    first = median(times["page"][0])
+    for j, n in enumerate(sizes):
+        took = median(times["page"][j])
         rows.append(Row(
-            f"dashboard stories page, {n:,} stories", ms(took), f"{ms(floor)} (/live)",
-            f"{ratio(took, first)} the 100-story time" if n != sizes[0] else "—",
-            f"{shown} stories shown, 3 targets each; median of {repeat} over HTTP; last page "
-            f"{ms(deep)}; a search over every title {ms(search)}"))
+            f"dashboard stories page, {n:,} stories", ms(took),
+            f"{ms(median(times['live'][j]))} (/live)",
+            f"{ratio(took, first)} the {sizes[0]}-story time" if j else "—",
+            f"{shown} stories shown, 3 targets each; median of {repeat} over HTTP, sizes "
+            f"interleaved; last page {ms(median(times['last'][j]))}; a search over every "
+            f"title {ms(median(times['search'][j]))}"))
     return rows
