@@ -172,3 +172,16 @@ def test_ui_accounts_store_a_secret_never_shown_back(tmp_path: Path, sandbox,
         client.post("/accounts/sandbox/check", data={"csrf": csrf_of(page)})
         page = client.get("/accounts").text
         assert "login ok" in page and "sandbox-key" not in page
+
+
+def test_ui_accounts_check_each_community_target_online(tmp_path: Path, sandbox) -> None:
+    cfg = write_config(tmp_path, sandbox.url, targets=("journal", "fluffy", "closed"))
+    with running_ui(cfg) as server:
+        client = logged_in(server)
+        page = client.get("/accounts").text
+        client.post("/accounts/sandbox/check", data={"csrf": csrf_of(page)})
+        page = client.get("/accounts").text
+        assert "login ok" in page
+        assert "fluffy: may post to fluffyfics" in page
+        assert "closed: this account may not post to closedfics" in page
+        assert "fix: join closedfics" in page

@@ -107,3 +107,73 @@ def test_ui_server_listens_on_loopback_only(tmp_path: Path, sandbox) -> None:
     cfg = write_config(tmp_path, sandbox.url)
     with running_ui(cfg) as server:
         assert server.sock.getsockname()[0] == "127.0.0.1"
+
+
+def test_ui_command_prints_the_address_with_token_first(tmp_path: Path, sandbox) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from daemon_support import env_for
+
+    cfg = write_config(tmp_path, sandbox.url)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "crosspost", "--config", str(cfg), "ui",
+                             "--no-browser", "--port", str(port)], env=env_for(tmp_path),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first.startswith(f"crosspost dashboard: http://127.0.0.1:{port}/?token=")
+        url = first.split(": ", 1)[1]
+        with httpx.Client(timeout=30) as client:
+            r = client.get(url)
+            assert r.status_code == 303 and "token" not in r.headers["location"]
+            assert client.get(f"http://127.0.0.1:{port}/stories").status_code == 200
+            r = client.get(f"http://127.0.0.1:{port}/stories",
+                           headers={"host": f"attacker.example:{port}"})
+            assert r.status_code == 421
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert url.split("token=")[1] not in err  # the token is never logged
+
+
+def test_ui_port_in_use_is_a_clear_error(tmp_path: Path, sandbox) -> None:
+    import socket
+
+    from crosspost.errors import UserError
+    from crosspost.ui.server import bind
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(UserError) as caught:
+            bind(port)
+    assert f"127.0.0.1:{port}" in caught.value.message and "--port" in caught.value.fix
+
+
+def test_ui_framework_is_imported_only_by_the_dashboard() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from crosspost.cli import main; import crosspost.cli.daemon_cmds, "
+            "crosspost.cli.post_cmds, crosspost.cli.preview_cmd, crosspost.cli.story_cmds; "
+            "bad = [m for m in ('starlette', 'uvicorn', 'jinja2', 'crosspost.ui') "
+            "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ui_pages_forbid_foreign_scripts_and_framing(tmp_path: Path, sandbox) -> None:
+    cfg = write_config(tmp_path, sandbox.url)
+    with running_ui(cfg) as server:
+        r = logged_in(server).get("/stories")
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'self'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"

@@ -75,6 +75,7 @@ def build_app(dash: Dashboard, port: int) -> Any:
     env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
         dt.astimezone(tz).strftime(fmt) if dt is not None else "")
     env.filters["first_line"] = views.first_line
+    env.filters["web_url"] = views.web_url
     env.globals.update(state_of=views.state_of, MOVABLE=views.MOVABLE,
                        RETRYABLE=views.RETRYABLE, zone=str(tz))
 

@@ -44,6 +44,11 @@ def first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
+def web_url(url: str) -> str:
+    """A link to show: only http(s) addresses (a site's answer could hold anything)."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def newest_per_target(rows: Iterable[Any]) -> list[Any]:
     """The newest copy's row per target, in target order of first appearance."""
     out: dict[str, Any] = {}
