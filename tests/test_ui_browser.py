@@ -115,3 +115,44 @@ def _reload_find(driver, by, what):  # type: ignore[no-untyped-def]
     if found is None:
         driver.refresh()
     return found
+
+
+def test_ui_browser_drag_a_release_to_another_day(tmp_path: Path, sandbox, browser,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from selenium.webdriver.common.by import By
+    from ui_support import running_ui
+
+    from crosspost.config import load_config
+    from crosspost.delivery import Publisher
+    from crosspost.state.registry import Registry
+    from crosspost.story.parse import parse_bytes
+
+    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
+    cfg = write_config(tmp_path, sandbox.url)
+    config = load_config(cfg)
+    at = (datetime.now(UTC) + timedelta(days=2)).replace(hour=18, minute=30, second=0,
+                                                         microsecond=0)
+    # a day in the same week (Monday first), still in the future
+    shift = timedelta(days=-1 if at.weekday() == 6 else 1)
+    story = parse_bytes(story_text("Dragged").encode(), path=Path("dragged.txt"))
+    with Registry.for_config(config) as reg, Publisher(config, reg) as pub:
+        (o,) = pub.publish(story, ["journal"], at=at)
+    target_day = at.date() + shift
+    with running_ui(cfg) as server:
+        browser.get(server.url)
+        browser.get(f"http://127.0.0.1:{server.port}/calendar?week={at.date().isoformat()}")
+        release = browser.find_element(By.CSS_SELECTOR, f'a.release[data-id="{o.delivery_id}"]')
+        day = browser.find_element(By.CSS_SELECTOR, f'td[data-day="{target_day.isoformat()}"]')
+        # what a mouse drag does (Selenium's own drag does not fire HTML5 drag events)
+        browser.execute_script(
+            "const dt = new DataTransfer(), o = {dataTransfer: dt, bubbles: true,"
+            " cancelable: true};"
+            "arguments[0].dispatchEvent(new DragEvent('dragstart', o));"
+            "arguments[1].dispatchEvent(new DragEvent('dragover', o));"
+            "arguments[1].dispatchEvent(new DragEvent('drop', o));", release, day)
+        assert wait_for(lambda: _find(browser, By.ID, "notes"), 30), browser.page_source
+        with Registry.for_config(config) as reg:
+            row = reg.delivery(o.delivery_id)
+        assert row is not None and row.release_at == at + shift

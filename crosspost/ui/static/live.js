@@ -31,4 +31,26 @@
       }
     });
   }
+  // calendar: drag a release onto another day = its "Move" form with that day, same time
+  var dragged = null;
+  document.querySelectorAll("a.release[draggable]").forEach(function (a) {
+    a.addEventListener("dragstart", function (e) {
+      dragged = a;
+      if (e.dataTransfer) { e.dataTransfer.setData("text/plain", a.getAttribute("data-id")); }
+    });
+  });
+  document.querySelectorAll("td.day").forEach(function (td) {
+    td.addEventListener("dragover", function (e) { if (dragged) { e.preventDefault(); } });
+    td.addEventListener("drop", function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var form = document.querySelector('form[action="/delivery/' +
+        dragged.getAttribute("data-id") + '/reschedule"]');
+      if (!form) return;
+      form.querySelector("input[name=when]").value =
+        td.getAttribute("data-day") + " " + dragged.getAttribute("data-time");
+      dragged = null;
+      form.submit();
+    });
+  });
 })();
