@@ -110,7 +110,8 @@ def test_ui_add_story_never_overwrites_and_reports_broken_files(tmp_path: Path,
         r = client.post("/add", data={"csrf": token}, files={"story": ("dropped.txt", text)})
         assert r.status_code == 303
         assert (folder / "dropped.txt").read_bytes() == text
-        assert "added dropped.txt" in client.get("/add").text
+        page = client.get("/add").text
+        assert "added dropped.txt" in page and "the watcher takes it from the folder" in page
         client.post("/add", data={"csrf": token},
                     files={"story": ("dropped.txt", story_text("Other").encode())})
         page = client.get("/add").text

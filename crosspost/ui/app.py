@@ -104,6 +104,9 @@ def build_app(dash: Dashboard, port: int) -> Any:
             return list(fn(*args, **kw))
         except CrosspostError as exc:
             return [actions.from_error(exc)]
+        except OSError as exc:  # a file moved or a folder not writable meanwhile
+            return [Note(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), "bad",
+                         "check the stories folder and its permissions, then try again")]
 
     refused = PlainTextResponse("refused: wrong CSRF token; reload the page and try again",
                                 403)
@@ -230,12 +233,19 @@ def build_app(dash: Dashboard, port: int) -> Any:
         except CrosspostError as exc:
             dash.tell([actions.from_error(exc)])
             return RedirectResponse("/add", 303)
+        except OSError as exc:
+            dash.tell([Note(f"{upload.filename} was not added: {exc.strerror or exc}", "bad",
+                            "check the stories folder and its permissions")])
+            return RedirectResponse("/add", 303)
         if added.path is None:
             dash.tell([Note(f"{upload.filename} was not added: it cannot be posted as it is",
                             "bad", "fix it as the report says, then add it again")],
                       added.report)
         else:
-            dash.tell(list(added.notes))
+            later = [] if dash.daemon else [Note(
+                "the watcher takes it from the folder (start `crosspost watch`, or "
+                "`crosspost watch --ui`, if none is running)", "ok")]
+            dash.tell([*added.notes, *later])
         return RedirectResponse("/add", 303)
 
     async def again(request: Request) -> Any:
