@@ -91,7 +91,8 @@ def test_ui_browser_add_reschedule_and_see_the_post(watch_ui, browser, sandbox) 
     field = driver.find_element(By.NAME, "when")
     field.send_keys("now")
     field.submit()
-    assert "journal" in driver.find_element(By.ID, "notes").text
+    assert "the watcher posts it at its next check (within 0.5 s)" in driver.find_element(
+        By.ID, "notes").text
 
     # the watcher posts it; the page shows its link, which is the entry on the site
     entry_link = wait_for(lambda: _find(driver, By.CSS_SELECTOR, "a.entry-link"), 60)

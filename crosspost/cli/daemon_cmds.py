@@ -109,7 +109,7 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
         from crosspost.cli.ui_cmd import start_ui, stories_root
 
         server = start_ui(config, stories_root(config, folder), port=port,
-                          open_browser=not no_browser, daemon=True)
+                          open_browser=not no_browser, daemon=True, rescan=rescan)
     try:
         code = run_daemon(config, folder=folder, rescan_seconds=rescan,
                           settle_seconds=settle, once=once)

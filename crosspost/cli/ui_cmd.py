@@ -27,11 +27,11 @@ def stories_root(config: Config, folder: Path | None) -> Path:
 
 
 def start_ui(config: Config, root: Path, *, port: int, open_browser: bool,
-             daemon: bool) -> UiServer:
+             daemon: bool, rescan: float | None = None) -> UiServer:
     """Start the dashboard and print its address (with the token) as the first line."""
     from crosspost.ui.server import UiServer, announce
 
-    server = UiServer(config, root, port=port, daemon=daemon).start()
+    server = UiServer(config, root, port=port, daemon=daemon, rescan=rescan).start()
     announce(server, open_browser=open_browser, echo=lambda s: click.echo(s))
     return server
 

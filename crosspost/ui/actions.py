@@ -65,7 +65,7 @@ def when_from_words(text: str, config: Config, now: datetime | None = None) -> d
 
 
 def reschedule(config: Config, registry: Registry, delivery_id: int, words: str,
-               *, daemon: bool) -> list[Note]:
+               *, daemon: bool, rescan: float | None = None) -> list[Note]:
     """Move a scheduled or held release (``now`` releases it at once)."""
     from crosspost.story.when import describe, zone_for
 
@@ -76,25 +76,28 @@ def reschedule(config: Config, registry: Registry, delivery_id: int, words: str,
     notes = [Note(f"#{row.id} → {row.target}: "
                   f"{describe(row.release_at.astimezone(tz), datetime.now(tz))}")]
     if row.release_at <= datetime.now(UTC):
-        notes += release_now(config, registry, daemon=daemon)
+        notes += release_now(config, registry, daemon=daemon, rescan=rescan)
     return notes
 
 
 def post_now(config: Config, registry: Registry, delivery_id: int, *,
-             daemon: bool) -> list[Note]:
+             daemon: bool, rescan: float | None = None) -> list[Note]:
     row = registry.reschedule(delivery_id, datetime.now(UTC))
     return [Note(f"#{row.id} → {row.target}: released now"),
-            *release_now(config, registry, daemon=daemon)]
+            *release_now(config, registry, daemon=daemon, rescan=rescan)]
 
 
-def release_now(config: Config, registry: Registry, *, daemon: bool) -> list[Note]:
+def release_now(config: Config, registry: Registry, *, daemon: bool,
+                rescan: float | None = None) -> list[Note]:
     """Post what is due: the running watcher does it at its next check; with none running,
     here, under the watcher's lock (so no watcher starts meanwhile)."""
     from crosspost.daemon.refresh import refresh_due
     from crosspost.delivery import Publisher
 
     if daemon:
-        return [Note("the watcher posts it at its next check", "ok")]
+        within = f" (within {rescan:g} s)" if rescan else ""
+        return [Note(f"the watcher posts it at its next check{within}; this page shows "
+                     "the link then", "ok")]
     try:
         lock = registry.acquire_daemon_lock()
     except StateError:

@@ -47,6 +47,8 @@ class Dashboard:
     root: Path
     keys: Keys
     daemon: bool = False
+    #: the watcher's rescan interval (watch --ui): a release moved to now goes out by then
+    rescan: float | None = None
     notes: list[Note] = field(default_factory=list)
     report: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -205,10 +207,11 @@ def build_app(dash: Dashboard, port: int) -> Any:
         cfg, reg = dash.config, dash.registry
         if what == "reschedule":
             notes = await run_in_threadpool(run, actions.reschedule, cfg, reg, delivery_id,
-                                            str(form.get("when", "")), daemon=dash.daemon)
+                                            str(form.get("when", "")), daemon=dash.daemon,
+                                            rescan=dash.rescan)
         elif what == "now":
             notes = await run_in_threadpool(run, actions.post_now, cfg, reg, delivery_id,
-                                            daemon=dash.daemon)
+                                            daemon=dash.daemon, rescan=dash.rescan)
         elif what == "cancel":
             notes = await run_in_threadpool(run, actions.cancel, reg, delivery_id)
         elif what == "retry":

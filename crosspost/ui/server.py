@@ -49,8 +49,8 @@ class UiServer:
     """The dashboard on a background thread: ``start()``, ``.url`` (with the token: print it
     once, never log it), ``stop()``."""
 
-    def __init__(self, config: Config, root: Path, *, port: int = 0, daemon: bool = False
-                 ) -> None:
+    def __init__(self, config: Config, root: Path, *, port: int = 0, daemon: bool = False,
+                 rescan: float | None = None) -> None:
         import uvicorn
 
         from crosspost.state.registry import Registry
@@ -60,7 +60,8 @@ class UiServer:
         self.sock = bind(port)
         self.port = int(self.sock.getsockname()[1])
         self.registry = Registry.for_config(config)
-        self.dash = Dashboard(config, self.registry, root, Keys(), daemon=daemon)
+        self.dash = Dashboard(config, self.registry, root, Keys(), daemon=daemon,
+                              rescan=rescan)
         app = build_app(self.dash, self.port)
         # no access log: the first request's URL carries the token
         self.server = uvicorn.Server(uvicorn.Config(
