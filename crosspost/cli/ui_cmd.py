@@ -54,7 +54,7 @@ def ui_cmd(app: App, folder: Path | None, port: int, no_browser: bool) -> None:
     """Open the dashboard in your browser: stories, calendar, preview, adding a story,
     accounts. It runs on this computer only, until Ctrl-C.
 
-    The first line printed is the page's address with a one-time token; releases you post
+    The first line printed is the page's address with a random token; releases you post
     from the page go out from here when no `crosspost watch` runs (use `crosspost watch
     --ui` to have the watcher serve the page)."""
     config = app.config
