@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Run the local LJ-protocol sandbox site."),
     "demo": ("crosspost.cli.demo_cmd", "demo_cmd",
              "Post the example story to a throw-away sandbox."),
+    "ui": ("crosspost.cli.ui_cmd", "ui_cmd", "Open the dashboard in your browser."),
 }
 
 

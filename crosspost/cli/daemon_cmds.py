@@ -71,8 +71,14 @@ def _when(at: datetime | None, tz: tzinfo, now: datetime) -> str:
                    "(when no close-after-write event tells sooner).")
 @click.option("--once", is_flag=True,
               help="Handle what is in the folder and what is due, then exit (for cron).")
+@click.option("--ui", "with_ui", is_flag=True,
+              help="Also serve the dashboard (as `crosspost ui`) while watching.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="With --ui: the dashboard's port on 127.0.0.1 (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="With --ui: do not open the browser.")
 @click.pass_obj
-def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once: bool) -> None:
+def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once: bool,
+              with_ui: bool = False, port: int = 0, no_browser: bool = False) -> None:
     """Watch the stories folder and post what arrives, at its release time.
 
     Drop a story file (.txt, .md, .html) into the folder: it is posted to every target with
@@ -98,8 +104,18 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
     setup_logging(verbose=app.verbose,
                   json_lines=bool(root_params.get("log_json")) or settings.log_json,
                   log_file=log_file.expanduser() if log_file is not None else None)
-    code = run_daemon(config, folder=folder, rescan_seconds=rescan, settle_seconds=settle,
-                      once=once)
+    server = None
+    if with_ui and not once:
+        from crosspost.cli.ui_cmd import start_ui, stories_root
+
+        server = start_ui(config, stories_root(config, folder), port=port,
+                          open_browser=not no_browser, daemon=True, rescan=rescan)
+    try:
+        code = run_daemon(config, folder=folder, rescan_seconds=rescan,
+                          settle_seconds=settle, once=once)
+    finally:
+        if server is not None:
+            server.stop()
     if code:
         sys.exit(code)
 
