@@ -74,6 +74,17 @@ class TagPolicy:
 
 
 @dataclass(frozen=True)
+class JournalAccess:
+    """What the account may do in a journal, found without posting. ``None``: the site
+    cannot tell (the LJ protocol never says whether a community is moderated)."""
+
+    journal: str | None
+    may_post: bool | None = None
+    moderated: bool | None = None
+    tags: TagPolicy = TagPolicy()
+
+
+@dataclass(frozen=True)
 class FoundEntry:
     """An entry read back from a site, for reconciling an uncertain delivery."""
 
@@ -151,6 +162,16 @@ class Adapter(ABC):
     def check_login(self) -> str:
         """Verify the credentials; returns a short description of the account."""
         return self.account.username
+
+    def postable_journals(self) -> tuple[str, ...] | None:
+        """The communities this account may post to (after :meth:`check_login`); None when
+        the site does not say. Default: None."""
+        return None
+
+    def access(self, journal: str | None) -> JournalAccess:
+        """What this account may do in ``journal`` (None: its own journal), without
+        posting. Default: posting unknown, moderation unknown, :meth:`tag_policy`."""
+        return JournalAccess(journal, None, None, self.tag_policy(journal))
 
     def close(self) -> None:  # noqa: B027 - an optional hook: adapters without connections skip it
         """Release connections and sessions."""
