@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from crosspost.cli.complete import complete_targets
 from crosspost.cli.story_checks import Checked, Checker, problem_reason, problem_row, problem_text
 from crosspost.errors import ConfigError, ConfigProblem, CrosspostError, StoryError
 from crosspost.story.model import ParseWarning, Story, field_key
@@ -220,6 +221,7 @@ def _when(at: datetime | None, tz: tzinfo) -> str:
 @click.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--to", "to", multiple=True, metavar="TARGET",
+              shell_complete=complete_targets,
               help="Check for these targets (repeatable); default: those the story goes to.")
 @click.option("--online", is_flag=True,
               help="Also log in and check each target (posting access, moderation, tag "
