@@ -165,9 +165,9 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
 def queue_cmd(app: App, states: tuple[str, ...], targets: tuple[str, ...],
               stories: tuple[str, ...], as_json: bool) -> None:
     """List scheduled releases (and held ones, whose time passed while nothing ran)."""
+    from crosspost.cli.filters import select
     from crosspost.cli.lookup import resolve
     from crosspost.cli.output import draws, table
-    from crosspost.cli.record_cmds import select
     from crosspost.state.registry import Registry
 
     config = app.config

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost.cli.complete import STATES, complete_targets
+from crosspost.cli.filters import select
 from crosspost.cli.post_cmds import local_time, resolve, user_zone
 
 if TYPE_CHECKING:
@@ -21,26 +22,6 @@ if TYPE_CHECKING:
 
 def _dump(doc: dict[str, Any]) -> None:
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-
-
-def select(rows: list[Delivery], states: tuple[str, ...], targets: tuple[str, ...],
-           identities: set[str] | None, show_all: bool) -> list[Delivery]:
-    """The rows the filters keep. Pure. Deleted and cancelled copies only with ``show_all``
-    or when asked for by ``--state``."""
-    want_states = {s.casefold() for s in states}
-    want_targets = {t.casefold() for t in targets}
-    out = []
-    for r in rows:
-        if want_states and r.status not in want_states:
-            continue
-        if not want_states and not show_all and r.status in ("deleted", "cancelled"):
-            continue
-        if want_targets and r.target.casefold() not in want_targets:
-            continue
-        if identities is not None and r.identity not in identities:
-            continue
-        out.append(r)
-    return out
 
 
 @click.command("history")
