@@ -72,6 +72,7 @@ def test_an_entry_without_a_cut_is_shown_whole_and_read_more_is_the_default_text
 def test_dw_knows_the_cut_alias_and_lj_does_not() -> None:
     assert split("<p>a</p><cut>b</cut>", "dw") == ["<p>a</p>", Cut("Read more...", "b")]
     assert split("<p>a</p><cut>b</cut>", "lj") == ["<p>a</p><cut>b</cut>"]
+    assert split("<p>a</p><cut>b</cut>", "ij") == ["<p>a</p><cut>b</cut>"]  # an old LJ fork
     # an unclosed cut runs to the end
     html, n = above_cut('x<lj-cut text="more">y', "/j/1.html")
     assert n == 1 and html.startswith("x") and "y" not in html

@@ -33,7 +33,8 @@ class Cut:
 
 def split(event: str, dialect: str = "dw") -> list[str | Cut]:
     """The event as text pieces and cuts, in order. An unclosed cut runs to the end."""
-    opener, closer = _OPEN.get(dialect, _OPEN["dw"]), _CLOSE.get(dialect, _CLOSE["dw"])
+    code = "dw" if dialect == "dw" else "lj"  # IJ: an old LJ fork
+    opener, closer = _OPEN[code], _CLOSE[code]
     out: list[str | Cut] = []
     pos = 0
     while True:
