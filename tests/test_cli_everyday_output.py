@@ -184,3 +184,11 @@ def test_help_does_not_import_the_drawing_library() -> None:
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=False)
     assert res.stdout.strip().endswith("False"), res.stdout + res.stderr
+
+
+def test_retry_of_several_stories_ends_with_the_summary_line(
+        posted: dict[str, Path], sandbox_config: Path, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    code, out, _ = run_main(capsys, "--config", str(sandbox_config), "retry")
+    assert code == 1
+    assert out.splitlines()[-1] == "2 stories: 0 posted, 0 queued, 0 waiting, 2 failed"

@@ -358,6 +358,8 @@ def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
         if len(titles) > 1:
             click.echo(f"== {titles[identity]} ==")
         ok &= report([o for o in outcomes if o.identity == identity])
+    if len(titles) > 1:
+        click.echo(summary(len(titles), outcomes))
     if not ok:
         sys.exit(1)
 
