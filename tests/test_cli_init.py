@@ -148,3 +148,33 @@ def test_setup_py_ships_the_same_files_as_the_runtime_expects() -> None:
     for name, source in SHIPPED.items():
         assert f'"{name}": "{source}"' in src
         assert (ROOT / source).is_file()
+
+
+def test_init_takes_the_key_from_the_environment_without_copying_it(
+        tmp_path: Path, sandbox: Any, file_keyring: Any, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
+    cfg = tmp_path / "config.toml"
+    res = _init(cfg, "--site", "sandbox", "--server", sandbox.url, "--user", "writer",
+                "--yes", secret="")
+    assert res.exit_code == 0, res.output
+    assert "using the API key in CROSSPOST_SECRET_SANDBOX" in res.output
+    assert keyring.get_password("crosspost", "sandbox") is None
+    assert cfg.exists()
+
+
+def test_init_without_a_keyring_writes_the_config_and_says_how_to_give_the_key(
+        tmp_path: Path, sandbox: Any) -> None:
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        cfg = tmp_path / "config.toml"
+        res = _init(cfg, "--site", "sandbox", "--server", sandbox.url, "--user", "writer",
+                    "--yes")
+    finally:
+        keyring.set_keyring(previous)
+    assert res.exit_code == 0, res.output
+    assert "CROSSPOST_SECRET_SANDBOX" in res.output
+    assert cfg.exists() and "sandbox-key" not in cfg.read_text(encoding="utf-8")

@@ -27,19 +27,20 @@ SITE_CHOICES = ("dreamwidth", "livejournal", "insanejournal", "lj", "sandbox")
 NEEDS_SERVER = ("lj",)
 
 
-def _read_secret(account: str, label: str, api_key: bool, page: str, ask: bool) -> str:
-    """The API key / password: from standard input when it is a pipe, else
-    ``CROSSPOST_SECRET_<ACCOUNT>``, else a prompt without echo."""
+def _read_secret(account: str, label: str, api_key: bool, page: str, ask: bool
+                 ) -> tuple[str, bool]:
+    """(the API key / password, whether it came from ``CROSSPOST_SECRET_<ACCOUNT>``): from
+    standard input when it is a pipe, else that variable, else a prompt without echo."""
     from crosspost.config.secrets import env_var_name
 
     what = "API key" if api_key else "password"
     if not sys.stdin.isatty():
         value = sys.stdin.readline().strip()
         if value:
-            return value
+            return value, False
     env = os.environ.get(env_var_name(account), "")
     if env:
-        return env
+        return env, True
     if not ask:
         raise SecretError(f"no {what} given for {account!r}",
                           f"pipe it on standard input, or set {env_var_name(account)}")
@@ -51,7 +52,7 @@ def _read_secret(account: str, label: str, api_key: bool, page: str, ask: bool) 
                          show_default=False).strip()
     if not value:
         raise SecretError(f"no {what} given", "run `crosspost init` again and paste it")
-    return value
+    return value, False
 
 
 def _login(account: Account, secret: str) -> tuple[Adapter, str]:
@@ -108,6 +109,22 @@ def _choose(postable: tuple[str, ...], given: tuple[str, ...] | None, ask: bool
     return out
 
 
+def _keep_secret(account: str, secret: str, what: str, from_env: bool) -> None:
+    """Store the secret in the keyring; without a usable keyring, say how to give it
+    instead (the config is written all the same: it never holds the secret)."""
+    from crosspost.config.secrets import env_var_name, store_secret
+
+    if from_env:
+        click.echo(f"using the {what} in {env_var_name(account)} (not copied to the keyring)")
+        return
+    try:
+        backend = store_secret(account, secret)
+    except SecretError as exc:
+        click.echo(f"note: {exc.message}\n  fix: {exc.fix}", err=True)
+        return
+    click.echo(f"stored the {what} in the keyring ({backend})")
+
+
 @click.command("init")
 @click.option("--example", is_flag=True, help="Print the example config (every key, "
               "explained) and exit.")
@@ -138,7 +155,6 @@ def init_cmd(app: App, example: bool, systemd_unit: bool, site: str | None,
         return
     from crosspost.cli.init_config import InitAnswers, plan_targets, render_config
     from crosspost.config import Account, default_config_path, load_config
-    from crosspost.config.secrets import store_secret
 
     ask = not assume_yes
     path = (app.config_path or default_config_path()).expanduser()
@@ -169,7 +185,7 @@ def init_cmd(app: App, example: bool, systemd_unit: bool, site: str | None,
     from crosspost.cli.login_cmd import _needs_api_key
 
     api_key, label, page = _needs_api_key(account)
-    secret = _read_secret(account_name, label, api_key, page, ask)
+    secret, from_env = _read_secret(account_name, label, api_key, page, ask)
     adapter, who = _login(account, secret)
     with adapter:
         click.echo(f"login ok: {who}")
@@ -177,8 +193,7 @@ def init_cmd(app: App, example: bool, systemd_unit: bool, site: str | None,
         chosen = _choose(postable, tuple(p.strip() for p in targets.split(",") if p.strip())
                          if targets is not None else None, ask)
         tags_of = {c: adapter.access(c).tags.existing for c in chosen if c is not None}
-    backend = store_secret(account_name, secret)
-    click.echo(f"stored the {'API key' if api_key else 'password'} in the keyring ({backend})")
+    _keep_secret(account_name, secret, "API key" if api_key else "password", from_env)
     answers = InitAnswers(account=account_name, site=site, username=username, server=server,
                           targets=plan_targets(chosen, tags_of), stories_dir=stories_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
