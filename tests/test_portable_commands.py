@@ -53,6 +53,7 @@ def test_main_commands_run_without_posix_only_modules(
     story = write_story(tmp_path / "stories", "portable", title="Portable Tea")
     steps = [
         ("--help",),
+        ("init", "--example"),
         ("check", str(story)),
         ("preview", str(story), "--to", "fluffy"),
         ("post", str(story), "--to", "journal"),

@@ -2,8 +2,8 @@
 otherwise (pipes, files, scripts: they read ``--json``).
 
 :mod:`rich` draws; it is imported only when something is drawn, so ``crosspost --help``
-stays fast. Colour follows the usual switches: ``NO_COLOR`` turns it off, ``FORCE_COLOR``
-or ``TTY_COMPATIBLE=1`` turn the terminal output on where the terminal is not detected.
+stays fast. Colour follows the usual switches: ``NO_COLOR`` turns it off; ``TTY_COMPATIBLE=1``
+(``=0``) turns the terminal output on (off) where the terminal is not detected (or is).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def draws(stderr: bool = False) -> bool:
     stream = sys.stderr if stderr else sys.stdout
     if os.environ.get("TTY_COMPATIBLE") == "0":
         return False
-    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
+    if os.environ.get("TTY_COMPATIBLE") == "1":
         return True
     try:
         return bool(stream.isatty())
