@@ -80,3 +80,18 @@ def test_check_without_files_or_online_is_a_usage_error(
     code, _, err = run_main(capsys, "--config", str(sandbox_config), "check")
     assert code == 2
     assert "--online" in err
+
+
+def test_check_online_knows_a_community_is_moderated_once_an_entry_was_queued(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(capsys, "--config", str(sandbox_config), "check", "--online",
+                            "--to", "modq")
+    assert "modfics is moderated:" not in out and "does not tell" in out  # cannot tell yet
+    story = write_story(tmp_path, "q", title="Queued One")
+    assert run_main(capsys, "--config", str(sandbox_config), "post", str(story), "--to",
+                    "modq")[0] == 0
+    code, out, _ = run_main(capsys, "--config", str(sandbox_config), "check", "--online",
+                            "--to", "modq")
+    assert code == 0
+    assert "note  modq: modfics is moderated (earlier entries there were queued)" in out

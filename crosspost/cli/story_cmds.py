@@ -279,14 +279,14 @@ def check_cmd(app: App, files: tuple[Path, ...], to: tuple[str, ...], online: bo
 def _check_online(app: App, checker: Checker, stories: list[Story], as_json: bool
                   ) -> list[str]:
     """Print the online findings (one line each); the targets that would fail."""
-    from crosspost.delivery.checkup import check_targets, failing_targets
+    from crosspost.delivery.checkup import check_targets, failing_targets, queued_targets
 
     config = app.config
     if not config.targets:
         raise ConfigError([ConfigProblem("targets", "no targets to check")],
                           fix="add a target (`crosspost init` writes a config with them)")
     names = checker.named or list(config.targets)
-    findings = check_targets(config, names, stories)
+    findings = check_targets(config, names, stories, queued_before=queued_targets(config))
     for f in findings:
         if as_json:
             click.echo(json.dumps({"online": True, **f.as_dict()}, ensure_ascii=False))

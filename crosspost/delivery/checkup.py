@@ -8,7 +8,7 @@ prints the findings; a dashboard can show the same list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -35,6 +35,19 @@ class Finding:
     def as_dict(self) -> dict[str, str]:
         return {"target": self.target, "level": self.level, "message": self.message,
                 "fix": self.fix}
+
+
+def queued_targets(config: Config) -> set[str]:
+    """The targets where an entry of ours went to a moderation queue, from the state file
+    (an empty set when there is none yet: nothing is created)."""
+    from crosspost.config import default_state_path
+    from crosspost.state.registry import Registry
+
+    path = config.settings.state_file or default_state_path()
+    if not path.exists():
+        return set()
+    with Registry(path) as registry:
+        return {r.target for r in registry.deliveries(statuses=("queued",))}
 
 
 def failing_targets(findings: Iterable[Finding]) -> list[str]:
@@ -72,8 +85,9 @@ def mapped_tags(config: Config, target: str, stories: Sequence[Story]) -> list[s
 
 
 def judge_access(target: str, where: str, access: JournalAccess, tags: Sequence[str],
-                 allow_new: bool) -> list[Finding]:
-    """The findings for one target from what the site told about the journal. Pure."""
+                 allow_new: bool, queued_before: bool = False) -> list[Finding]:
+    """The findings for one target from what the site told about the journal (and whether
+    earlier entries there waited for a moderator). Pure."""
     from crosspost.adapter import filter_tags
 
     out: list[Finding] = []
@@ -85,8 +99,9 @@ def judge_access(target: str, where: str, access: JournalAccess, tags: Sequence[
     if access.may_post is None:
         out.append(Finding(target, "note", f"the site does not say whether this account may "
                                            f"post to {where}"))
-    if access.moderated:
-        out.append(Finding(target, "note", f"{where} is moderated: entries wait for a "
+    if access.moderated or (access.moderated is None and queued_before):
+        why = " (earlier entries there were queued)" if not access.moderated else ""
+        out.append(Finding(target, "note", f"{where} is moderated{why}: entries wait for a "
                                            "moderator (crosspost shows them as queued)"))
     elif access.moderated is None:
         out.append(Finding(target, "note", f"the site does not tell whether {where} is "
@@ -117,10 +132,11 @@ def judge_access(target: str, where: str, access: JournalAccess, tags: Sequence[
 
 
 def check_targets(config: Config, targets: Sequence[str] | None = None,
-                  stories: Sequence[Story] = (), *, pool: AdapterPool | None = None
-                  ) -> list[Finding]:
+                  stories: Sequence[Story] = (), *, pool: AdapterPool | None = None,
+                  queued_before: Collection[str] = ()) -> list[Finding]:
     """Log in to each account once and check each target (all targets by default). Makes
-    only read calls (login, tag lists): nothing is posted."""
+    only read calls (login, tag lists): nothing is posted. ``queued_before``: targets where
+    earlier entries went to a moderation queue (the protocol never says so itself)."""
     from crosspost.delivery.pool import AdapterPool
 
     own = pool is None
@@ -130,7 +146,8 @@ def check_targets(config: Config, targets: Sequence[str] | None = None,
     out: list[Finding] = []
     try:
         for name in names:
-            out.extend(_check_one(config, name, stories, pool, logins))
+            out.extend(_check_one(config, name, stories, pool, logins,
+                                  name in queued_before))
     finally:
         if own:
             pool.close()
@@ -138,7 +155,8 @@ def check_targets(config: Config, targets: Sequence[str] | None = None,
 
 
 def _check_one(config: Config, name: str, stories: Sequence[Story], pool: AdapterPool,
-               logins: dict[str, str | CrosspostError]) -> list[Finding]:
+               logins: dict[str, str | CrosspostError], queued_before: bool
+               ) -> list[Finding]:
     target = config.targets[name]
     where = target.community or "the account's own journal"
     adapter: Adapter | None = None
@@ -159,7 +177,7 @@ def _check_one(config: Config, name: str, stories: Sequence[Story], pool: Adapte
         return [Finding(name, "fail", f"could not ask about {where}: {exc.message}", exc.fix)]
     rules = config.rendering_for(name).tags
     found = judge_access(name, where, access, mapped_tags(config, name, stories),
-                         bool(rules and rules.allow_new))
+                         bool(rules and rules.allow_new), queued_before)
     if not any(f.level == "fail" for f in found):
         found.insert(0, Finding(name, "ok", f"{login.split(';')[0]} may post to {where}"))
     return found
