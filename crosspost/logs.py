@@ -14,9 +14,16 @@ from pathlib import Path
 LOGGER = "crosspost"
 
 
+def iso_time(created: float) -> str:
+    """A record's time in ISO 8601 with its UTC offset (local time, milliseconds)."""
+    from datetime import datetime
+
+    return datetime.fromtimestamp(created).astimezone().isoformat(timespec="milliseconds")
+
+
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"time": self.formatTime(record), "level": record.levelname.lower(),
+        data = {"time": iso_time(record.created), "level": record.levelname.lower(),
                 "logger": record.name, "message": record.getMessage()}
         for key in ("story", "target", "url", "event"):
             if hasattr(record, key):

@@ -55,6 +55,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch,
     for name in list(os.environ):
         if name.startswith("CROSSPOST_"):
             monkeypatch.delenv(name, raising=False)
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR", "NO_COLOR"):  # tables and colour: tests ask
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
                      ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):

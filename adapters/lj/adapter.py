@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from crosspost.adapter import (
     Adapter,
     FoundEntry,
+    JournalAccess,
     Post,
     Receipt,
     ReceiptStatus,
@@ -341,6 +342,22 @@ class LJAdapter(Adapter):
             else self.client.username
         where = ", ".join(self.usejournals) if self.usejournals else "own journal only"
         return f"{who} on {self.site_profile.label}; may post to: {where}"
+
+    def postable_journals(self) -> tuple[str, ...] | None:
+        """The ``usejournals`` of the login (one ``login`` call the first time)."""
+        if self.usejournals is None:
+            self.check_login()
+        return self.usejournals
+
+    def access(self, journal: str | None) -> JournalAccess:
+        """Posting rights from the login's ``usejournals``; tag rights from
+        :meth:`tag_policy`. Moderation stays unknown: the protocol does not tell (§3.5)."""
+        name = self._journal(journal)
+        if name is None:
+            return JournalAccess(None, True, False, TagPolicy())
+        may_post = name in (self.postable_journals() or ())
+        return JournalAccess(name, may_post, None,
+                             self.tag_policy(name) if may_post else TagPolicy(can_tag=False))
 
     def stats(self) -> dict[str, int]:
         """Requests sent by this adapter, and how many were challenges / new sessions."""

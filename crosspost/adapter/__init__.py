@@ -11,6 +11,7 @@ from __future__ import annotations
 from crosspost.adapter.contract import (
     Adapter,
     FoundEntry,
+    JournalAccess,
     SiteLimits,
     TagPolicy,
     about_to_send,
@@ -32,7 +33,8 @@ from crosspost.story.post import (
 )
 
 __all__ = [
-    "ENTRY_POINT_GROUP", "SCREENING", "Account", "Adapter", "AdultContent", "FoundEntry", "Post",
+    "ENTRY_POINT_GROUP", "SCREENING", "Account", "Adapter", "AdultContent", "FoundEntry",
+    "JournalAccess", "Post",
     "PostOptions", "Receipt", "ReceiptStatus", "RemoteRef", "Security", "SiteLimits",
     "TagPolicy", "about_to_send", "adapter_class", "available_adapters", "body_fingerprint",
     "filter_tags", "on_send",

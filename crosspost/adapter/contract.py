@@ -76,6 +76,17 @@ class TagPolicy:
 
 
 @dataclass(frozen=True)
+class JournalAccess:
+    """What the account may do in a journal, found without posting. ``None``: the site
+    cannot tell (the LJ protocol never says whether a community is moderated)."""
+
+    journal: str | None
+    may_post: bool | None = None
+    moderated: bool | None = None
+    tags: TagPolicy = TagPolicy()
+
+
+@dataclass(frozen=True)
 class FoundEntry:
     """An entry read back from a site, for reconciling an uncertain delivery."""
 
@@ -165,6 +176,16 @@ class Adapter(ABC):
         Adapters that cannot check without posting keep this default, which says so
         (NotImplementedError): crosspost then reports the login as not checked."""
         raise NotImplementedError(f"the {self.label or self.site} adapter cannot check a login")
+
+    def postable_journals(self) -> tuple[str, ...] | None:
+        """The communities this account may post to (after :meth:`check_login`); None when
+        the site does not say. Default: None."""
+        return None
+
+    def access(self, journal: str | None) -> JournalAccess:
+        """What this account may do in ``journal`` (None: its own journal), without
+        posting. Default: posting unknown, moderation unknown, :meth:`tag_policy`."""
+        return JournalAccess(journal, None, None, self.tag_policy(journal))
 
     def close(self) -> None:  # noqa: B027 - an optional hook: adapters without connections skip it
         """Release connections and sessions."""

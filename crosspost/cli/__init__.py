@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: command name → (module, attribute, one-line help shown by ``--help`` without importing)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("crosspost.cli.init_cmd", "init_cmd",
+             "Set crosspost up: log in, pick where to post, write the config."),
     "parse": ("crosspost.cli.story_cmds", "parse_cmd",
               "Show a story's parsed fields and warnings."),
     "check": ("crosspost.cli.story_cmds", "check_cmd",
@@ -84,6 +86,8 @@ class App:
         self.verbose = verbose
         self.log_json = log_json
         self._config = _config
+        #: set when loading found no config file (and nothing in the environment)
+        self.config_missing = False
 
     def __repr__(self) -> str:
         return f"App(config_path={self.config_path!r}, verbose={self.verbose!r})"
@@ -94,6 +98,7 @@ class App:
             from crosspost.config import load_config
 
             self._config = load_config(self.config_path)
+            self._no_config_file(self._config)
             settings = self._config.settings
             if settings.log_file is not None or settings.log_json:
                 import logging
@@ -103,6 +108,24 @@ class App:
                 setup_logging(verbose=self.verbose, json_lines=self.log_json or settings.log_json,
                               log_file=settings.log_file, base=logging.WARNING)
         return self._config
+
+
+    def _no_config_file(self, config: Config) -> None:
+        """No config file and nothing set through the environment: say where crosspost
+        looked and how to make one."""
+        from crosspost.config import default_config_path
+
+        path = (self.config_path or default_config_path()).expanduser()
+        if path.exists() or config.accounts or config.targets:
+            return
+        from crosspost.errors import ConfigError, ConfigProblem
+
+        self._config = None
+        self.config_missing = True
+        raise ConfigError(
+            [ConfigProblem("", "no config file here (crosspost looks at --config, then "
+                               "$CROSSPOST_CONFIG, then this place)")], str(path),
+            fix="run `crosspost init` to write one (`crosspost init --example` shows every key)")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost.cli import App
+from crosspost.cli.complete import complete_targets
 from crosspost.cli.lookup import DELIVERY_ID, story_title
 
 if TYPE_CHECKING:
@@ -168,38 +169,64 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
 # -- queue -------------------------------------------------------------------------------------
 
 @click.command("queue")
+@click.option("--state", "states", multiple=True, type=click.Choice(("scheduled", "held")),
+              help="Only releases in this state (repeatable).")
+@click.option("--to", "targets", multiple=True, metavar="TARGET",
+              shell_complete=complete_targets, help="Only this target (repeatable).")
+@click.option("--story", "stories", multiple=True, metavar="FILE|ID",
+              help="Only this story (repeatable): its file or identity.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON document (schema: docs/JSON.md).")
 @click.pass_obj
-def queue_cmd(app: App) -> None:
+def queue_cmd(app: App, states: tuple[str, ...], targets: tuple[str, ...],
+              stories: tuple[str, ...], as_json: bool) -> None:
     """List scheduled releases (and held ones, whose time passed while nothing ran)."""
+    from crosspost.cli.filters import select
+    from crosspost.cli.lookup import resolve
+    from crosspost.cli.output import draws, table
     from crosspost.state.registry import Registry
 
     config = app.config
     tz, zone_label = _zone(config)
     now = datetime.now(tz)
     with Registry.for_config(config) as registry:
-        rows = registry.scheduled()
-        if not rows:
-            click.echo("Nothing scheduled.")
-            return
-        click.echo(f"Time zone: {zone_label}")
-        table = [("ID", "STATUS", "WHEN", "", "TARGET", "STORY")]
-        for r in rows:
-            at = r.release_at.astimezone(tz) if r.release_at else None
-            table.append((f"#{r.id}", r.status,
-                          at.strftime("%Y-%m-%d %H:%M %Z") if at else "-",
-                          _relative(at, now), r.target, story_title(registry, r.identity)))
-        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
-        for row in table:
+        identities = ({resolve(s, registry, config)[0] for s in stories} if stories
+                      else None)
+        rows = select(registry.scheduled(), states, targets, identities, True)
+        titles = {r.identity: story_title(registry, r.identity) for r in rows}
+    if as_json:
+        import json
+
+        from crosspost.cli.json_rows import queue_doc, release_json
+
+        click.echo(json.dumps(queue_doc([release_json(r, titles[r.identity]) for r in rows]),
+                              ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Nothing scheduled.")
+        return
+    click.echo(f"Time zone: {zone_label}")
+    header = ("ID", "STATUS", "WHEN", "", "TARGET", "STORY")
+    body = []
+    for r in rows:
+        at = r.release_at.astimezone(tz) if r.release_at else None
+        body.append((f"#{r.id}", r.status, at.strftime("%Y-%m-%d %H:%M %Z") if at else "-",
+                     _relative(at, now), r.target, titles[r.identity]))
+    if draws():
+        table(None, header, body, status_col=1)
+    else:
+        widths = [max(len(row[i]) for row in (header, *body)) for i in range(len(header) - 1)]
+        for row in (header, *body):
             cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
             click.echo("  ".join(cells).rstrip())
-        held = [r for r in rows if r.status == "held"]
-        if held:
-            click.echo(f"\n{len(held)} held, not posted until you say so:")
-            for r in held:  # why: a missed release time, or a file taken out of the folder
-                why = (r.last_error.splitlines() or ["held"])[0].split("; `crosspost")[0]
-                click.echo(f"  #{r.id}  {why}")
-            click.echo("Post one with `crosspost reschedule ID --at now`, or drop it with "
-                       "`crosspost cancel ID`.")
+    held = [r for r in rows if r.status == "held"]
+    if held:
+        click.echo(f"\n{len(held)} held, not posted until you say so:")
+        for r in held:  # why: a missed release time, or a file taken out of the folder
+            why = (r.last_error.splitlines() or ["held"])[0].split("; `crosspost")[0]
+            click.echo(f"  #{r.id}  {why}")
+        click.echo("Post one with `crosspost reschedule ID --at now`, or drop it with "
+                   "`crosspost cancel ID`.")
 
 
 def _relative(at: datetime | None, now: datetime) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from crosspost.cli.complete import complete_accounts
 from crosspost.errors import (
     AuthError,
     ConfigError,
@@ -79,7 +80,7 @@ def _check(name: str, account: Account, secret: object) -> str:
 
 
 @click.command("login")
-@click.argument("account_name", metavar="ACCOUNT")
+@click.argument("account_name", metavar="ACCOUNT", shell_complete=complete_accounts)
 @click.option("--check/--no-check", default=None,
               help="Verify the secret with the site before storing it. Default: verify "
                    "when the site can be reached, else store it unchecked with a note.")

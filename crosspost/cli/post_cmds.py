@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from crosspost.cli.complete import complete_targets
 from crosspost.cli.lookup import DELIVERY_ID, load_story, resolve, story_title
 from crosspost.errors import CrosspostError, UserError
 
@@ -28,8 +29,10 @@ if TYPE_CHECKING:
     from crosspost.story.model import Story
 
 _TARGET_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
+                           shell_complete=complete_targets,
                            help="Only this target (repeatable). Default: every auto target.")
 _WHERE_OPT = click.option("--to", "targets", multiple=True, metavar="TARGET",
+                          shell_complete=complete_targets,
                           help="Only this target (repeatable). Default: every target where "
                                "the story is posted.")
 
@@ -93,11 +96,34 @@ def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
 
 
 def report(outcomes: list[Outcome], zone: tzinfo | None = None) -> bool:
-    """Print the outcomes; True when all are done."""
+    """Print the outcomes (the first line of each in its status colour on a terminal);
+    True when all are done."""
+    from crosspost.cli.output import paint
+
     for out in outcomes:
-        for line in describe(out, zone):
-            click.echo(line)
+        for i, line in enumerate(describe(out, zone)):
+            click.echo(paint(line, out.action) if i == 0 else line)
     return all(o.ok for o in outcomes)
+
+
+#: outcome action → the summary's count it adds to
+SUMMARY_OF = {"posted": "posted", "edited": "posted", "queued": "queued",
+              "scheduled": "waiting", "retry": "waiting", "uncertain": "waiting",
+              "held": "waiting", "busy": "waiting", "needs_edit": "waiting",
+              "failed": "failed", "skipped": "skipped"}
+
+
+def summary(stories: int, outcomes: list[Outcome]) -> str:
+    """One line for a batch: ``3 stories: 4 posted, 1 queued, 0 waiting, 1 failed``. Pure."""
+    counts = dict.fromkeys(("posted", "queued", "waiting", "failed", "skipped"), 0)
+    for out in outcomes:
+        key = SUMMARY_OF.get(out.action)
+        if key:
+            counts[key] += 1
+    text = (f"{stories} stor{'y' if stories == 1 else 'ies'}: {counts['posted']} posted, "
+            f"{counts['queued']} queued, {counts['waiting']} waiting, "
+            f"{counts['failed']} failed")
+    return text + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
 
 
 @click.command("post")
@@ -149,8 +175,11 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
         sys.exit(bad)
     _require_secrets(config, {t for _, groups in plans for at_, ts in groups for t in ts
                               if at_ is None or at_ <= datetime.now(zone)})
+    from crosspost.cli.output import progress
+
     ok, scheduled = True, False
-    with _publisher(config) as publisher:
+    done: list[Outcome] = []
+    with _publisher(config) as publisher, progress(len(plans), "posting") as advance:
         for story, groups in plans:
             if len(files) > 1:
                 click.echo(f"== {story.title or story.identity} ({story.path}) ==")
@@ -158,12 +187,17 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
             if clash is not None:
                 click.echo(f"error: {clash.render()}", err=True)
                 bad = max(bad, clash.exit_code)
+                advance(story.title)
                 continue
             for at_, group in groups:
                 due = at_ if at_ is not None and at_ > datetime.now(zone) else None
                 outcomes = publisher.publish(story, group, again=again, at=due)
                 ok &= report(outcomes, zone)
+                done.extend(outcomes)
                 scheduled |= any(o.action == "scheduled" for o in outcomes)
+            advance(story.title)
+        if len(files) > 1:
+            click.echo(summary(len(plans), done))
         if scheduled:
             from crosspost.cli.daemon_cmds import note_no_watcher
 
@@ -326,6 +360,8 @@ def retry_cmd(app: App, delivery_id: int | None, force: bool) -> None:
         if len(titles) > 1:
             click.echo(f"== {titles[identity]} ==")
         ok &= report([o for o in outcomes if o.identity == identity])
+    if len(titles) > 1:
+        click.echo(summary(len(titles), outcomes))
     if not ok:
         sys.exit(1)
 

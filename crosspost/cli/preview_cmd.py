@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from crosspost.cli.complete import complete_targets
 from crosspost.errors import CrosspostError, UserError
 from crosspost.render.preview import build_preview, describe_options
 
@@ -59,11 +60,16 @@ def _show(name: str, item: TargetPreview) -> None:
 @click.command("preview")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--to", "targets", multiple=True, metavar="TARGET",
+              shell_complete=complete_targets,
               help="Only this target (repeatable). Default: every target with auto = true.")
 @click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
               metavar="OUT", help="Also write a self-contained HTML page to OUT.")
+@click.option("--open", "open_page", is_flag=True,
+              help="Open the rendered page in the web browser (written to a temporary file "
+                   "unless --html names one).")
 @click.pass_obj
-def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path | None) -> None:
+def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path | None,
+                open_page: bool) -> None:
     """Show exactly what each target would receive for FILE: subject, tags, props, HTML.
 
     Nothing is sent and no password is needed."""
@@ -85,6 +91,14 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
             click.echo(f"== {name}: cannot be posted ==\nerror: {exc.render()}\n", err=True)
     for name, item in items:
         _show(name, item)
+    if open_page and html_out is None:
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix="crosspost-preview-", suffix=".html")
+        import os
+
+        os.close(fd)
+        html_out = Path(name)
     if html_out is not None:
         page = preview_page(story.title or file.name, str(file), items,
                             {n: describe_options(i.post.options) for n, i in items})
@@ -94,5 +108,20 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
             raise UserError(f"cannot write {html_out}: {exc.strerror or exc}",
                             "choose a folder you can write to") from None
         click.echo(f"wrote {html_out}", err=True)
+        if open_page:
+            _open_in_browser(html_out)
     if failed:
         sys.exit(failed[0].exit_code)
+
+
+def _open_in_browser(page: Path) -> None:
+    """The page in the user's browser (``$BROWSER`` when set); a note when none opens."""
+    import webbrowser
+
+    url = page.resolve().as_uri()
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        click.echo(f"note: no web browser could be opened: open {url} yourself", err=True)

@@ -68,12 +68,13 @@ class Checker:
         try:
             config: Config | None = app.config
         except ConfigError as exc:
-            if need_config:
+            if need_config and not app.config_missing:
                 raise
             where = f" {exc.source}" if exc.source else ""
             why = "; ".join(str(p) for p in exc.problems) or exc.message
+            fix = f" ({exc.fix})" if app.config_missing else ""
             click.echo(f"note: the config{where} was not read ({why}), so release times use "
-                       "this computer's time zone and targets are not checked", err=True)
+                       f"this computer's time zone and targets are not checked{fix}", err=True)
             config = None
         return cls(config, targets)
 

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from crosspost.cli.complete import complete_targets
 from crosspost.cli.story_checks import Checked, Checker, problem_reason, problem_row, problem_text
-from crosspost.errors import CrosspostError, StoryError
+from crosspost.errors import ConfigError, ConfigProblem, CrosspostError, StoryError
 from crosspost.story.model import ParseWarning, Story, field_key
 
 if TYPE_CHECKING:
@@ -218,20 +219,30 @@ def _when(at: datetime | None, tz: tzinfo) -> str:
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--to", "to", multiple=True, metavar="TARGET",
+              shell_complete=complete_targets,
               help="Check for these targets (repeatable); default: those the story goes to.")
+@click.option("--online", is_flag=True,
+              help="Also log in and check each target (posting access, moderation, tag "
+                   "rights, mapped tags the community lacks). Nothing is posted.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.pass_obj
-def check_cmd(app: App, files: tuple[Path, ...], to: tuple[str, ...], as_json: bool) -> None:
+def check_cmd(app: App, files: tuple[Path, ...], to: tuple[str, ...], online: bool,
+              as_json: bool) -> None:
     """Check story files (or folders of them): one line per file, exit 1 if any is invalid.
 
     Besides parsing, checks what the watcher or `post` would refuse: release times, the
     targets named in `Release (target):`, and the subject and entry length each target's
-    site allows (offline: no site is contacted)."""
+    site allows (offline: no site is contacted). With --online (files optional), logs in
+    and checks each target too, without posting: exit 1 when a target would fail."""
     from crosspost.daemon.files import STORY_SUFFIXES
 
+    if not files and not online:
+        raise click.UsageError("give story files or folders to check (or --online to check "
+                               "the targets)")
     checker = Checker.for_app(app, to, need_config=True)
+    stories: list[Story] = []
     if not checker.targets_known and not as_json:
         click.echo("note  no targets are configured, so target names and subject lengths are "
                    "not checked (see --config)", err=True)
@@ -256,11 +267,37 @@ def check_cmd(app: App, files: tuple[Path, ...], to: tuple[str, ...], as_json: b
                 _report(path, None, [exc], as_json, checker.tz)
             else:
                 bad += bool(checked.problems)
+                stories.append(checked.story)
                 _report(path, checked, checked.problems, as_json, checker.tz)
-    if bad:
-        if not as_json:
-            click.echo(f"{bad} invalid story file(s)", err=True)
+    failing = _check_online(app, checker, stories, as_json) if online else []
+    if bad and not as_json:
+        click.echo(f"{bad} invalid story file(s)", err=True)
+    if bad or failing:
         raise SystemExit(1)
+
+
+def _check_online(app: App, checker: Checker, stories: list[Story], as_json: bool
+                  ) -> list[str]:
+    """Print the online findings (one line each); the targets that would fail."""
+    from crosspost.delivery.checkup import check_targets, failing_targets, queued_targets
+
+    config = app.config
+    if not config.targets:
+        raise ConfigError([ConfigProblem("targets", "no targets to check")],
+                          fix="add a target (`crosspost init` writes a config with them)")
+    names = checker.named or list(config.targets)
+    findings = check_targets(config, names, stories, queued_before=queued_targets(config))
+    for f in findings:
+        if as_json:
+            click.echo(json.dumps({"online": True, **f.as_dict()}, ensure_ascii=False))
+            continue
+        fix = f" (fix: {f.fix})" if f.fix else ""
+        click.echo(f"{f.level.upper() if f.level == 'fail' else f.level:<5} "
+                   f"{f.target}: {f.message}{fix}")
+    failing = failing_targets(findings)
+    if failing and not as_json:
+        click.echo(f"{len(failing)} target(s) would fail: {', '.join(failing)}", err=True)
+    return failing
 
 
 def _report(path: Path, checked: Checked | None, problems: list[CrosspostError],

@@ -53,7 +53,7 @@ def load_config(path: Path | str | None = None) -> Config:
             raise ConfigError([ConfigProblem("", f"cannot read: {exc}")], str(cfg_path)) from None
     elif path:
         raise ConfigError([ConfigProblem("", "file not found")], str(cfg_path),
-                          fix="pass an existing file, or copy config.example.toml there")
+                          fix="pass an existing file, or run `crosspost init` to write one there")
     elif os.environ.get("CROSSPOST_CONFIG"):
         raise ConfigError([ConfigProblem("", "file not found (named by $CROSSPOST_CONFIG)")],
                           str(cfg_path),

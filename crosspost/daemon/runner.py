@@ -168,8 +168,10 @@ class Daemon:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         # SIGHUP too: a closed terminal stops the watcher the same clean way
-        old = {sig: signal.getsignal(sig)
-               for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        # (Windows has no SIGHUP: each signal is handled where it exists)
+        sigs = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, name)]
+        old = {sig: signal.getsignal(sig) for sig in sigs}
 
         def handler(signum: int, frame: FrameType | None) -> None:
             self._interrupts += 1

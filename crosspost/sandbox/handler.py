@@ -137,7 +137,7 @@ class Handler(BaseHTTPRequestHandler):
         elif parts.path.startswith("/interface/"):
             self._send(405, pages.not_found(), headers={"Allow": "POST"})
         else:
-            self._page(unquote(parts.path))
+            self._page(parts.path)
 
     do_HEAD = do_GET
 
@@ -267,10 +267,12 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- pages ----------------------------------------------------------------------------
     def _page(self, path: str) -> None:
+        """``path`` still %-encoded: a tag may hold a "/" (``pairing: a/b``)."""
         if not self._admit():
             return
         world = self.server.sandbox.world
-        parts = [p for p in path.split("/") if p]
+        dialect = self.server.sandbox.dialect
+        parts = [unquote(p) for p in path.split("/") if p]
         if not parts:
             self._send(200, pages.site_page(world))
             return
@@ -278,7 +280,11 @@ class Handler(BaseHTTPRequestHandler):
             if not path.endswith("/"):
                 self._send(301, b"", headers={"Location": f"/{parts[0]}/"})
                 return
-            page = pages.journal_page(world, parts[0])
+            page = pages.journal_page(world, parts[0], dialect)
+            self._send(200 if page else 404, page or pages.not_found())
+            return
+        if len(parts) == 3 and parts[1] == "tag":  # DW: /<journal>/tag/<tag>
+            page = pages.journal_page(world, parts[0], dialect, tag=parts[2])
             self._send(200 if page else 404, page or pages.not_found())
             return
         entry = pages.find_entry(world, parts[0], parts[1]) if len(parts) == 2 else None
@@ -286,7 +292,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, pages.not_found())
             return
         acct = world.get(entry.journal)
-        self._send(200, pages.entry_page(entry, acct.fullname if acct else entry.journal))
+        self._send(200, pages.entry_page(entry, acct.fullname if acct else entry.journal,
+                                         dialect))
 
     # ---- control --------------------------------------------------------------------------
     def _control(self, verb: str, path: str, body: bytes,

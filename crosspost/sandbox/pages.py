@@ -1,4 +1,6 @@
-"""HTML pages: an entry at ``/<journal>/<ditemid>.html``, a journal index, the site index.
+"""HTML pages: an entry at ``/<journal>/<ditemid>.html``, a journal or community page
+(entries above their cuts, "Read more" links), its tag pages at ``/<journal>/tag/<tag>``, the
+site index — laid out as Dreamwidth lays them out, never showing protocol props.
 
 The event is shown as stored (the sandbox is local and trusts its writer); everything else is
 escaped.
@@ -8,13 +10,19 @@ from __future__ import annotations
 
 import re
 from html import escape, unescape
+from urllib.parse import quote
 
+from . import cuts
 from .world import Entry, World
 
 _STYLE = ("body{font-family:Georgia,serif;max-width:46em;margin:2em auto;padding:0 1em;"
-          "line-height:1.5;color:#222}header,footer{font-family:sans-serif;font-size:.9em;"
-          "color:#555}.tags{font-family:sans-serif;font-size:.9em}.sec{color:#a33}"
-          "a{color:#2a5db0}")
+          "line-height:1.5;color:#222}header,footer,.meta{font-family:sans-serif;"
+          "font-size:.9em;color:#555}.tags{font-family:sans-serif;font-size:.9em}"
+          ".sec{color:#a33}a{color:#2a5db0}article.entry{border-bottom:1px solid #ddd;"
+          "padding-bottom:1em;margin-bottom:1.5em}h2.subject{margin-bottom:.2em}"
+          ".cut-marker{font-family:sans-serif;font-size:.8em;color:#777;border-top:1px dashed "
+          "#aaa;margin:1em 0;padding-top:.2em}.cut-end{border-top:none;border-bottom:1px dashed "
+          "#aaa;padding:0 0 .2em}")
 
 
 def _subject(subject: str) -> str:
@@ -29,36 +37,71 @@ def _page(title: str, body: str) -> bytes:
             f"<body>{body}</body></html>\n").encode()
 
 
-def entry_page(entry: Entry, journal_title: str) -> bytes:
-    subject = entry.subject or "(no subject)"
-    tags = ""
-    if entry.tags:
-        links = ", ".join(f'<span class="tag">{escape(t)}</span>' for t in entry.tags)
-        tags = f'<p class="tags">Tags: {links}</p>'
+def tag_url(journal: str, tag: str) -> str:
+    """DW: a journal's entries with one tag are at ``/<journal>/tag/<tag>``."""
+    return f"/{quote(journal)}/tag/{quote(tag, safe='')}"
+
+
+def _entry_url(entry: Entry) -> str:
+    return f"/{quote(entry.journal)}/{entry.ditemid}.html"
+
+
+def _tags(entry: Entry) -> str:
+    if not entry.tags:
+        return ""
+    links = ", ".join(f'<a class="tag" rel="tag" href="{escape(tag_url(entry.journal, t))}">'
+                      f"{escape(t)}</a>" for t in entry.tags)
+    return f'<p class="tags">Tags: {links}</p>'
+
+
+def _meta(entry: Entry) -> str:
     security = ""
     if entry.security != "public":
         label = "members only" if entry.security == "usemask" else entry.security
         security = f' <span class="sec">[{escape(label)}]</span>'
-    props = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in sorted(entry.props.items()))
-    body = (f'<header><a href="../">{escape(journal_title)}</a> · posted by '
-            f"{escape(entry.poster)} · {escape(entry.eventtime)}{security}</header>"
+    return f"{escape(entry.eventtime)} · posted by {escape(entry.poster)}{security}"
+
+
+def entry_page(entry: Entry, journal_title: str, dialect: str = "dw") -> bytes:
+    """The entry in full; where each cut is, an anchor (``#cutid1``) and a marker. No
+    protocol props: the sites never show them."""
+    subject = entry.subject or "(no subject)"
+    body = (f'<header><a href="/{quote(entry.journal)}/">{escape(journal_title)}</a> · '
+            f"{_meta(entry)}</header>"
             f'<article class="entry" data-itemid="{entry.itemid}" data-anum="{entry.anum}">'
-            f'<h1 class="subject">{_subject(subject)}</h1>{tags}'
-            f'<div class="entry-content">\n{entry.event}\n</div></article>'
-            f"<footer><ul>{props}</ul></footer>")
+            f'<h1 class="subject">{_subject(subject)}</h1>'
+            f'<div class="entry-content">\n{cuts.whole(entry.event, dialect)}\n</div>'
+            f"{_tags(entry)}</article>")
     return _page(unescape(subject), body)
 
 
-def journal_page(world: World, name: str) -> bytes | None:
+def _summary(entry: Entry, dialect: str) -> str:
+    """An entry as a journal page shows it: the text above the cut, a link in its place."""
+    url = _entry_url(entry)
+    text, _ = cuts.above_cut(entry.event, url, dialect)
+    return (f'<article class="entry"><h2 class="subject"><a href="{escape(url)}">'
+            f'{_subject(entry.subject or "(no subject)")}</a></h2>'
+            f'<p class="meta">{_meta(entry)}</p>'
+            f'<div class="entry-content">\n{text}\n</div>{_tags(entry)}'
+            f'<p class="meta"><a href="{escape(url)}">Link</a></p></article>')
+
+
+def journal_page(world: World, name: str, dialect: str = "dw", tag: str | None = None
+                 ) -> bytes | None:
+    """A journal's or community's recent entries (only those with ``tag`` when given),
+    newest first, each shown above its cut."""
     acct = world.get(name)
     if acct is None:
         return None
     items = sorted(world.list_entries(acct.name), key=lambda e: e.itemid, reverse=True)
-    rows = "".join(f'<li><a href="{e.ditemid}.html">{_subject(e.subject or "(no subject)")}</a>'
-                   f" · {escape(e.eventtime)} · {escape(e.poster)}</li>" for e in items)
+    if tag is not None:
+        items = [e for e in items if tag.casefold() in (t.casefold() for t in e.tags)]
     kind = "community" if acct.is_community else "journal"
-    body = (f'<header><a href="../">sandbox</a></header><h1>{escape(acct.fullname)}</h1>'
-            f"<p>{kind} <b>{escape(acct.name)}</b> · {len(items)} entries</p><ul>{rows}</ul>")
+    where = (f' · entries tagged <b class="tag">{escape(tag)}</b> '
+             f'(<a href="/{quote(acct.name)}/">all entries</a>)' if tag is not None else "")
+    entries = "".join(_summary(e, dialect) for e in items) or "<p>No entries.</p>"
+    body = (f'<header><a href="/">sandbox</a></header><h1>{escape(acct.fullname)}</h1>'
+            f"<p>{kind} <b>{escape(acct.name)}</b> · {len(items)} entries{where}</p>{entries}")
     return _page(acct.fullname, body)
 
 
