@@ -183,6 +183,6 @@ def test_ui_accounts_check_each_community_target_online(tmp_path: Path, sandbox)
         client.post("/accounts/sandbox/check", data={"csrf": csrf_of(page)})
         page = client.get("/accounts").text
         assert "login ok" in page
-        assert "fluffy: may post to fluffyfics" in page
+        assert "fluffy: writer (Sandbox Writer) on Sandbox may post to fluffyfics" in page
         assert "closed: this account may not post to closedfics" in page
         assert "fix: join closedfics" in page

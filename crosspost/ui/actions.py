@@ -242,42 +242,20 @@ def accounts(config: Config) -> list[AccountView]:
 
 
 def check_login(config: Config, name: str) -> list[Note]:
-    """Log in once with the stored secret (as `crosspost login NAME --stored`), then check
-    each of the account's targets online: may the account post in the community, may it
-    tag there, may it create tags (or only use the community's own)."""
-    from crosspost.adapter import adapter_class
-    from crosspost.config.secrets import secret_for
+    """Log in once with the stored secret and check each of the account's targets online,
+    with the same findings as `crosspost check --online` (nothing is posted)."""
+    from crosspost.delivery.checkup import check_targets, queued_targets
 
-    account = _account(config, name)
-    quick = account.model_copy(update={"use_sessions": False})
-    with adapter_class(account.site)(quick, secret_for(name)) as adapter:
-        who = adapter.check_login()
-        notes = [Note(f"{name}: login ok ({who})")]
-        may_post = getattr(adapter, "usejournals", None)  # the LJ family tells at login
-        for target, tgt in config.targets.items():
-            if tgt.account != name or not tgt.community:
-                continue
-            notes.append(_target_note(adapter, target, tgt.community, may_post))
-    return notes
-
-
-def _target_note(adapter: Any, target: str, community: str,
-                 may_post: tuple[str, ...] | None) -> Note:
-    if may_post is not None and community.lower() not in {j.lower() for j in may_post}:
-        return Note(f"{target}: this account may not post to {community}", "bad",
-                    f"join {community} (or ask its moderators for posting access)")
-    try:
-        policy = adapter.tag_policy(community)
-    except CrosspostError as exc:
-        return Note(f"{target}: could not read {community}'s tags: {exc.message}", "warn",
-                    exc.fix)
-    if not policy.can_tag:
-        return Note(f"{target}: may post to {community}, but not tag entries there", "warn",
-                    "posts go out without tags; ask the moderators for tagging access")
-    if not policy.can_create:
-        return Note(f"{target}: may post to {community}; only its {len(policy.existing)} "
-                    "existing tags can be used (others are left out and reported)", "ok")
-    return Note(f"{target}: may post to {community} and use any tag")
+    _account(config, name)
+    targets = [t for t, tgt in config.targets.items() if tgt.account == name]
+    if not targets:
+        return [Note(f"{name}: no target uses this account", "warn",
+                     "add a [targets.NAME] with account = \"" + name + "\" to the config")]
+    tones = {"ok": "ok", "note": "ok", "warn": "warn", "fail": "bad"}
+    findings = check_targets(config, targets, queued_before=queued_targets(config))
+    login_failed = any(f.message.startswith(f"account {name}:") for f in findings)
+    head = [] if login_failed else [Note(f"{name}: login ok")]
+    return head + [Note(f"{f.target}: {f.message}", tones[f.level], f.fix) for f in findings]
 
 
 def store_secret(config: Config, name: str, value: str) -> list[Note]:
