@@ -83,6 +83,12 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
     story, drop the changed file into the folder again (or run `crosspost edit FILE`).
     Empty files wait for their content. Ctrl-C or SIGTERM stops cleanly.
     """
+    import threading
+
+    from crosspost.daemon.stopping import catch_early
+
+    stop = threading.Event()
+    catch_early(stop)  # before anything loads: a SIGTERM while starting still exits 0
     from crosspost.daemon import run_daemon
     from crosspost.logs import setup_logging
 
@@ -99,7 +105,7 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
                   json_lines=bool(root_params.get("log_json")) or settings.log_json,
                   log_file=log_file.expanduser() if log_file is not None else None)
     code = run_daemon(config, folder=folder, rescan_seconds=rescan, settle_seconds=settle,
-                      once=once)
+                      once=once, stop=stop)
     if code:
         sys.exit(code)
 

@@ -10,6 +10,16 @@
 
 from __future__ import annotations
 
-from crosspost.daemon.runner import run_daemon
+from typing import Any
 
 __all__ = ["run_daemon"]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use: `crosspost watch` installs its stop handler
+    # (:mod:`.stopping`) before the heavy modules load
+    if name == "run_daemon":
+        from crosspost.daemon.runner import run_daemon
+
+        return run_daemon
+    raise AttributeError(name)

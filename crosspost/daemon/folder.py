@@ -90,6 +90,13 @@ class FolderState:
         self.pending[path] = files.Pending(sig, mono - age)
         self.check_at[path] = mono
 
+    def later(self, path: Path, sig: files.FileSig, seconds: float) -> None:
+        """Look at a complete file again in ``seconds`` (it could not be read while young);
+        a change meanwhile is handled like any other."""
+        now = time.monotonic()
+        self.pending[path] = files.Pending(sig, now, closed=True)
+        self.check_at[path] = now + max(0.05, seconds)
+
     def drop(self, path: Path) -> None:
         self.pending.pop(path, None)
         self.check_at.pop(path, None)
