@@ -157,3 +157,26 @@ def test_watch_sigterm_right_after_start_exits_0(sandbox: Any, tmp_path: Path) -
     rest = proc.communicate(timeout=60)[1]
     assert proc.returncode == 0, "".join(seen[-5:]) + rest
     assert "Traceback" not in rest
+
+
+#: a large HTML story (about 4 MB, under the size limit): far slower to parse than a
+#: normal story
+SLOW_HTML = ("Title: Slow To Read\nBy: writer\n\n***\n\n"
+             + "<p><b>word</b> <i>more</i> <a href='x'>link</a> text &amp; stuff</p>\n"
+             * 58000)
+
+
+def test_watch_slow_file_holds_up_neither_other_files_nor_a_stop(sandbox: Any,
+                                                                   tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sandbox.url)
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    daemon = Watch(cfg).start()
+    try:
+        drop(folder, "slow.html", SLOW_HTML)
+        assert wait_for(lambda: "picked up slow.html" in daemon.output()), daemon.output()
+        drop(folder, "quick.txt", story_text("Quick One"))
+        assert wait_for(lambda: "Quick One" in site.subjects()), daemon.output()
+    finally:
+        started = time.monotonic()
+        assert daemon.stop(timeout=15) == 0
+    assert time.monotonic() - started < 15
