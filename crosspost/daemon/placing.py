@@ -110,3 +110,40 @@ class Placement:
                     os.path.relpath(dest, self.root), first,
                     extra={"event": "set_aside", "story": str(path)})
         return dest
+
+
+def place_dropped(root: Path, name: str, data: bytes, *, max_bytes: int) -> Path:
+    """Check a story file handed over by a person (an upload, say) and place it in the
+    stories folder ``root``, where the daemon takes it like any file saved there. Returns
+    where it went.
+
+    Checked first, nothing written on a problem (a StoryError naming the fix): ``name`` is
+    a plain file name of a story (no folder part, not hidden nor temporary, a ``.txt``,
+    ``.md`` or ``.html`` ending), the bytes are not empty, not over ``max_bytes`` and read
+    as a story. Written whole under a hidden temporary name, then renamed into place (the
+    daemon sees one complete file); a name already taken gets ``-2``, ``-3``… (never
+    overwritten)."""
+    from crosspost.story.parse import parse_bytes
+
+    def refuse(reason: str, fix: str) -> StoryError:
+        return StoryError(reason, path=Path(name), fix=fix)
+
+    plain = Path(name).name
+    if not name or plain != name or name in (".", ".."):
+        raise refuse("the name has a folder part", "give only the file's name")
+    why = files.ignore_reason(name)
+    if why is not None or files.is_document(name):
+        raise refuse(f"not a story file name ({why or 'a document'})",
+                     "save the story as .txt, .md or .html with a plain name")
+    if not data:
+        raise refuse("the file is empty", "give the story's text")
+    parse_bytes(data, path=Path(name), max_bytes=max_bytes)  # raises StoryError
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".{os.getpid()}.{id(data):x}.part"
+    with open(tmp, "xb") as fh:
+        fh.write(data)
+    dest = files.unique_destination(root, name)
+    os.rename(tmp, dest)
+    log.info("placed %s in the stories folder", dest.name,
+             extra={"event": "placed", "story": str(dest)})
+    return dest
