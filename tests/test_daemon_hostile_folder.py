@@ -180,3 +180,28 @@ def test_watch_slow_file_holds_up_neither_other_files_nor_a_stop(sandbox: Any,
         started = time.monotonic()
         assert daemon.stop(timeout=15) == 0
     assert time.monotonic() - started < 15
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links here")
+def test_release_never_reads_a_hard_link_to_outside_the_stories_folder(
+        sandbox: Any, tmp_path: Path) -> None:
+    from daemon_support import run_cli
+
+    from crosspost.state.registry import Registry
+
+    cfg = write_config(tmp_path, sandbox.url)
+    folder, site = tmp_path / "stories", Site(sandbox.url)
+    story = drop(folder, "later.txt", story_text("Later", "The scheduled text."))
+    res = run_cli(cfg, "schedule", str(story), "--at", "+1h", "--to", "journal")
+    assert res.returncode == 0, res.stdout + res.stderr
+    outside = tmp_path / "private.txt"
+    outside.write_text(story_text("Later", "PRIVATE words."), encoding="utf-8")
+    swap = folder / ".swap"
+    os.link(outside, swap)
+    os.replace(swap, story)  # the story file is now a hard link to a file outside
+    with Registry(tmp_path / "state.sqlite3") as reg:
+        (row,) = reg.scheduled()
+    res = run_cli(cfg, "reschedule", str(row.id), "--at", "now")
+    assert res.returncode == 0, res.stdout + res.stderr
+    body = site.body("writer", "Later")
+    assert "The scheduled text." in body and "PRIVATE" not in body
