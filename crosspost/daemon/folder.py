@@ -104,11 +104,16 @@ class FolderState:
     def note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:
         """Remember a handled file that stays in the folder (or forget one that left)."""
         key = str(path)
-        if not stays or not path.exists():
+        if not stays:
             self.known.pop(key, None)
             return
+        if sig is not None:
+            # kept even when the file is already gone (moved out while it was taken): the
+            # next rescan then sees it leave and withdraws its releases
+            self.known[key] = sig
+            return
         try:
-            self.known[key] = sig or files.FileSig.of(path.stat())
+            self.known[key] = files.FileSig.of(path.stat())
         except OSError:
             self.known.pop(key, None)
 

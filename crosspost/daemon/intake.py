@@ -1,5 +1,6 @@
 """Taking one complete file from the watched folder: parse, publish, then put the file where
-it belongs.
+it belongs. The decisions are :func:`crosspost.daemon.rules.next_steps` (pure, from what is
+known about the file); :meth:`Intake.take` carries them out, one step at a time.
 
 What happens to the file (:func:`fate`, a pure decision over the story's delivery rows):
 
@@ -9,6 +10,8 @@ What happens to the file (:func:`fate`, a pure decision over the story's deliver
   an uncertain attempt) → the file **stays in the folder** until it is done. That keeps the
   path the registry recorded valid for the release, shows the writer what is still to come,
   and an edit saved before the release time is picked up like any other change;
+- some targets took it, others refused it for good → ``posted/``, with a report beside it
+  naming the refusals;
 - every target refused it permanently, or it cannot be parsed → ``failed/`` with
   ``<name>.error.txt`` beside it (a Word/RTF/ODT/PDF file goes there too, with a report
   saying how to save it as text). When a story is later taken under the same name, the
@@ -63,8 +66,9 @@ __all__ = ["DONE", "WAITING", "Fate", "Intake", "Taken", "fate"]
 
 @dataclass(frozen=True)
 class Taken:
-    """What became of one file. ``look_again``: it could not be read while still young
-    (see :data:`rules.YOUNG_SECONDS`): look at it again in that many seconds."""
+    """What became of one file. ``look_again``: it could not be read yet (still young, see
+    :data:`rules.YOUNG_SECONDS`; replaced while being read; its parse still running): look
+    at it again in that many seconds at the latest."""
 
     fate: Fate
     identity: str = ""
