@@ -96,6 +96,9 @@ class Reader:
                 raise too_slow(path, self.limit)
             if now >= end or self.stopping():
                 self.parked[path] = job
+                if job.future.done():  # it ended as it was parked: the worker may have
+                    del self.parked[path]  # looked before it was, and told no one
+                    continue
                 return self.limit - job.age(now)
 
 
