@@ -11,9 +11,11 @@ held and reported), retry what waits, then start the watcher *before* the first 
 file slips between the two. Unchanged files are recognised from the registry without being
 read.
 
-Stopping: SIGTERM, SIGHUP or Ctrl-C lets the post in flight finish, then exits with 0. A second
-Ctrl-C abandons it: its intent is in the registry, and the next start asks the site what
-happened before sending anything again.
+Stopping: SIGTERM, SIGHUP or Ctrl-C (those the system has, see :mod:`.stopping`) lets the
+post in flight finish, then exits with 0; one asked for while the daemon starts ends it
+before anything begins, with 0 too. A story that takes long to parse never holds the loop
+up (:mod:`.reading`). A second Ctrl-C abandons the post in flight: its intent is in the
+registry, and the next start asks the site what happened before sending anything again.
 """
 
 from __future__ import annotations
