@@ -4,7 +4,8 @@ from __future__ import annotations
 
 #: name → (module, row labels used when the measurement cannot be taken)
 MEASURES: dict[str, tuple[str, list[str]]] = {
-    "drop": ("bench.drop_latency", ["drop→posted latency p50 / p99"]),
+    "drop": ("bench.drop_latency", ["drop→posted latency p50 / p99",
+                                    "back-to-back drop→posted p50"]),
     "batch": ("bench.batch", ["HTTP requests per post (20-post batch)",
                               "20-post batch wall time"]),
     "fanout": ("bench.fanout", ["fan-out: 1 story → 20 communities"]),

@@ -90,6 +90,12 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
     story, drop the changed file into the folder again (or run `crosspost edit FILE`).
     Empty files wait for their content. Ctrl-C or SIGTERM stops cleanly.
     """
+    import threading
+
+    from crosspost.daemon.stopping import catch_early
+
+    stop = threading.Event()
+    catch_early(stop)  # before anything loads: a SIGTERM while starting still exits 0
     from crosspost.daemon import run_daemon
     from crosspost.logs import setup_logging
 
@@ -113,7 +119,7 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
                           open_browser=not no_browser, daemon=True, rescan=rescan)
     try:
         code = run_daemon(config, folder=folder, rescan_seconds=rescan,
-                          settle_seconds=settle, once=once)
+                          settle_seconds=settle, once=once, stop=stop)
     finally:
         if server is not None:
             server.stop()

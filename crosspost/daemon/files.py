@@ -11,12 +11,13 @@ of the writer's own) are never read.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 #: file name endings of stories the parsers read; anything else is left alone (and said so).
@@ -42,10 +43,13 @@ class FileSig:
 
     size: int
     mtime_ns: int
+    #: which file it is (device, inode): not part of the comparison
+    dev: int = field(default=0, compare=False)
+    ino: int = field(default=0, compare=False)
 
     @classmethod
     def of(cls, st: os.stat_result) -> FileSig:
-        return cls(st.st_size, st.st_mtime_ns)
+        return cls(st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
 
 
 def ignore_reason(name: str) -> str | None:
@@ -208,9 +212,24 @@ def unique_destination(folder: Path, name: str) -> Path:
     return candidate
 
 
+#: the longest report name, in bytes (most file systems allow 255 per name)
+REPORT_NAME_BYTES = 200
+
+
 def report_path(story_path: Path) -> Path:
-    """Where the report for a story set aside at ``story_path`` goes: ``<name>.error.txt``."""
-    return story_path.with_name(story_path.name + ".error.txt")
+    """Where the report for a story set aside at ``story_path`` goes: ``<name>.error.txt``;
+    for a very long name, the name cut short with a hash of the whole name (a name that long
+    cannot take 10 more characters, nor the temporary name the report is written under)."""
+    name = story_path.name
+    if len(os.fsencode(name + ".error.txt")) <= REPORT_NAME_BYTES:
+        return story_path.with_name(name + ".error.txt")
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:10]
+    keep = name
+    while len(os.fsencode(f"{keep}~{digest}.error.txt")) > REPORT_NAME_BYTES:
+        keep = keep[:-1]
+    return story_path.with_name(f"{keep}~{digest}.error.txt")
 
 
 def move_aside(path: Path, folder: Path, name: str | None = None) -> Path:
@@ -239,12 +258,85 @@ def write_report(story_dest: Path, text: str) -> Path:
     report left there by an earlier attempt whose story was moved back out)."""
     out = report_path(story_dest)
     # written whole under a temporary name, then renamed: a reader never sees half a report
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp = out.with_name(f".{out.name[:REPORT_NAME_BYTES // 8]}.{os.getpid()}.tmp")
     # file names need not be valid UTF-8: keep undecodable bytes visible, never fail
     tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
                    errors="backslashreplace")
     os.replace(tmp, out)
     return out
+
+
+class NotTheScannedFile(Exception):
+    """The file to read is not the one scanned: ``link`` (a link, or a hard link, to a file
+    outside the folder: never read) or ``changed`` (replaced between the scan and the read:
+    look again)."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+#: open flags for reading a story: never through a link (where the system has the flag)
+#: (nor block on a FIFO swapped in)
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+               | getattr(os, "O_NONBLOCK", 0))
+
+
+def read_story(path: Path, root: Path, scanned: FileSig, max_bytes: int) -> bytes:
+    """The bytes of the story file ``path`` of the watched folder ``root``, read only when
+    the file opened is the very file scanned (``scanned``: same device and inode).
+
+    A link inside the folder is read through its target, which must stay inside the folder;
+    the final name is opened without following a link (``O_NOFOLLOW``; elsewhere the name is
+    checked not to be a link after opening). A file with other hard links is read only when
+    they are all in the folder. Raises :class:`NotTheScannedFile`, or ``OSError`` /
+    ``StoryError`` (too large) like reading any file."""
+    from crosspost.errors import StoryError
+
+    real = path
+    if path.is_symlink():
+        if not inside(path, root):
+            raise NotTheScannedFile("link", "a link to a file outside the stories folder")
+        real = path.resolve(strict=True)
+    try:
+        fd = os.open(real, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # swapped for a link since it was scanned
+            raise NotTheScannedFile("changed", "it became a link while being read") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not getattr(os, "O_NOFOLLOW", 0) and os.path.islink(real):
+            raise NotTheScannedFile("changed", "it became a link while being read")
+        if (st.st_dev, st.st_ino) != (scanned.dev, scanned.ino):
+            raise NotTheScannedFile("changed", "it was replaced while being read")
+        if st.st_nlink > 1 and _links_inside(root, st) < st.st_nlink:
+            raise NotTheScannedFile("link", "a hard link to a file outside the stories folder")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise StoryError(f"the file is too large ({st.st_size:,} bytes; the limit is "
+                         f"{max_bytes:,} bytes)", path=path,
+                         fix="split the story into parts, one file each, or raise "
+                             "settings.max_file_bytes")
+    return data
+
+
+def _links_inside(root: Path, st: os.stat_result) -> int:
+    """How many names in ``root`` and its subfolders one level down (``posted/``,
+    ``failed/``) are hard links to the file of ``st``."""
+    count = 0
+    folders = [root]
+    with contextlib.suppress(OSError), os.scandir(root) as it:
+        folders += [Path(e.path) for e in it if e.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        with contextlib.suppress(OSError), os.scandir(folder) as it:
+            for entry in it:
+                with contextlib.suppress(OSError):
+                    est = entry.stat(follow_symlinks=False)
+                    if (est.st_dev, est.st_ino) == (st.st_dev, st.st_ino):
+                        count += 1
+    return count
 
 
 def is_document(name: str) -> bool:

@@ -90,6 +90,13 @@ class FolderState:
         self.pending[path] = files.Pending(sig, mono - age)
         self.check_at[path] = mono
 
+    def later(self, path: Path, sig: files.FileSig, seconds: float) -> None:
+        """Look at a complete file again in ``seconds`` (it could not be read while young);
+        a change meanwhile is handled like any other."""
+        now = time.monotonic()
+        self.pending[path] = files.Pending(sig, now, closed=True)
+        self.check_at[path] = now + max(0.05, seconds)
+
     def drop(self, path: Path) -> None:
         self.pending.pop(path, None)
         self.check_at.pop(path, None)
@@ -97,11 +104,16 @@ class FolderState:
     def note(self, path: Path, stays: bool, sig: files.FileSig | None = None) -> None:
         """Remember a handled file that stays in the folder (or forget one that left)."""
         key = str(path)
-        if not stays or not path.exists():
+        if not stays:
             self.known.pop(key, None)
             return
+        if sig is not None:
+            # kept even when the file is already gone (moved out while it was taken): the
+            # next rescan then sees it leave and withdraws its releases
+            self.known[key] = sig
+            return
         try:
-            self.known[key] = sig or files.FileSig.of(path.stat())
+            self.known[key] = files.FileSig.of(path.stat())
         except OSError:
             self.known.pop(key, None)
 

@@ -18,12 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crosspost.daemon import files
 from crosspost.errors import StoryError
 from crosspost.logs import get_logger
 
 if TYPE_CHECKING:
     from crosspost.config import Config
     from crosspost.state.registry import Delivery, Registry
+    from crosspost.story.model import Story
 
 log = get_logger("daemon")
 
@@ -62,13 +64,26 @@ def restore_withdrawn(registry: Registry, rows: list[Delivery], name: str) -> No
                  extra={"event": "restored", "story": name})
 
 
+def _folder(config: Config) -> Path | None:
+    folder = config.settings.stories_dir
+    return Path(folder).expanduser().absolute() if folder else None
+
+
+def _read(path: Path, root: Path | None, max_bytes: int) -> Story:
+    """The story in ``path``; in the watched folder, never through a link to outside it."""
+    from crosspost.story.parse import parse_bytes, parse_file
+
+    if root is None or path.parent != root:
+        return parse_file(path, max_bytes=max_bytes)
+    data = files.read_story(path, root, files.FileSig.of(path.stat()), max_bytes)
+    return parse_bytes(data, path=path, max_bytes=max_bytes)
+
+
 def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetime,
                 root: Path | None = None) -> None:
     """Re-render the scheduled releases due at ``now`` whose story file changed since.
     ``root``: the watched folder; a file gone from it that the daemon has not noticed yet
     is withdrawn (see :func:`withdraw`)."""
-    from crosspost.story.parse import parse_file
-
     due: dict[str, list[Delivery]] = defaultdict(list)
     for row in registry.scheduled():
         if row.status == "scheduled" and row.release_at is not None and row.release_at <= now:
@@ -87,8 +102,8 @@ def refresh_due(config: Config, registry: Registry, publisher: Any, now: datetim
                      path.name, extra={"event": "release_snapshot", "story": str(path)})
             continue
         try:
-            story = parse_file(path, max_bytes=config.settings.max_file_bytes)
-        except (OSError, StoryError) as exc:
+            story = _read(path, root or _folder(config), config.settings.max_file_bytes)
+        except (OSError, StoryError, files.NotTheScannedFile) as exc:
             why = exc.render() if isinstance(exc, StoryError) else str(exc)
             log.warning("cannot read %s now (%s); releasing the text recorded when it was "
                         "scheduled", path.name, why, extra={"event": "release_snapshot",

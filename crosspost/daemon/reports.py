@@ -132,6 +132,24 @@ def refusal_report(path: Path, story: Story | None, rows: Sequence[Delivery],
     return "\n".join(lines)
 
 
+def partial_report(path: Path, story: Story | None, rows: Sequence[Delivery],
+                   outcomes: Sequence[Any]) -> str:
+    """The report beside a story that some targets took and others refused for good."""
+    title = story.title if story and story.title else path.name
+    problems = refusal_problems(rows, outcomes)
+    lines = [f"{HEAD} post {title!r} to {', '.join(problems)}; the other targets took it.",
+             "", f"File:    {path.name}", ""]
+    for target, (said, err) in problems.items():
+        lines += [f"Target {target}:", f"  Problem: {said}"]
+        if isinstance(err, FaultError) and err.server_message:
+            lines.append(f"  The site said: {err.server_message}")
+        if err is not None and err.fix:
+            lines.append(f"  Fix:     {err.fix}")
+    lines += ["", "When it is fixed: `crosspost retry` sends it to these targets again. "
+              "(This report was written by crosspost; the story itself is unchanged.)"]
+    return "\n".join(lines)
+
+
 def is_ours(report: Path) -> bool:
     """True when ``report`` is a regular file that crosspost wrote (it starts with HEAD)."""
     try:

@@ -11,9 +11,11 @@ held and reported), retry what waits, then start the watcher *before* the first 
 file slips between the two. Unchanged files are recognised from the registry without being
 read.
 
-Stopping: SIGTERM, SIGHUP or Ctrl-C lets the post in flight finish, then exits with 0. A second
-Ctrl-C abandons it: its intent is in the registry, and the next start asks the site what
-happened before sending anything again.
+Stopping: SIGTERM, SIGHUP or Ctrl-C (those the system has, see :mod:`.stopping`) lets the
+post in flight finish, then exits with 0; one asked for while the daemon starts ends it
+before anything begins, with 0 too. A story that takes long to parse never holds the loop
+up (:mod:`.reading`). A second Ctrl-C abandons the post in flight: its intent is in the
+registry, and the next start asks the site what happened before sending anything again.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ import threading
 import time
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from crosspost.daemon import files
+from crosspost.daemon import files, rules, stopping
 from crosspost.daemon.folder import FolderState
 from crosspost.daemon.intake import Intake
+from crosspost.daemon.reading import Reader
 from crosspost.daemon.refresh import refresh_due, withdraw
 from crosspost.daemon.scheduler import Clock, Wake
 from crosspost.daemon.warmup import Warmup
@@ -77,6 +79,13 @@ def run_daemon(config: Config, *, folder: Path | None = None,
         log.warning("stopped; the post in flight was abandoned and will be checked with the "
                     "site at the next start")
         return 130
+
+
+def young_seconds(settle: float) -> float:
+    """How long a file that cannot be read waits for its writer (see
+    :data:`~crosspost.daemon.rules.YOUNG_SECONDS`); ``--settle 0`` says files are complete
+    as soon as they are seen: no wait."""
+    return max(rules.YOUNG_SECONDS, settle) if settle > 0 else 0.0
 
 
 def _stories_dir(config: Config, folder: Path | None) -> Path:
@@ -136,19 +145,26 @@ class Daemon:
         try:
             self.publisher = Publisher(self.config, registry,
                                        max_wait=None if once else INLINE_WAIT)
-            self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
+            reader = Reader(lambda path: self.inbox.put(FileEvent("closed", path)),
+                            stopping=self.stop.is_set)
+            self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz,
+                                 young_seconds=young_seconds(self.settle), reader=reader)
             log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
                      self.rescan_seconds, extra={"event": "start"})
             if created:
                 log.info("created the stories folder %s (settings.stories_dir did not exist "
                          "yet): drop story files into it", self.root, extra={"event": "start"})
+            if self.stop.is_set():  # asked to stop while starting: nothing begun, exit 0
+                log.info("stopped before the first scan", extra={"event": "stop"})
+                return 0
             self._guard(self._startup)
             if not once:
                 self.watcher.start()
                 self.clock.start()
             self._guard(self._scan, startup=True)
             self._guard(self._sync_clock)
-            if not once:  # load what the first post needs while idle (no request is made)
+            if not once and not self.stop.is_set():
+                # load what the first post needs while idle (no request is made)
                 warmup = Warmup(self.config, self.publisher.pool, self.stop).start()
             self._loop(once)
             log.info("stopped", extra={"event": "stop"})
@@ -165,15 +181,8 @@ class Daemon:
             registry.close()
 
     def _install_signals(self) -> Any:
-        if threading.current_thread() is not threading.main_thread():
-            return lambda: None
-        # SIGHUP too: a closed terminal stops the watcher the same clean way
-        # (Windows has no SIGHUP: each signal is handled where it exists)
-        sigs = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-                if hasattr(signal, name)]
-        old = {sig: signal.getsignal(sig) for sig in sigs}
-
-        def handler(signum: int, frame: FrameType | None) -> None:
+        # SIGHUP too (where it exists): a closed terminal stops the watcher the same way
+        def handler(signum: int) -> None:
             self._interrupts += 1
             if self._interrupts > 1 and signum == signal.SIGINT:
                 raise KeyboardInterrupt
@@ -182,13 +191,7 @@ class Daemon:
             self.stop.set()
             self.inbox.put("stop")
 
-        for sig in old:
-            signal.signal(sig, handler)
-
-        def restore() -> None:
-            for sig, h in old.items():
-                signal.signal(sig, h)
-        return restore
+        return stopping.install(handler)
 
     def _guard(self, fn: Any, *args: Any, **kw: Any) -> None:
         """Run one step; a crosspost error is logged and the daemon carries on. Anything else
@@ -344,7 +347,9 @@ class Daemon:
             log.error("internal error on %s (%s: %s); the file stays where it is — please "
                       "report it with the `-v` log", path.name, type(exc).__name__, exc)
             log.debug("internal error details", exc_info=True)
-        if taken is None or taken.moved_to is None:
+        if taken is not None and taken.look_again is not None:
+            self.folder.later(path, sig, taken.look_again)
+        elif taken is None or taken.moved_to is None:
             self.folder.note(path, True, sig)
         else:
             self.folder.note(path, False)
