@@ -112,7 +112,8 @@ class Placement:
         return dest
 
 
-def place_dropped(root: Path, name: str, data: bytes, *, max_bytes: int) -> Path:
+def place_dropped(root: Path, name: str, data: bytes, *, max_bytes: int,
+                  rename_if_taken: bool = True) -> Path:
     """Check a story file handed over by a person (an upload, say) and place it in the
     stories folder ``root``, where the daemon takes it like any file saved there. Returns
     where it went.
@@ -121,8 +122,9 @@ def place_dropped(root: Path, name: str, data: bytes, *, max_bytes: int) -> Path
     a plain file name of a story (no folder part, not hidden nor temporary, a ``.txt``,
     ``.md`` or ``.html`` ending), the bytes are not empty, not over ``max_bytes`` and read
     as a story. Written whole under a hidden temporary name, then renamed into place (the
-    daemon sees one complete file); a name already taken gets ``-2``, ``-3``… (never
-    overwritten)."""
+    daemon sees one complete file); a name already taken gets ``-2``, ``-3``… or, with
+    ``rename_if_taken=False``, FileExistsError (never overwritten, even by a file made a
+    moment ago)."""
     from crosspost.story.parse import parse_bytes
 
     def refuse(reason: str, fix: str) -> StoryError:
@@ -142,8 +144,28 @@ def place_dropped(root: Path, name: str, data: bytes, *, max_bytes: int) -> Path
     tmp = root / f".{os.getpid()}.{id(data):x}.part"
     with open(tmp, "xb") as fh:
         fh.write(data)
-    dest = files.unique_destination(root, name)
-    os.rename(tmp, dest)
+    try:
+        dest = _link_into_place(tmp, root, name, rename_if_taken)
+    finally:
+        tmp.unlink(missing_ok=True)
     log.info("placed %s in the stories folder", dest.name,
              extra={"event": "placed", "story": str(dest)})
     return dest
+
+
+def _link_into_place(tmp: Path, root: Path, name: str, rename_if_taken: bool) -> Path:
+    """Give the complete file ``tmp`` its name without ever replacing a file: a hard link
+    fails when the name is taken (a rename would overwrite it on POSIX). File systems
+    without hard links (FAT) get an exclusive create and a copy."""
+    while True:
+        dest = files.unique_destination(root, name) if rename_if_taken else root / name
+        try:
+            os.link(tmp, dest)
+            return dest
+        except FileExistsError:
+            if not rename_if_taken:
+                raise
+        except OSError:  # no hard links here
+            with open(dest, "xb") as out:
+                out.write(tmp.read_bytes())
+            return dest

@@ -140,10 +140,11 @@ class Added:
 
 def add_story(config: Config, root: Path, name: str, data: bytes) -> Added:
     """Check a file as the watcher would and put it into the stories folder under its own
-    name. Refused (nothing written) when the name is not a story file's, when a file of that
-    name is already there (never overwritten), or when it cannot be read as a story (its
-    report is returned, as the watcher would write it)."""
+    name (the daemon's ``place_dropped``). Refused, nothing written, when the name is not a
+    story file's, when a file of that name is already there (never overwritten), or when it
+    cannot be read as a story (its report is returned, as the watcher would write it)."""
     from crosspost.daemon import files, reports
+    from crosspost.daemon.placing import place_dropped
     from crosspost.story.parse import parse_bytes
 
     name = Path(name.replace("\\", "/")).name  # a browser may send a whole path
@@ -152,27 +153,20 @@ def add_story(config: Config, root: Path, name: str, data: bytes) -> Added:
         raise UserError(f"{name or 'the file'} was not added: {why} (crosspost reads .txt, "
                         ".md and .html story files)",
                         "pick a story file saved as .txt, .md or .html")
-    dest = root / name
     if files.is_document(name):
-        doc = reports.document_error(dest)
-        return Added(None, reports.document_report(doc))
+        return Added(None, reports.document_report(reports.document_error(root / name)))
     try:
-        story = parse_bytes(data, path=dest, max_bytes=config.settings.max_file_bytes)
+        dest = place_dropped(root, name, data, max_bytes=config.settings.max_file_bytes,
+                             rename_if_taken=False)
     except StoryError as exc:
         return Added(None, reports.story_report(exc))
-    root.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: a file of that name is never replaced, even one made a moment ago
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o644)
     except FileExistsError:
         raise UserError(f"{name} is already in the stories folder; it was not replaced",
                         "rename your file, or change the one in the folder") from None
     except OSError as exc:
-        raise UserError(f"cannot write {dest}: {exc.strerror or exc}",
+        raise UserError(f"cannot write into {root}: {exc.strerror or exc}",
                         "check the stories folder's permissions") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    story = parse_bytes(data, path=dest, max_bytes=config.settings.max_file_bytes)
     notes = [Note(f"{warning.level}: {warning}", "warn") for warning in story.warnings]
     return Added(dest, "", (Note(f"added {name}: {story.title or story.identity}"), *notes))
 
