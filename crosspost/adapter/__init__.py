@@ -18,6 +18,7 @@ from crosspost.adapter.contract import (
     on_send,
 )
 from crosspost.adapter.lookup import ENTRY_POINT_GROUP, adapter_class, available_adapters
+from crosspost.adapter.sessions import SavedSession, SessionStore, session_store
 from crosspost.config.settings import Account
 from crosspost.story.post import (
     SCREENING,
@@ -33,7 +34,7 @@ from crosspost.story.post import (
 
 __all__ = [
     "ENTRY_POINT_GROUP", "SCREENING", "Account", "Adapter", "AdultContent", "FoundEntry", "Post",
-    "PostOptions", "Receipt", "ReceiptStatus", "RemoteRef", "Security", "SiteLimits",
-    "TagPolicy", "about_to_send", "adapter_class", "available_adapters", "body_fingerprint",
-    "filter_tags", "on_send",
+    "PostOptions", "Receipt", "ReceiptStatus", "RemoteRef", "SavedSession", "Security",
+    "SessionStore", "SiteLimits", "TagPolicy", "about_to_send", "adapter_class",
+    "available_adapters", "body_fingerprint", "filter_tags", "on_send", "session_store",
 ]

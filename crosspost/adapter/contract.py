@@ -95,6 +95,10 @@ class Adapter(ABC):
     #: The site's display name, for messages.
     label: ClassVar[str] = ""
     limits: ClassVar[SiteLimits] = SiteLimits()
+    #: True when the adapter itself makes sure a wrong secret costs one failed login, not
+    #: one per thread (logins one at a time until one worked, a refusal remembered). Else
+    #: the engine runs an account's first call alone before any other goes out.
+    guards_login: ClassVar[bool] = False
 
     def __init__(self, account: Account, secret: Callable[[], str]) -> None:
         """``secret`` is called when the password / API key is needed, so it never sits in
