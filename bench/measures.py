@@ -6,8 +6,10 @@ from __future__ import annotations
 MEASURES: dict[str, tuple[str, list[str]]] = {
     "drop": ("bench.drop_latency", ["drop→posted latency p50 / p99"]),
     "batch": ("bench.batch", ["HTTP requests per post (20-post batch)",
+                              "HTTP requests per post (20-post batch, later run)",
                               "20-post batch wall time"]),
-    "fanout": ("bench.fanout", ["fan-out: 1 story → 20 communities"]),
+    "fanout": ("bench.fanout", ["fan-out: 1 story → 20 communities",
+                                "fan-out: next story → 20 communities (later run)"]),
     "pacing": ("bench.pacing", ["429s met posting 50 entries under a 30/min budget"]),
     "coldstart": ("bench.coldstart", ["cold start: crosspost --help",
                                       "cold start: crosspost preview",
@@ -16,4 +18,8 @@ MEASURES: dict[str, tuple[str, list[str]]] = {
                                      "daemon steady CPU while idle",
                                      "daemon peak RSS (VmHWM)"]),
     "parse": ("bench.parse_speed", ["parse throughput"]),
+    "fest": ("bench.fest", ["fest: 500 stories → 10 communities over a simulated month",
+                            "fest: requests per post over the month",
+                            "fest: peak RSS (VmHWM), end vs after 100 stories",
+                            "daemon day: 24 hourly releases → communities, requests per post"]),
 }
