@@ -4,11 +4,11 @@ request budgets; and a day of hourly releases.
 The stories are scheduled up front (``publish(at=...)``, as ``crosspost post --at`` or a
 ``Release:`` header does), then released by the daemon's own pass,
 ``Publisher.release_due(now)``, at simulated times: five batches of 100 stories, six days
-apart (a fest's reveals), each after a pause that lets the site's budget refill. The clock is simulated
-(the release times, and the age of the adapter's session); the HTTP and the sandbox are
-real, with DW's limiter on: 100 requests per window per user with a session, 30 per IP
-without, the 60 s window scaled down (``WINDOW``) to keep the run short; crosspost's pacing
-window is scaled the same way.
+apart (a fest's reveals), each after a pause that lets the site's budget refill. The
+clock is simulated (the release times, and the age of the adapter's session); the HTTP and
+the sandbox are real, with DW's limiter on: 100 requests per window per user with a
+session, 30 per IP without, the 60 s window scaled down (``WINDOW``) to keep the run
+short; crosspost's pacing window is scaled the same way.
 
 Per batch: none released early (``release_due`` a minute before the batch time must release
 nothing), every entry posted, the wall time against the floor the budget allows at the
