@@ -350,6 +350,7 @@ class LJAdapter(Adapter):
                 "sessions": auth.sessions, "sessions_reused": auth.reused}
 
     def close(self) -> None:
-        """End the session on the site (best effort) and close the HTTP connection."""
+        """Close the HTTP connection; a session saved for the next run stays open on the site,
+        one kept nowhere is ended (best effort)."""
         with contextlib.suppress(SiteError):
             self.client.close()
