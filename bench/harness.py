@@ -204,6 +204,9 @@ class InProcess:
             adapter_class("sandbox")
         except Exception as exc:
             raise NotMeasured(f"the sandbox adapter cannot be loaded ({exc})") from None
+        from crosspost.config.secrets import keyring_backend
+
+        keyring_backend()  # the keyring finds its backends once per process (an import cost)
         return mods
 
     def __init__(self, config_path: Path) -> None:

@@ -152,8 +152,20 @@ What the rows measure (one module each in `bench/`):
   hold every entry). Baseline: one naive post on the same server.
 - **requests per post, batch wall time** (`batch.py`): 20 stories posted to the account's
   journal by crosspost's engine in-process (parse, render, registry, adapter), then by the
-  baseline, on one sandbox; requests and connections counted by the sandbox.
-- **fan-out** (`fanout.py`): one story to 20 communities at 50 ms latency.
+  baseline, on one sandbox; requests and connections counted by the sandbox. Then 20 more
+  in a second run, which finds the session the first run kept (in the keyring).
+- **fan-out** (`fanout.py`): one story to 20 communities at 50 ms latency, then the next
+  story in a second run; both against the floor measured in the same run (`floor.py`: one
+  session request plus `ceil(20 / 4)` waves of posts, 4 being the requests in flight per
+  site), and against the baseline.
+- **fest** (`fest.py`): 500 stories scheduled for 10 communities, released by the daemon's
+  release pass at simulated times over a month (5 batches of 100 stories) under DW's
+  budgets (100 requests per window per user, 30 per IP; the 60 s window scaled to 4 s, on
+  the sandbox and in crosspost's pacing): early releases, 429s, each batch's time against
+  the floor the budget allows at 4 in flight, requests per post, peak RSS after the first
+  100 stories and at the end; and a day of 24 hourly releases from a fresh start
+  (requests per post: the session is reused, and renewed once it is 20 hours old). The
+  clock is simulated; the HTTP and the sandbox are real.
 - **429s** (`pacing.py`): 50 entries under the sandbox's rate limiter, time scaled 10×
   (30 requests per 6 s on both sides); the baseline meets the same limiter.
 - **cold start** (`coldstart.py`): median wall time of fresh processes (the `crosspost`

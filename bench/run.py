@@ -63,10 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     os.environ.update(SECRET_ENV)
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crosspost-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
+        # the in-process engine keeps sessions in the keyring and tag lists in the cache
+        # folder: a throw-away file keyring and folders of this run, never the user's
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+        for var, sub in (("XDG_DATA_HOME", "xdg-data"), ("XDG_CACHE_HOME", "xdg-cache")):
+            os.environ[var] = str(workdir / sub)
         ctx = Context(workdir=workdir, quick=args.quick, latency_ms=args.latency_ms)
         rows: list[Row] = []
         for name in args.only:

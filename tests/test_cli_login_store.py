@@ -190,3 +190,19 @@ def test_refused_login_with_a_stale_keyring_entry_points_to_forget(
     assert "CROSSPOST_SECRET_BOX holds another" in fix
     assert "`crosspost login box --forget`" in fix
     assert "stale-key" not in fix and "sandbox-key" not in fix
+
+
+def test_login_forget_also_removes_the_saved_login_session(
+        tmp_path: Path, file_keyring: PlaintextKeyring) -> None:
+    from crosspost.adapter import SavedSession, session_store
+
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    file_keyring.set_password("crosspost", "box", "a-key")
+    store = session_store("box", "http://127.0.0.1:9/interface/xmlrpc", "writer")
+    assert store is not None
+    store.save(SavedSession("v1:u1:s1:aX//1", 1.0e9))
+    assert store.load() is not None
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--forget"])
+    assert result.exit_code == 0, result.output
+    assert store.load() is None
+

@@ -69,6 +69,7 @@ class LJAdapter(Adapter):
     profile: ClassVar[SiteProfile] = SiteProfile(label="LJ-code site")
     generic: ClassVar[bool] = False
     default_dialect: ClassVar[str | None] = None
+    guards_login: ClassVar[bool] = True  # see auth.Authenticator: one login at a time
 
     def __init_subclass__(cls, **kw: Any) -> None:
         """A preset states its facts once, in ``profile``; its label and limits follow."""
@@ -361,10 +362,12 @@ class LJAdapter(Adapter):
 
     def stats(self) -> dict[str, int]:
         """Requests sent by this adapter, and how many were challenges / new sessions."""
-        return {"requests": self.client.requests, "challenges": self.client.auth.challenges,
-                "sessions": self.client.auth.sessions}
+        auth = self.client.auth
+        return {"requests": self.client.requests, "challenges": auth.challenges,
+                "sessions": auth.sessions, "sessions_reused": auth.reused}
 
     def close(self) -> None:
-        """End the session on the site (best effort) and close the HTTP connection."""
+        """Close the HTTP connection; a session saved for the next run stays open on the site,
+        one kept nowhere is ended (best effort)."""
         with contextlib.suppress(SiteError):
             self.client.close()

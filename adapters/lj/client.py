@@ -12,7 +12,7 @@ import xmlrpc.client
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from crosspost.adapter import about_to_send
+from crosspost.adapter import about_to_send, session_store
 from crosspost.errors import HTTPStatusError
 from crosspost.logs import get_logger
 
@@ -44,7 +44,9 @@ class Client:
         self.account_name = account_name
         self.transport = Transport(self.url, label=profile.label, timeout=timeout,
                                    event_hooks=event_hooks)
-        self.auth = Authenticator(self._send, self.username, secret, use_sessions=use_sessions)
+        # a configured account's session is kept in the keyring for the next run
+        self.auth = Authenticator(self._send, self.username, secret, use_sessions=use_sessions,
+                                  store=session_store(account_name, self.url, self.username))
         self._budgets = {"anon": requests_per_minute or profile.anon_rpm,
                          "user": requests_per_minute or profile.session_rpm}
         self.requests = 0  # HTTP requests sent (stats)
@@ -101,6 +103,6 @@ class Client:
 
     def close(self) -> None:
         try:
-            self.auth.end_session()
+            self.auth.close()
         finally:
             self.transport.close()

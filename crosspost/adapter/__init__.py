@@ -19,6 +19,7 @@ from crosspost.adapter.contract import (
     on_send,
 )
 from crosspost.adapter.lookup import ENTRY_POINT_GROUP, adapter_class, available_adapters
+from crosspost.adapter.sessions import SavedSession, SessionStore, session_store
 from crosspost.config.settings import Account
 from crosspost.story.post import (
     SCREENING,
@@ -34,8 +35,8 @@ from crosspost.story.post import (
 
 __all__ = [
     "ENTRY_POINT_GROUP", "SCREENING", "Account", "Adapter", "AdultContent", "FoundEntry",
-    "JournalAccess", "Post",
-    "PostOptions", "Receipt", "ReceiptStatus", "RemoteRef", "Security", "SiteLimits",
-    "TagPolicy", "about_to_send", "adapter_class", "available_adapters", "body_fingerprint",
-    "filter_tags", "on_send",
+    "JournalAccess", "Post", "PostOptions", "Receipt", "ReceiptStatus", "RemoteRef",
+    "SavedSession", "Security", "SessionStore", "SiteLimits", "TagPolicy", "about_to_send",
+    "adapter_class", "available_adapters", "body_fingerprint", "filter_tags", "on_send",
+    "session_store",
 ]

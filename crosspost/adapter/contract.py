@@ -114,6 +114,10 @@ class Adapter(ABC):
     account_settings: ClassVar[type[BaseModel] | None] = None
     #: False for sites that need no password or API key (crosspost then asks for none).
     needs_secret: ClassVar[bool] = True
+    #: True when the adapter itself makes sure a wrong secret costs one failed login, not
+    #: one per thread (logins one at a time until one worked, a refusal remembered). Else
+    #: the engine runs an account's first call alone before any other goes out.
+    guards_login: ClassVar[bool] = False
 
     def __init__(self, account: Account, secret: Callable[[], str]) -> None:
         """``secret`` is called when the password / API key is needed, so it never sits in

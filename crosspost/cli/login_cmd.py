@@ -122,6 +122,11 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
         return
 
     if forget:
+        from crosspost.adapter import session_store
+
+        saved = session_store(account_name, account.server or "", account.username)
+        if saved is not None:  # the login session kept for the next run goes with it
+            saved.clear()
         removed = delete_secret(account_name)
         click.echo(f"removed the secret of {account_name} from the keyring" if removed else
                    f"the keyring holds no secret for {account_name}")

@@ -74,7 +74,9 @@ class AdapterPool:
         """Hold one of the site's concurrent-request slots.
 
         An account's first call runs alone: if its login fails, the other threads see the
-        account blocked instead of each trying (and failing) to log in too.
+        account blocked instead of each trying (and failing) to log in too. An adapter that
+        guards its own login (``guards_login``: one login, then every call in parallel) is
+        not held back: its first wave of calls goes out together.
         """
         key = self._site(name)
         with self._lock:
@@ -83,7 +85,9 @@ class AdapterPool:
                 sem = self._slots[key] = threading.BoundedSemaphore(self._bound(key))
             gate = self._gates.setdefault(name, threading.Lock())
         first = False
-        if name not in self._tried:
+        with self._lock:
+            guarded = getattr(self._adapters.get(name), "guards_login", False)
+        if not guarded and name not in self._tried:
             gate.acquire()
             if name in self._tried:
                 gate.release()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -279,7 +280,26 @@ def html_body_html(body: str, scene_break: str = "rule") -> str:
     return _replace_breaks(sanitise(body.replace("\ue000", "")), scene_break)
 
 
+#: the last story's sections: a fan-out renders one story for every target, and the body
+#: does not depend on the target (one entry only, so nothing piles up in a long daemon run)
+_last_sections: tuple[Story, str, tuple[str, str | None, str]] | None = None
+_last_lock = threading.Lock()
+
+
 def body_sections(story: Story, *, scene_break: str = "rule") -> tuple[str, str | None, str]:
+    """:func:`story_sections`, computed once for a story rendered for several targets."""
+    global _last_sections
+    with _last_lock:
+        last = _last_sections
+    if last is not None and last[0] is story and last[1] == scene_break:
+        return last[2]
+    sections = story_sections(story, scene_break=scene_break)
+    with _last_lock:
+        _last_sections = (story, scene_break, sections)
+    return sections
+
+
+def story_sections(story: Story, *, scene_break: str = "rule") -> tuple[str, str | None, str]:
     """The body as ``(above, below, cut text)``: a story with the writer's own cut (a text
     story's ``<lj-cut>`` line, an HTML or Markdown story's :attr:`~crosspost.story.model.Story.cut`)
     gives the part above it, the part below it (the renderer puts that inside the target's
