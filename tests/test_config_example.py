@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
+from crosspost.config.settings import Rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -35,7 +36,7 @@ def test_example_targets_name_demo_world_communities():
     assert {"fluffyfics", "modfics", "writersden"} <= communities
 
 
-@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules])
+@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules])
 def test_example_documents_every_key(model):
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [name for name in model.model_fields
@@ -101,3 +102,14 @@ def test_example_stories_dir_is_in_the_home_folder_and_log_file_rule_is_stated(t
     copy.write_text(text.replace('# log_file = "crosspost.log"', 'log_file = "crosspost.log"'),
                     encoding="utf-8")
     assert load_config(copy).settings.log_file == tmp_path / "crosspost.log"
+
+
+def test_example_drabble_target_has_rules_and_word_count_bands():
+    cfg = load_config(EXAMPLE)
+    drabbles = cfg.targets["drabbles"]
+    assert not drabbles.auto
+    assert (drabbles.rules.min_words, drabbles.rules.max_words) == (100, 100)
+    assert drabbles.rules.required_fields == ["title", "rating", "fandom"]
+    tags = cfg.rendering_for("drabbles").tags
+    assert tags is not None and tags.word_count_bands is not None
+    assert tags.word_count_bands[0].tag == "length: drabble"

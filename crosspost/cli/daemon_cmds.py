@@ -121,6 +121,7 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
     from crosspost.state.registry import Registry
     from crosspost.story.parse import parse_file
     from crosspost.story.when import parse_when
+    from crosspost.workflows import check_rules
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -131,7 +132,8 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
                         "pick a later time, or `crosspost post FILE` to post it now")
     story = parse_file(file.absolute(), max_bytes=config.settings.max_file_bytes)
     click.echo(f"Time zone: {zone_label}")
-    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+    with Registry.for_config(config) as registry, Publisher(
+            config, registry, vet=check_rules) as publisher:
         outcomes = publisher.publish(story, list(targets) or None, at=when)
         title = story.title or story.identity
         for o in outcomes:
@@ -269,6 +271,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
     from crosspost.daemon.refresh import refresh_due
     from crosspost.delivery import Publisher
     from crosspost.errors import StateError
+    from crosspost.workflows import check_rules
 
     try:
         lock = registry.acquire_daemon_lock()
@@ -276,7 +279,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
         click.echo("The running `crosspost watch` posts it at its next check.")
         return
     try:
-        with Publisher(config, registry) as publisher:
+        with Publisher(config, registry, vet=check_rules) as publisher:
             refresh_due(config, registry, publisher, datetime.now(UTC))  # the file as saved
             outcomes: list[Any] = publisher.release_due(datetime.now(UTC))
     finally:

@@ -53,8 +53,10 @@ def local_time(dt: datetime | None, zone: tzinfo) -> str:
 def _publisher(config: Config) -> Iterator[Publisher]:
     from crosspost.delivery import Publisher
     from crosspost.state.registry import Registry
+    from crosspost.workflows import check_rules
 
-    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+    with Registry.for_config(config) as registry, Publisher(config, registry,
+                                                            vet=check_rules) as publisher:
         yield publisher
 
 

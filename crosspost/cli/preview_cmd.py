@@ -61,8 +61,10 @@ def build_preview(config: Config, story: Any, target: str) -> TargetPreview:
     from crosspost.adapter import adapter_class
     from crosspost.render import render_post
     from crosspost.render.preview_html import TargetPreview
+    from crosspost.workflows import check_rules
 
     post = render_post(story, config, target)
+    check_rules(story, config, target, post)  # a story the community refuses is not shown
     tgt = config.targets[target]
     account = config.accounts[tgt.account]
     cls = adapter_class(account.site)

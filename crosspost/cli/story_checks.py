@@ -145,10 +145,12 @@ class Checker:
 
     def _render(self, out: Checked, target: str) -> None:
         from crosspost.render import render_post
+        from crosspost.workflows import check_rules
 
         assert self.config is not None
         try:
             post = render_post(out.story, self.config, target)
+            check_rules(out.story, self.config, target, post)  # the community's rules
         except CrosspostError as exc:
             out.problems.append(exc)
         else:

@@ -12,7 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from crosspost.config.settings import Account, Config, Settings, TagRules, Target
+from crosspost.config.settings import (
+    Account,
+    Config,
+    Rules,
+    Settings,
+    TagRules,
+    Target,
+    WordBand,
+)
 from crosspost.config.sites import installed_sites
 from crosspost.errors import ConfigProblem
 from crosspost.story import fields as known_fields
@@ -20,7 +28,7 @@ from crosspost.story import fields as known_fields
 
 def _known_keys() -> list[str]:
     names: set[str] = set()
-    for model in (Config, Settings, Account, Target, TagRules):
+    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand):
         names.update(model.model_fields)
     return sorted(names)
 
@@ -29,7 +37,8 @@ def _home_of(name: str) -> str:
     """Where a key lives, for a key written in the wrong table."""
     homes: list[tuple[str, type[BaseModel]]] = [
         ("[settings]", Settings), ("[accounts.NAME]", Account),
-        ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules)]
+        ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules),
+        ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand)]
     found = [where for where, model in homes if name in model.model_fields]
     return " / ".join(found) or "the top level"
 
@@ -98,6 +107,9 @@ def _layer_problems(prefix: str, layer: dict[str, Any]) -> list[ConfigProblem]:
         template(f"{prefix}.{key}", layer.get(key))
     names(f"{prefix}.header_fields", layer.get("header_fields"))
     names(f"{prefix}.header_labels", layer.get("header_labels"))
+    rules = layer.get("rules")
+    if isinstance(rules, dict):
+        names(f"{prefix}.rules.required_fields", rules.get("required_fields"))
     tags = layer.get("tags")
     if isinstance(tags, dict):
         fields = tags.get("fields")

@@ -10,10 +10,11 @@ tables (tag maps, rating maps) are merged key by key.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +27,21 @@ from crosspost.story.post import SCREENING, AdultContent, Security
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class WordBand(_Strict):
+    """One word-count band: stories of ``min``–``max`` words (both included) get ``tag``."""
+
+    tag: str = Field(min_length=1)
+    min: int = Field(default=0, ge=0)
+    #: None = no upper end
+    max: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WordBand:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"band {self.tag!r}: max ({self.max}) is below min ({self.min})")
+        return self
 
 
 class TagRules(_Strict):
@@ -42,6 +58,9 @@ class TagRules(_Strict):
     split: dict[str, list[str]] = Field(default_factory=dict)
     #: let the account create tags the community does not have yet (maintainers only).
     allow_new: bool = False
+    #: word-count bands as tags; the first band holding the story's word count gives its
+    #: tag (``[{ max = 100, tag = "drabble" }, { max = 1000, tag = "ficlet" }]``).
+    word_count_bands: list[WordBand] | None = None
 
     @field_validator("fields", "split")
     @classmethod
@@ -142,6 +161,74 @@ class Account(_Strict):
         return f"Account(site={self.site!r}, username={self.username!r})"
 
 
+#: the usual rating levels, lowest first; spellings of one level separated by "/"
+RATING_SCALE = ("G/General/General Audiences/Gen", "PG", "PG-13/Teen/T/Teen And Up Audiences",
+                "R/Mature/M", "NC-17/Explicit/E/NC17")
+
+
+def rating_level(rating: str, scale: list[str] | tuple[str, ...]) -> int | None:
+    """The position of ``rating`` on ``scale`` (case, spaces and dashes ignored), or None."""
+    want = _rating_key(rating)
+    for level, spellings in enumerate(scale):
+        if any(_rating_key(s) == want for s in spellings.split("/")):
+            return level
+    return None
+
+
+def _rating_key(text: str) -> str:
+    return re.sub(r"[\s\-_.]+", "", text.casefold())
+
+
+class Rules(_Strict):
+    """A community's posting rules, checked before anything is sent (check, preview, post
+    and watch); a story that breaks one is refused with the rule and the fix."""
+
+    #: header fields every story must have (``["rating", "prompt"]``)
+    required_fields: list[str] = Field(default_factory=list)
+    #: word count range, both ends included (a drabble community: min = max = 100)
+    min_words: int | None = Field(default=None, ge=0)
+    max_words: int | None = Field(default=None, ge=0)
+    #: the story must be behind a cut: true = always, a rating (``"R"``) = from that rating
+    #: up (see ``rating_scale``), false = no rule
+    cut_required: bool | str = False
+    #: the ratings the community accepts (compared ignoring case, spaces and dashes)
+    ratings: list[str] | None = None
+    #: ratings from lowest to highest, for ``cut_required = "R"``; each entry may list
+    #: spellings of one level separated by ``/`` (``"PG-13/Teen"``)
+    rating_scale: list[str] = Field(default_factory=lambda: list(RATING_SCALE))
+    #: the most tags an entry may carry
+    max_tags: int | None = Field(default=None, ge=0)
+    #: text the subject must contain (``"[drabble]"``, compared ignoring case)
+    subject_contains: list[str] = Field(default_factory=list)
+
+    @field_validator("required_fields")
+    @classmethod
+    def _canonical_required(cls, value: list[str]) -> list[str]:
+        out = []
+        for name in value:
+            spec = known_fields.lookup(name)
+            out.append(spec.key if spec is not None else name)
+        return out
+
+    @field_validator("subject_contains", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        if (self.min_words is not None and self.max_words is not None
+                and self.max_words < self.min_words):
+            raise ValueError(f"max_words ({self.max_words}) is below min_words "
+                             f"({self.min_words})")
+        if isinstance(self.cut_required, str) and rating_level(
+                self.cut_required, self.rating_scale) is None:
+            raise ValueError(f"cut_required {self.cut_required!r} is not a rating of "
+                             f"rating_scale ({', '.join(self.rating_scale)}); use true, "
+                             "false or one of them")
+        return self
+
+
 class Target(Rendering):
     """Where a story goes: an account, and a community (or the account's own journal)."""
 
@@ -149,6 +236,8 @@ class Target(Rendering):
     community: str | None = None
     #: post this target automatically for every story in the watched folder.
     auto: bool = True
+    #: the community's posting rules (none by default)
+    rules: Rules = Field(default_factory=Rules)
 
 
 class Settings(_Strict):
@@ -224,4 +313,6 @@ def _merge_tags(base: TagRules, over: TagRules) -> TagRules:
         values={**base.values, **over.values},
         split={**base.split, **over.split},
         allow_new=over.allow_new if "allow_new" in set_keys else base.allow_new,
+        word_count_bands=(over.word_count_bands if over.word_count_bands is not None
+                          else base.word_count_bands),
     )

@@ -116,6 +116,7 @@ class Daemon:
     def run(self, *, once: bool = False) -> int:
         from crosspost.delivery import Publisher
         from crosspost.state.registry import Registry
+        from crosspost.workflows import check_rules
 
         created = not self.root.exists()
         try:
@@ -135,7 +136,8 @@ class Daemon:
         restore = self._install_signals()
         try:
             self.publisher = Publisher(self.config, registry,
-                                       max_wait=None if once else INLINE_WAIT)
+                                       max_wait=None if once else INLINE_WAIT,
+                                       vet=check_rules)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
             log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
                      self.rescan_seconds, extra={"event": "start"})

@@ -50,6 +50,10 @@ __all__ = ["NOT_DONE", "AdapterPool", "IdentityClash", "Outcome", "Publisher",
 
 log = get_logger("delivery")
 
+#: a check of a rendered post (``vet(story, config, target, post)``) that raises a
+#: CrosspostError to refuse it before any request (the community rules)
+Vet = Callable[["Story", "Config", str, Post], None]
+
 
 class IdentityClash(UserError):
     """Two different story files share one identity (title + author, no ``ID:``)."""
@@ -94,8 +98,12 @@ class Publisher:
 
     def __init__(self, config: Config, registry: Registry, pool: AdapterPool | None = None, *,
                  sleep: Callable[[float], None] = time.sleep, lease_seconds: float = 900.0,
-                 max_workers: int = 16, max_wait: float | None = None) -> None:
+                 max_workers: int = 16, max_wait: float | None = None,
+                 vet: Vet | None = None) -> None:
         self.config = config
+        #: checks a rendered post before anything is recorded or sent (community rules);
+        #: raises a CrosspostError to refuse it
+        self.vet = vet
         self.registry = registry
         self.pool = pool or AdapterPool(config)
         self._own_pool = pool is None
@@ -133,7 +141,10 @@ class Publisher:
         from crosspost.render import render_post
 
         try:
-            return render_post(story, self.config, target), None
+            post = render_post(story, self.config, target)
+            if self.vet is not None:
+                self.vet(story, self.config, target, post)
+            return post, None
         except CrosspostError as exc:
             return None, exc
 
