@@ -106,7 +106,26 @@ class Checker:
                 out.problems.append(exc)
         for target in self._render_targets(story):
             self._render(out, target)
+        if self.config is not None and self.config.tables:
+            out.notes.extend(self._table_warnings(story))
         return out
+
+    def _table_warnings(self, story: Story) -> list[ParseWarning]:
+        """An unknown table or prompt, or a prompt already filled (from the state file,
+        when there is one; nothing is created)."""
+        from crosspost.config import default_state_path
+        from crosspost.state.registry import Registry
+        from crosspost.workflows.tables import table_warnings
+
+        assert self.config is not None
+        path = self.config.settings.state_file or default_state_path()
+        try:
+            if not path.exists():
+                return table_warnings(story, self.config, None)
+            with Registry(path) as registry:
+                return table_warnings(story, self.config, registry)
+        except CrosspostError as exc:
+            return [ParseWarning(f"prompt tables not checked: {exc.message}", hint=exc.fix)]
 
     def _canon(self, target: str | None) -> str | None:
         """A ``Release (target)`` name as the config spells it (names match in any case)."""

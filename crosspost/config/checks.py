@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from crosspost.config.settings import (
     Account,
     Config,
+    PromptTable,
     Rules,
     Settings,
     TagRules,
@@ -28,7 +29,7 @@ from crosspost.story import fields as known_fields
 
 def _known_keys() -> list[str]:
     names: set[str] = set()
-    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand):
+    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand, PromptTable):
         names.update(model.model_fields)
     return sorted(names)
 
@@ -38,7 +39,8 @@ def _home_of(name: str) -> str:
     homes: list[tuple[str, type[BaseModel]]] = [
         ("[settings]", Settings), ("[accounts.NAME]", Account),
         ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules),
-        ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand)]
+        ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand),
+        ("[tables.NAME]", PromptTable)]
     found = [where for where, model in homes if name in model.model_fields]
     return " / ".join(found) or "the top level"
 
@@ -169,6 +171,19 @@ def cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
             known = ", ".join(sorted(accounts)) or "none defined"
             problems.append(ConfigProblem(f"targets.{name}.account",
                                           f"no account {account!r} (accounts: {known})"))
+    targets = table(data.get("targets"))
+    for name, tbl in table(data.get("tables")).items():
+        where = table(tbl).get("target")
+        if isinstance(where, str) and where not in targets:
+            known = ", ".join(sorted(targets)) or "none defined"
+            problems.append(ConfigProblem(f"tables.{name}.target",
+                                          f"no target {where!r} (targets: {known})"))
+        elif where is None and tbl and isinstance(tbl, dict) and not any(
+                isinstance(t, dict) and not t.get("community") for t in targets.values()):
+            problems.append(ConfigProblem(f"tables.{name}.target",
+                                          "no target is your own journal (a target with no "
+                                          "community): name the target the table post goes "
+                                          "to"))
     zones = [("settings.timezone", table(data.get("settings")).get("timezone"))] + [
         (f"accounts.{n}.timezone", a.get("timezone")) for n, a in accounts.items()]
     for zone_key, zone in zones:

@@ -240,6 +240,29 @@ class Target(Rendering):
     rules: Rules = Field(default_factory=Rules)
 
 
+class PromptTable(_Strict):
+    """A claimed prompt table: its prompts (numbered from 1) and where its table post lives.
+    Stories whose ``Table:`` header names it fill the prompt their ``Prompt:`` names."""
+
+    #: the prompts in order (prompt 1 first)
+    prompts: list[str] = Field(default_factory=list)
+    #: or a text file with one prompt per line (relative to the config file's folder)
+    prompts_file: Path | None = None
+    #: the target the table post goes to; None = the first target with no community (your
+    #: own journal)
+    target: str | None = None
+    #: the table post's subject; {table}, {filled} and {total} are filled in
+    subject: str = "{table} prompt table ({filled}/{total})"
+
+    @model_validator(mode="after")
+    def _has_prompts(self) -> PromptTable:
+        if not self.prompts and self.prompts_file is None:
+            raise ValueError("a table needs its prompts: prompts = [...] or prompts_file")
+        if self.prompts and self.prompts_file is not None:
+            raise ValueError("give prompts or prompts_file, not both")
+        return self
+
+
 class Settings(_Strict):
     timezone: str | None = None
     state_file: Path | None = None
@@ -267,6 +290,8 @@ class Config(BaseSettings):
     accounts: dict[str, Account] = Field(default_factory=dict)
     defaults: Rendering = Field(default_factory=Rendering)
     targets: dict[str, Target] = Field(default_factory=dict)
+    #: claimed prompt tables, by the name stories give in ``Table:``
+    tables: dict[str, PromptTable] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -111,6 +111,8 @@ class Daemon:
         self.intake: Intake | None = None
         self._interrupts = 0
         self.once_patience = ONCE_PATIENCE
+        #: something was delivered since the derived entries were last brought up to date
+        self._dirty = True
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> int:
@@ -242,9 +244,23 @@ class Daemon:
             return
         self._after(self.publisher.retry_due(datetime.now(UTC)))
 
+    def _sync_derived(self) -> None:
+        """After a batch (the files taken, the releases and retries done): bring the prompt
+        tables' posts up to date, one edit each for the whole batch."""
+        if not self._dirty or not self.config.tables:
+            return
+        assert self.intake is not None and self.registry is not None
+        from crosspost.workflows.tables import sync_tables
+
+        self._dirty = False
+        for name, outcome in sync_tables(self.config, self.registry):
+            if outcome.action != "skipped":
+                self.intake.log_outcome(outcome, f"the {name} table post")
+
     def _after(self, outcomes: list[Any]) -> None:
         """Log what releases/retries did and move the files of stories now done."""
         assert self.intake is not None and self.registry is not None
+        self._dirty = self._dirty or bool(outcomes)
         for identity in dict.fromkeys(o.identity for o in outcomes):
             row = self.registry.story(identity)
             title = row.title if row and row.title else identity
@@ -331,6 +347,7 @@ class Daemon:
     def _take(self, path: Path, sig: files.FileSig) -> None:
         assert self.intake is not None
         taken = None
+        self._dirty = True  # derived entries (prompt tables) may change
         self.folder.told.discard(path.name)  # an empty file that got its content, say
         try:
             taken = self.intake.take(path)
@@ -357,6 +374,7 @@ class Daemon:
         give_up = time.monotonic() + self.settle + self.once_patience
         while not self.stop.is_set():
             self._take_ready()
+            self._guard(self._sync_derived)
             if once and self.folder.only_empty_pending():
                 return  # empty files wait for content that a one-off run will not see
             if once and time.monotonic() > give_up:

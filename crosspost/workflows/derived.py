@@ -1,0 +1,46 @@
+"""Derived entries (a table post, …): stories whose text crosspost computes from the
+registry, delivered by the same engine as the writer's stories.
+
+The entry is posted through a copy of the config whose target keeps its account, community
+and security but renders nothing of its own (no header block, cut, footer or tags; the
+subject is the derived story's title), and where a changed text is always edited. So a
+derived entry gets every guarantee of a story: the intent recorded before the request,
+exactly once, reconciled after a crash, retried.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crosspost.config.settings import Rendering, TagRules, Target
+from crosspost.delivery import Publisher
+
+if TYPE_CHECKING:
+    from crosspost.config import Config
+    from crosspost.delivery import Outcome
+    from crosspost.state.registry import Registry
+    from crosspost.story.model import Story
+
+__all__ = ["DERIVED_PREFIX", "derived_config", "publish_derived"]
+
+#: identities of derived entries start with this (``id:`` + ``crosspost:``)
+DERIVED_PREFIX = "id:crosspost:"
+
+
+def derived_config(config: Config, target: str) -> Config:
+    """``config`` with ``target`` rendering a derived entry plainly. Pure."""
+    tgt = config.targets[target]
+    plain = Target(account=tgt.account, community=tgt.community, auto=False,
+                   subject="{title}", header_fields=[], cut=False, footer="",
+                   security=config.rendering_for(target).security, tags=TagRules(),
+                   props={}, adult_content={})
+    settings = config.settings.model_copy(update={"edit_mode": "auto"})
+    return config.model_copy(update={"defaults": Rendering(), "settings": settings,
+                                     "targets": {**config.targets, target: plain}})
+
+
+def publish_derived(config: Config, registry: Registry, story: Story, target: str
+                    ) -> list[Outcome]:
+    """Post or edit the derived ``story`` on ``target`` (nothing when it is unchanged)."""
+    with Publisher(derived_config(config, target), registry) as publisher:
+        return publisher.publish(story, [target])
