@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
-from crosspost.config.settings import Rules
+from crosspost.config.settings import PromptTable, Rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -36,7 +36,8 @@ def test_example_targets_name_demo_world_communities():
     assert {"fluffyfics", "modfics", "writersden"} <= communities
 
 
-@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules])
+@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules,
+                                   PromptTable])
 def test_example_documents_every_key(model):
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [name for name in model.model_fields
@@ -113,3 +114,14 @@ def test_example_drabble_target_has_rules_and_word_count_bands():
     tags = cfg.rendering_for("drabbles").tags
     assert tags is not None and tags.word_count_bands is not None
     assert tags.word_count_bands[0].tag == "length: drabble"
+
+
+def test_example_prompt_table_matches_the_canonical_story_header():
+    from crosspost.workflows.tables import match_prompt, prompts_of, table_for
+
+    cfg = load_config(EXAMPLE)
+    name = table_for(cfg, "25fluffyfics")
+    assert name is not None
+    prompts = prompts_of(cfg.tables[name])
+    assert len(prompts) == 25
+    assert match_prompt(prompts, "22, Parting") == 22

@@ -212,3 +212,22 @@ def test_the_watcher_keeps_the_table_post_up_to_date_once_per_batch(
     assert _delta(after, _modes(sandbox), "editevent") == 1, err
     (table,) = _table_posts(sandbox)
     assert table.subject == "25fluffyfics prompt table (4/5)"
+
+
+def test_prompts_from_a_file_next_to_the_config(
+        tmp_path: Path, sandbox: Any, sandbox_config_factory: Any,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = sandbox_config_factory(sandbox, extra="""
+[tables.angst]
+prompts_file = "angst.txt"
+""")
+    code, _, err = run(capsys, cfg, "tables")
+    assert code == 2
+    assert "cannot read the prompts file" in err and "angst.txt" in err
+    assert "prompts_file" in err and "Traceback" not in err
+    (tmp_path / "angst.txt").write_text("# claimed in May\n1. Storm\n2) Silence\n\nAshes\n",
+                                        encoding="utf-8")
+    code, out, err = run(capsys, cfg, "tables", "--all")
+    assert code == 0, err
+    assert "angst: 0/3 filled → not posted yet" in out
+    assert re.findall(r"^\s+\d\. (\w+)$", out, re.M) == ["Storm", "Silence", "Ashes"]
