@@ -58,7 +58,8 @@ def _publisher(config: Config) -> Iterator[Publisher]:
     with Registry.for_config(config) as registry, Publisher(config, registry,
                                                             vet=check_rules) as publisher:
         yield publisher
-        if config.tables:  # the batch is done: each changed table post is edited once
+        # the batch is done: each changed table post or masterlist is edited once
+        if config.tables or config.masterlists:
             from crosspost.cli.tables_cmd import sync_and_report
 
             sync_and_report(config, registry)

@@ -14,19 +14,20 @@ if TYPE_CHECKING:
 
 
 def sync_and_report(config: Config, registry: Registry) -> bool:
-    """Bring the table posts up to date and print what changed; True when all went well.
+    """Bring the derived entries (table posts, masterlists) up to date and print what
+    changed; True when all went well.
     An unchanged table post is not mentioned (nothing was sent)."""
-    from crosspost.workflows.tables import sync_tables
+    from crosspost.workflows.sync import sync_derived
 
     ok = True
-    for name, outcome in sync_tables(config, registry):
+    for name, outcome in sync_derived(config, registry):
         ok &= outcome.ok
         if outcome.action == "skipped":
             continue
         what = " ".join(p for p in (outcome.action, outcome.url) if p)
         if outcome.message and (not outcome.ok or outcome.action in ("posted", "edited")):
             what += f" ({outcome.message})" if outcome.ok else f": {outcome.message}"
-        click.echo(f"table {name} → {outcome.target}: {what}")
+        click.echo(f"{name} → {outcome.target}: {what}")
     return ok
 
 

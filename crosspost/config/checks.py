@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from crosspost.config.settings import (
     Account,
     Config,
+    Masterlist,
     PromptTable,
     Rules,
     Settings,
@@ -29,7 +30,8 @@ from crosspost.story import fields as known_fields
 
 def _known_keys() -> list[str]:
     names: set[str] = set()
-    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand, PromptTable):
+    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand, PromptTable,
+                  Masterlist):
         names.update(model.model_fields)
     return sorted(names)
 
@@ -40,7 +42,7 @@ def _home_of(name: str) -> str:
         ("[settings]", Settings), ("[accounts.NAME]", Account),
         ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules),
         ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand),
-        ("[tables.NAME]", PromptTable)]
+        ("[tables.NAME]", PromptTable), ("[masterlists.NAME]", Masterlist)]
     found = [where for where, model in homes if name in model.model_fields]
     return " / ".join(found) or "the top level"
 
@@ -139,6 +141,32 @@ def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
     for name, layer in targets.items() if isinstance(targets, dict) else ():
         if isinstance(layer, dict):
             out += _layer_problems(f"targets.{name}", layer)
+    lists = data.get("masterlists")
+    for name, ml in lists.items() if isinstance(lists, dict) else ():
+        if isinstance(ml, dict):
+            out += _masterlist_problems(f"masterlists.{name}", ml)
+    return out
+
+
+def _masterlist_problems(prefix: str, ml: dict[str, Any]) -> list[ConfigProblem]:
+    from crosspost.story.template import check, names_in, placeholder_key
+
+    out = []
+    for key in ("group_by", "order_by", "where"):
+        value = ml.get(key)
+        for name in value if isinstance(value, dict | list) else ():
+            if isinstance(name, str) and (msg := _field_name_problem(name)):
+                out.append(ConfigProblem(f"{prefix}.{key}", msg))
+    line = ml.get("line")
+    if isinstance(line, str):
+        if err := check(line):
+            out.append(ConfigProblem(f"{prefix}.line", err))
+        else:
+            for name in names_in(line):
+                if placeholder_key(name) not in {"url", "word_count"} and (
+                        msg := _field_name_problem(name)):
+                    out.append(ConfigProblem(f"{prefix}.line",
+                                             msg.replace(f"{name!r}", f"{{{name}}}", 1)))
     return out
 
 
@@ -172,15 +200,17 @@ def cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
             problems.append(ConfigProblem(f"targets.{name}.account",
                                           f"no account {account!r} (accounts: {known})"))
     targets = table(data.get("targets"))
-    for name, tbl in table(data.get("tables")).items():
+    derived = [(f"tables.{n}", t) for n, t in table(data.get("tables")).items()] + [
+        (f"masterlists.{n}", m) for n, m in table(data.get("masterlists")).items()]
+    for key, tbl in derived:
         where = table(tbl).get("target")
         if isinstance(where, str) and where not in targets:
             known = ", ".join(sorted(targets)) or "none defined"
-            problems.append(ConfigProblem(f"tables.{name}.target",
+            problems.append(ConfigProblem(f"{key}.target",
                                           f"no target {where!r} (targets: {known})"))
-        elif where is None and tbl and isinstance(tbl, dict) and not any(
+        elif where is None and isinstance(tbl, dict) and not any(
                 isinstance(t, dict) and not t.get("community") for t in targets.values()):
-            problems.append(ConfigProblem(f"tables.{name}.target",
+            problems.append(ConfigProblem(f"{key}.target",
                                           "no target is your own journal (a target with no "
                                           "community): name the target the table post goes "
                                           "to"))

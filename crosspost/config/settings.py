@@ -263,6 +263,45 @@ class PromptTable(_Strict):
         return self
 
 
+class Masterlist(_Strict):
+    """An index entry of your stories, kept up to date on every post, edit and delete."""
+
+    #: the target the masterlist goes to; None = the first target with no community
+    target: str | None = None
+    subject: str = "Masterlist"
+    #: header fields that group the stories, outermost first (``["fandom", "pairing"]``)
+    group_by: list[str] = Field(default_factory=list)
+    #: header fields that order the stories inside a group
+    order_by: list[str] = Field(default_factory=lambda: ["title"])
+    #: one story's line (HTML template): every header field by name, plus {url} and
+    #: {word_count}; values are HTML-escaped
+    line: str = ('<a href="{url}">{title}</a>[ ({rating})][, {word_count} words]'
+                 "[<br>{summary}]")
+    #: only stories whose field has this value (one of its values, ignoring case):
+    #: ``{ fandom = "Torchwood" }``
+    where: dict[str, str] = Field(default_factory=dict)
+    #: HTML above the list
+    intro: str = ""
+
+    @field_validator("group_by", "order_by")
+    @classmethod
+    def _canonical(cls, value: list[str]) -> list[str]:
+        out = []
+        for name in value:
+            spec = known_fields.lookup(name)
+            out.append(spec.key if spec is not None else name)
+        return out
+
+    @field_validator("where")
+    @classmethod
+    def _canonical_where(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for name, v in value.items():
+            spec = known_fields.lookup(name)
+            out[spec.key if spec is not None else name] = v
+        return out
+
+
 class Settings(_Strict):
     timezone: str | None = None
     state_file: Path | None = None
@@ -292,6 +331,8 @@ class Config(BaseSettings):
     targets: dict[str, Target] = Field(default_factory=dict)
     #: claimed prompt tables, by the name stories give in ``Table:``
     tables: dict[str, PromptTable] = Field(default_factory=dict)
+    #: index entries of your stories, by name
+    masterlists: dict[str, Masterlist] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -246,16 +246,16 @@ class Daemon:
 
     def _sync_derived(self) -> None:
         """After a batch (the files taken, the releases and retries done): bring the prompt
-        tables' posts up to date, one edit each for the whole batch."""
-        if not self._dirty or not self.config.tables:
+        tables' posts and the masterlists up to date, one edit each for the whole batch."""
+        from crosspost.workflows.sync import has_derived, sync_derived
+
+        if not self._dirty or not has_derived(self.config):
             return
         assert self.intake is not None and self.registry is not None
-        from crosspost.workflows.tables import sync_tables
-
         self._dirty = False
-        for name, outcome in sync_tables(self.config, self.registry):
+        for label, outcome in sync_derived(self.config, self.registry):
             if outcome.action != "skipped":
-                self.intake.log_outcome(outcome, f"the {name} table post")
+                self.intake.log_outcome(outcome, label)
 
     def _after(self, outcomes: list[Any]) -> None:
         """Log what releases/retries did and move the files of stories now done."""

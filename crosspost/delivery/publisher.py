@@ -166,7 +166,9 @@ class Publisher:
                             error=clash) for name in names]
         self.registry.upsert_story(story.identity, title=story.title,
                                    path=str(story.path or ""), content_hash=story.content_hash)
-        self.registry.record_fields(story.identity, story.fields)  # for derived entries
+        # for derived entries (prompt tables, masterlists)
+        self.registry.record_fields(story.identity,
+                                    {"word_count": f"{story.word_count:,}", **story.fields})
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
         edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
@@ -225,7 +227,9 @@ class Publisher:
         wanted = set(self.targets_for(targets)) if targets else None
         self.registry.upsert_story(story.identity, title=story.title,
                                    path=str(story.path or ""), content_hash=story.content_hash)
-        self.registry.record_fields(story.identity, story.fields)  # for derived entries
+        # for derived entries (prompt tables, masterlists)
+        self.registry.record_fields(story.identity,
+                                    {"word_count": f"{story.word_count:,}", **story.fields})
         rows = [r for r in self.registry.deliveries(story.identity)
                 if wanted is None or r.target in wanted]
         posts: dict[str, tuple[Post | None, CrosspostError | None]] = {}

@@ -14,17 +14,32 @@ from typing import TYPE_CHECKING
 
 from crosspost.config.settings import Rendering, TagRules, Target
 from crosspost.delivery import Publisher
+from crosspost.errors import UserError
 
 if TYPE_CHECKING:
     from crosspost.config import Config
     from crosspost.delivery import Outcome
+    from crosspost.state.records import Delivery
     from crosspost.state.registry import Registry
     from crosspost.story.model import Story
 
-__all__ = ["DERIVED_PREFIX", "derived_config", "publish_derived"]
+__all__ = ["DERIVED_PREFIX", "derived_config", "derived_target", "posted_urls",
+           "publish_derived"]
 
 #: identities of derived entries start with this (``id:`` + ``crosspost:``)
 DERIVED_PREFIX = "id:crosspost:"
+
+
+def derived_target(config: Config, wanted: str | None, where: str) -> str:
+    """The target a derived entry goes to: ``wanted``, else the first target with no
+    community (the writer's own journal). ``where`` names the config key for the fix."""
+    if wanted:
+        return wanted
+    own = [n for n, t in config.targets.items() if not t.community]
+    if not own:
+        raise UserError(f"{where} has no target (no target is your own journal)",
+                        f"set {where}.target to the target it goes to")
+    return own[0]
 
 
 def derived_config(config: Config, target: str) -> Config:
@@ -44,3 +59,17 @@ def publish_derived(config: Config, registry: Registry, story: Story, target: st
     """Post or edit the derived ``story`` on ``target`` (nothing when it is unchanged)."""
     with Publisher(derived_config(config, target), registry) as publisher:
         return publisher.publish(story, [target])
+
+
+def posted_urls(deliveries: list[Delivery], target: str) -> dict[str, str]:
+    """Each story's entry URL: its copy on ``target`` when it has one, else its first
+    posted copy. Derived entries are left out. Pure."""
+    best: dict[str, Delivery] = {}
+    for row in deliveries:
+        if row.status != "posted" or not row.url or row.identity.startswith(DERIVED_PREFIX):
+            continue
+        have = best.get(row.identity)
+        if have is None or (row.target == target, -row.id) > (have.target == target,
+                                                              -have.id):
+            best[row.identity] = row
+    return {identity: row.url for identity, row in best.items()}

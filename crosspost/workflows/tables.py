@@ -22,13 +22,17 @@ from typing import TYPE_CHECKING
 
 from crosspost.errors import UserError
 from crosspost.story.model import ParseWarning, Story
-from crosspost.workflows.derived import DERIVED_PREFIX, publish_derived
+from crosspost.workflows.derived import (
+    DERIVED_PREFIX,
+    derived_target,
+    posted_urls,
+    publish_derived,
+)
 
 if TYPE_CHECKING:
     from crosspost.config import Config
     from crosspost.config.settings import PromptTable
     from crosspost.delivery import Outcome
-    from crosspost.state.records import Delivery
     from crosspost.state.registry import Registry
 
 __all__ = ["Fill", "TableState", "match_prompt", "prompts_of", "sync_tables", "table_for",
@@ -116,40 +120,26 @@ def prompts_of(table: PromptTable) -> tuple[str, ...]:
 
 def table_target(config: Config, name: str) -> str:
     """Where the table post of ``name`` goes: its ``target``, else your own journal."""
-    tbl = config.tables[name]
-    if tbl.target:
-        return tbl.target
-    own = [n for n, t in config.targets.items() if not t.community]
-    if not own:
-        raise UserError(f"table {name!r} has no target for its table post",
-                        f"set tables.{name}.target to the target it goes to")
-    return own[0]
+    return derived_target(config, config.tables[name].target, f"tables.{name}")
 
 
-def table_fills(name: str, prompts: tuple[str, ...], target: str, tables: dict[str, str],
+def table_fills(name: str, prompts: tuple[str, ...], tables: dict[str, str],
                 fields: dict[str, dict[str, str]], titles: dict[str, str],
-                deliveries: list[Delivery]) -> tuple[Fill, ...]:
+                urls: dict[str, str]) -> tuple[Fill, ...]:
     """The fills of table ``name``: stories whose recorded fields name it and a prompt of
-    it, and that are posted somewhere (the entry on the table's target preferred). Pure.
+    it, and that are posted somewhere (``urls``, from :func:`posted_urls`). Pure.
 
     ``tables``: ``Table:`` value → configured name (:func:`table_for` results)."""
-    posted: dict[str, list[Delivery]] = {}
-    for row in deliveries:
-        if row.status == "posted" and row.url:
-            posted.setdefault(row.identity, []).append(row)
     out = []
     for identity, f in fields.items():
-        if identity.startswith(DERIVED_PREFIX) or identity not in posted:
-            continue
-        if tables.get(f.get("table", "").strip()) != name:
+        if identity not in urls or tables.get(f.get("table", "").strip()) != name:
             continue
         for text in f.get("prompt", "").split(";"):
             number = match_prompt(prompts, text)
             if number is None:
                 continue
-            rows = sorted(posted[identity], key=lambda r: (r.target != target, r.id))
             out.append(Fill(number, identity, titles.get(identity) or f.get("title", ""),
-                            rows[0].url))
+                            urls[identity]))
     return tuple(sorted(out, key=lambda fl: (fl.number, fl.title.casefold(), fl.identity)))
 
 
@@ -187,7 +177,8 @@ def table_states(config: Config, registry: Registry) -> list[TableState]:
     for name, tbl in config.tables.items():
         target = table_target(config, name)
         prompts = prompts_of(tbl)
-        fills = table_fills(name, prompts, target, tables, fields, titles, deliveries)
+        fills = table_fills(name, prompts, tables, fields, titles,
+                            posted_urls(deliveries, target))
         own = [r for r in deliveries if r.identity == TABLE_PREFIX + name and r.url
                and r.status == "posted"]
         out.append(TableState(name, target, prompts, fills, own[-1].url if own else ""))

@@ -1,0 +1,28 @@
+"""After a batch (a command, a watcher pass): bring every derived entry up to date, each
+at most once (20 fills posted together edit the table post once)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crosspost.config import Config
+    from crosspost.delivery import Outcome
+    from crosspost.state.registry import Registry
+
+__all__ = ["has_derived", "sync_derived"]
+
+
+def has_derived(config: Config) -> bool:
+    """True when the config declares derived entries (prompt tables, masterlists)."""
+    return bool(config.tables or config.masterlists)
+
+
+def sync_derived(config: Config, registry: Registry) -> list[tuple[str, Outcome]]:
+    """Post or edit the derived entries whose text changed: (label, outcome) each, the
+    label naming the entry ("table 25fluffyfics", "masterlist all")."""
+    from crosspost.workflows.masterlists import sync_masterlists
+    from crosspost.workflows.tables import sync_tables
+
+    return ([(f"table {n}", o) for n, o in sync_tables(config, registry)]
+            + [(f"masterlist {n}", o) for n, o in sync_masterlists(config, registry)])
