@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
-from crosspost.config.settings import PromptTable, Rules
+from crosspost.config.settings import Masterlist, PromptTable, Rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -37,7 +37,7 @@ def test_example_targets_name_demo_world_communities():
 
 
 @pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules,
-                                   PromptTable])
+                                   PromptTable, Masterlist])
 def test_example_documents_every_key(model):
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [name for name in model.model_fields
@@ -125,3 +125,14 @@ def test_example_prompt_table_matches_the_canonical_story_header():
     prompts = prompts_of(cfg.tables[name])
     assert len(prompts) == 25
     assert match_prompt(prompts, "22, Parting") == 22
+
+
+def test_example_masterlist_loads_when_uncommented(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = text[text.index("# [masterlists.all]"):text.index("# A real Dreamwidth community")]
+    lines = [ln[2:] for ln in block.splitlines()
+             if ln.startswith("# [masterlists") or re.match(r"# \w+ = ", ln)]
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    ml = load_config(path).masterlists["all"]
+    assert ml.group_by == ["fandom", "pairing"] and ml.where == {"fandom": "Torchwood"}
