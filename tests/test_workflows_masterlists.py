@@ -128,3 +128,12 @@ def test_masterlist_config_mistakes_are_reported(
     with pytest.raises(ConfigError) as caught:
         load_config(cfg)
     assert expected in caught.value.message and "masterlists.m" in caught.value.message
+
+
+def test_a_masterlist_of_one_series_orders_its_parts_by_number() -> None:
+    ml = Masterlist(where={"series": "Long Road"}, order_by=["part"], line="{title}")
+    stories = [Listed(f"s:{n}", {"title": f"Part {n}", "series": "Long Road",
+                                 "part": str(n)}, f"u{n}") for n in (10, 2, 1)]
+    stories.append(Listed("s:x", {"title": "Elsewhere", "series": "Other Road"}, "ux"))
+    text = masterlist_html(ml, stories)
+    assert re.findall(r"<li>([^<]+)</li>", text) == ["Part 1", "Part 2", "Part 10"]

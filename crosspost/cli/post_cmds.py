@@ -62,7 +62,7 @@ def _publisher(config: Config) -> Iterator[Publisher]:
         if config.tables or config.masterlists:
             from crosspost.cli.tables_cmd import sync_and_report
 
-            sync_and_report(config, registry)
+            sync_and_report(config, registry, publisher.pool)
 
 
 def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:

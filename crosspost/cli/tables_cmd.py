@@ -7,20 +7,29 @@ from typing import TYPE_CHECKING
 
 import click
 
+from crosspost.errors import CrosspostError
+
 if TYPE_CHECKING:
     from crosspost.cli import App
     from crosspost.config import Config
+    from crosspost.delivery import AdapterPool
     from crosspost.state.registry import Registry
 
 
-def sync_and_report(config: Config, registry: Registry) -> bool:
+def sync_and_report(config: Config, registry: Registry, pool: AdapterPool | None = None
+                    ) -> bool:
     """Bring the derived entries (table posts, masterlists) up to date and print what
     changed; True when all went well.
     An unchanged table post is not mentioned (nothing was sent)."""
     from crosspost.workflows.sync import sync_derived
 
     ok = True
-    for name, outcome in sync_derived(config, registry):
+    try:
+        done = sync_derived(config, registry, pool)
+    except CrosspostError as exc:  # the stories are done; say why the lists are not
+        click.echo(f"error: {exc.render()}", err=True)
+        return False
+    for name, outcome in done:
         ok &= outcome.ok
         if outcome.action == "skipped":
             continue

@@ -253,7 +253,8 @@ class Daemon:
             return
         assert self.intake is not None and self.registry is not None
         self._dirty = False
-        for label, outcome in sync_derived(self.config, self.registry):
+        pool = self.publisher.pool if self.publisher is not None else None
+        for label, outcome in sync_derived(self.config, self.registry, pool):
             if outcome.action != "skipped":
                 self.intake.log_outcome(outcome, label)
 

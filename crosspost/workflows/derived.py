@@ -18,7 +18,7 @@ from crosspost.errors import UserError
 
 if TYPE_CHECKING:
     from crosspost.config import Config
-    from crosspost.delivery import Outcome
+    from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.records import Delivery
     from crosspost.state.registry import Registry
     from crosspost.story.model import Story
@@ -54,10 +54,11 @@ def derived_config(config: Config, target: str) -> Config:
                                      "targets": {**config.targets, target: plain}})
 
 
-def publish_derived(config: Config, registry: Registry, story: Story, target: str
-                    ) -> list[Outcome]:
-    """Post or edit the derived ``story`` on ``target`` (nothing when it is unchanged)."""
-    with Publisher(derived_config(config, target), registry) as publisher:
+def publish_derived(config: Config, registry: Registry, story: Story, target: str,
+                    pool: AdapterPool | None = None) -> list[Outcome]:
+    """Post or edit the derived ``story`` on ``target`` (nothing when it is unchanged).
+    ``pool``: the batch's adapters (logged in already), else new ones."""
+    with Publisher(derived_config(config, target), registry, pool) as publisher:
         return publisher.publish(story, [target])
 
 

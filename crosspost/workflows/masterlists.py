@@ -28,7 +28,7 @@ from crosspost.workflows.derived import (
 if TYPE_CHECKING:
     from crosspost.config import Config
     from crosspost.config.settings import Masterlist
-    from crosspost.delivery import Outcome
+    from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 
 __all__ = ["Listed", "masterlist_html", "masterlist_story", "sync_masterlists"]
@@ -73,8 +73,14 @@ def matches(ml: Masterlist, fields: dict[str, str]) -> bool:
     return True
 
 
-def _sort_key(ml: Masterlist, item: Listed) -> tuple[str, ...]:
-    return (*(item.fields.get(k, "").casefold() for k in ml.order_by), item.identity)
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Numbers compare as numbers: part 2 before part 10."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p)
+                 for p in re.split(r"(\d+)", text.casefold()) if p)
+
+
+def _sort_key(ml: Masterlist, item: Listed) -> tuple[object, ...]:
+    return (*(_natural(item.fields.get(k, "")) for k in ml.order_by), item.identity)
 
 
 def masterlist_html(ml: Masterlist, stories: list[Listed]) -> str:
@@ -124,7 +130,8 @@ def listed_stories(registry: Registry, target: str) -> list[Listed]:
                    url) for identity, url in urls.items()]
 
 
-def sync_masterlists(config: Config, registry: Registry) -> list[tuple[str, Outcome]]:
+def sync_masterlists(config: Config, registry: Registry, pool: AdapterPool | None = None
+                     ) -> list[tuple[str, Outcome]]:
     """Bring every masterlist up to date (posted with the first story it lists, edited
     when its text changed, nothing sent otherwise). Returns (name, outcome)."""
     out: list[tuple[str, Outcome]] = []
@@ -135,5 +142,5 @@ def sync_masterlists(config: Config, registry: Registry) -> list[tuple[str, Outc
         if not exists and not any(matches(ml, s.fields) for s in stories):
             continue
         story = masterlist_story(name, ml, stories)
-        out += [(name, o) for o in publish_derived(config, registry, story, target)]
+        out += [(name, o) for o in publish_derived(config, registry, story, target, pool)]
     return out

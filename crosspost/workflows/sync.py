@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crosspost.config import Config
-    from crosspost.delivery import Outcome
+    from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 
 __all__ = ["has_derived", "sync_derived"]
@@ -18,11 +18,13 @@ def has_derived(config: Config) -> bool:
     return bool(config.tables or config.masterlists)
 
 
-def sync_derived(config: Config, registry: Registry) -> list[tuple[str, Outcome]]:
+def sync_derived(config: Config, registry: Registry, pool: AdapterPool | None = None
+                 ) -> list[tuple[str, Outcome]]:
     """Post or edit the derived entries whose text changed: (label, outcome) each, the
-    label naming the entry ("table 25fluffyfics", "masterlist all")."""
+    label naming the entry ("table 25fluffyfics", "masterlist all"). ``pool``: the batch's
+    adapters, so no second login is needed."""
     from crosspost.workflows.masterlists import sync_masterlists
     from crosspost.workflows.tables import sync_tables
 
-    return ([(f"table {n}", o) for n, o in sync_tables(config, registry)]
-            + [(f"masterlist {n}", o) for n, o in sync_masterlists(config, registry)])
+    return ([(f"table {n}", o) for n, o in sync_tables(config, registry, pool)]
+            + [(f"masterlist {n}", o) for n, o in sync_masterlists(config, registry, pool)])

@@ -32,7 +32,7 @@ from crosspost.workflows.derived import (
 if TYPE_CHECKING:
     from crosspost.config import Config
     from crosspost.config.settings import PromptTable
-    from crosspost.delivery import Outcome
+    from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 
 __all__ = ["Fill", "TableState", "match_prompt", "prompts_of", "sync_tables", "table_for",
@@ -192,7 +192,8 @@ def table_story(config: Config, state: TableState) -> Story:
                  body=table_html(state), body_format="html")
 
 
-def sync_tables(config: Config, registry: Registry) -> list[tuple[str, Outcome]]:
+def sync_tables(config: Config, registry: Registry, pool: AdapterPool | None = None
+                ) -> list[tuple[str, Outcome]]:
     """Bring every table post up to date: post it with the first fill, edit it when its
     text changed, leave it alone otherwise (no request). Returns (table name, outcome)."""
     out: list[tuple[str, Outcome]] = []
@@ -201,7 +202,7 @@ def sync_tables(config: Config, registry: Registry) -> list[tuple[str, Outcome]]
         if not state.fills and not exists:
             continue  # created with the first fill
         for outcome in publish_derived(config, registry, table_story(config, state),
-                                       state.target):
+                                       state.target, pool):
             out.append((state.name, outcome))
     return out
 
