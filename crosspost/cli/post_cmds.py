@@ -59,7 +59,9 @@ def _publisher(config: Config) -> Iterator[Publisher]:
                                                             vet=check_rules) as publisher:
         yield publisher
         # the batch is done: each changed table post or masterlist is edited once
-        if config.tables or config.masterlists:
+        from crosspost.workflows.sync import has_derived
+
+        if has_derived(config):
             from crosspost.cli.tables_cmd import sync_and_report
 
             sync_and_report(config, registry, publisher.pool)

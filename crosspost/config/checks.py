@@ -18,6 +18,7 @@ from crosspost.config.settings import (
     Masterlist,
     PromptTable,
     Rules,
+    SeriesNavigation,
     Settings,
     TagRules,
     Target,
@@ -31,7 +32,7 @@ from crosspost.story import fields as known_fields
 def _known_keys() -> list[str]:
     names: set[str] = set()
     for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand, PromptTable,
-                  Masterlist):
+                  Masterlist, SeriesNavigation):
         names.update(model.model_fields)
     return sorted(names)
 
@@ -42,7 +43,8 @@ def _home_of(name: str) -> str:
         ("[settings]", Settings), ("[accounts.NAME]", Account),
         ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules),
         ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand),
-        ("[tables.NAME]", PromptTable), ("[masterlists.NAME]", Masterlist)]
+        ("[tables.NAME]", PromptTable), ("[masterlists.NAME]", Masterlist),
+        ("[series]", SeriesNavigation)]
     found = [where for where, model in homes if name in model.model_fields]
     return " / ".join(found) or "the top level"
 
@@ -145,7 +147,22 @@ def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
     for name, ml in lists.items() if isinstance(lists, dict) else ():
         if isinstance(ml, dict):
             out += _masterlist_problems(f"masterlists.{name}", ml)
+    series = data.get("series")
+    nav = series.get("navigation") if isinstance(series, dict) else None
+    if isinstance(nav, str):
+        from crosspost.story.template import check, names_in, placeholder_key
+
+        if err := check(nav):
+            out.append(ConfigProblem("series.navigation", err))
+        for name in [] if err else names_in(nav):
+            if placeholder_key(name) not in _NAV_NAMES:
+                out.append(ConfigProblem("series.navigation", f"unknown value {{{name}}} "
+                                         f"(known: {', '.join(sorted(_NAV_NAMES))})"))
     return out
+
+
+_NAV_NAMES = frozenset({"series", "part", "previous_url", "previous_title", "next_url",
+                        "next_title", "index_url"})
 
 
 def _masterlist_problems(prefix: str, ml: dict[str, Any]) -> list[ConfigProblem]:

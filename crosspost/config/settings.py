@@ -302,6 +302,17 @@ class Masterlist(_Strict):
         return out
 
 
+class SeriesNavigation(_Strict):
+    """Navigation links in each part of a series (stories with ``Series:`` and ``Part:``)."""
+
+    #: an HTML template added at the end of each part's entry: {series}, {part},
+    #: {previous_url}, {previous_title}, {next_url}, {next_title}, {index_url} (a
+    #: masterlist whose ``where`` names the series); values are HTML-escaped
+    navigation: str = ('<p>[<a href="{previous_url}">« {previous_title}</a> · ]'
+                       '[<a href="{index_url}">{series}</a> · ]'
+                       '[<a href="{next_url}">{next_title} »</a>]</p>')
+
+
 class Settings(_Strict):
     timezone: str | None = None
     state_file: Path | None = None
@@ -333,6 +344,8 @@ class Config(BaseSettings):
     tables: dict[str, PromptTable] = Field(default_factory=dict)
     #: index entries of your stories, by name
     masterlists: dict[str, Masterlist] = Field(default_factory=dict)
+    #: previous / next / index links in the parts of a series (off without this table)
+    series: SeriesNavigation | None = None
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

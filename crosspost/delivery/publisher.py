@@ -243,6 +243,12 @@ class Publisher:
                             story.content_hash, row.id, err))
         return self._fan_out(jobs)
 
+    def edit_posts(self, edits: list[tuple[Delivery, Post]]) -> list[Outcome]:
+        """Edit existing entries to exactly these posts, keeping each row's content hash:
+        a derived change (a series' navigation links), not a new version of the story."""
+        return self._fan_out([Job("edit", row.identity, row.target, _on_row(decide_edit),
+                                  post, row.content_hash, row.id) for row, post in edits])
+
     def delete(self, identity: str, targets: list[str] | None = None, *,
                delivery_id: int | None = None) -> list[Outcome]:
         """Delete the copies of a story (all, the named targets', or one delivery)."""

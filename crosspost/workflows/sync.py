@@ -15,16 +15,20 @@ __all__ = ["has_derived", "sync_derived"]
 
 def has_derived(config: Config) -> bool:
     """True when the config declares derived entries (prompt tables, masterlists)."""
-    return bool(config.tables or config.masterlists)
+    return bool(config.tables or config.masterlists or config.series is not None)
 
 
 def sync_derived(config: Config, registry: Registry, pool: AdapterPool | None = None
                  ) -> list[tuple[str, Outcome]]:
     """Post or edit the derived entries whose text changed: (label, outcome) each, the
-    label naming the entry ("table 25fluffyfics", "masterlist all"). ``pool``: the batch's
+    label naming the entry ("table 25fluffyfics", "masterlist all", "navigation of
+    'Part Two'"). ``pool``: the batch's
     adapters, so no second login is needed."""
     from crosspost.workflows.masterlists import sync_masterlists
+    from crosspost.workflows.series import sync_series
     from crosspost.workflows.tables import sync_tables
 
-    return ([(f"table {n}", o) for n, o in sync_tables(config, registry, pool)]
-            + [(f"masterlist {n}", o) for n, o in sync_masterlists(config, registry, pool)])
+    # the lists first: a part's navigation links to its series' masterlist
+    out = ([(f"table {n}", o) for n, o in sync_tables(config, registry, pool)]
+           + [(f"masterlist {n}", o) for n, o in sync_masterlists(config, registry, pool)])
+    return out + [(f"navigation of {t!r}", o) for t, o in sync_series(config, registry, pool)]
