@@ -154,3 +154,26 @@ def test_series_navigation_template_mistakes_are_reported(
     with pytest.raises(ConfigError) as caught:
         load_config(cfg)
     assert "series.navigation: unknown value {prev_url}" in caught.value.message
+
+
+def test_the_watcher_links_parts_including_those_already_moved_to_posted(
+        tmp_path: Path, sandbox: Any, series_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    text = series_config.read_text(encoding="utf-8")
+    text = re.sub(r'(\[targets\.(fluffy|modq|closed|den)\]\naccount = "sandbox")',
+                  r"\1\nauto = false", text)  # the writer's own journal only
+    series_config.write_text(text, encoding="utf-8")
+    folder = tmp_path / "stories"
+    _part(folder, 1, "Setting Out")
+    _part(folder, 2, "Halfway")
+    code, _, err = run(capsys, series_config, "watch", "--once", "--settle", "0")
+    assert code == 0, err
+    assert (folder / "posted" / "part2.txt").exists()
+    assert _links(_entry(sandbox, "Setting Out").event) == ["The Long Road", "Halfway »"]
+    _part(folder, 3, "Arrival")
+    code, _, err = run(capsys, series_config, "watch", "--once", "--settle", "0")
+    assert code == 0, err
+    # part 2's file is in posted/ now: it is read from there
+    assert _links(_entry(sandbox, "Halfway").event) == ["« Setting Out", "The Long Road",
+                                                        "Arrival »"]
+    assert _links(_entry(sandbox, "Arrival").event) == ["« Halfway", "The Long Road"]
