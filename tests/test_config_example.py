@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
-from crosspost.config.settings import Masterlist, PromptTable, Rules
+from crosspost.config.settings import Masterlist, PromptTable, Rules, SeriesNavigation
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -37,7 +37,7 @@ def test_example_targets_name_demo_world_communities():
 
 
 @pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules,
-                                   PromptTable, Masterlist])
+                                   PromptTable, Masterlist, SeriesNavigation])
 def test_example_documents_every_key(model):
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [name for name in model.model_fields
@@ -131,8 +131,10 @@ def test_example_masterlist_loads_when_uncommented(tmp_path):
     text = EXAMPLE.read_text(encoding="utf-8")
     block = text[text.index("# [masterlists.all]"):text.index("# A real Dreamwidth community")]
     lines = [ln[2:] for ln in block.splitlines()
-             if ln.startswith("# [masterlists") or re.match(r"# \w+ = ", ln)]
+             if ln.startswith(("# [masterlists", "# [series]")) or re.match(r"# \w+ = ", ln)]
     path = tmp_path / "config.toml"
     path.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    ml = load_config(path).masterlists["all"]
+    loaded = load_config(path)
+    assert loaded.series is not None and "{next_url}" in loaded.series.navigation
+    ml = loaded.masterlists["all"]
     assert ml.group_by == ["fandom", "pairing"] and ml.where == {"fandom": "Torchwood"}
