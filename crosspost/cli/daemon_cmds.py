@@ -121,7 +121,7 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
     from crosspost.state.registry import Registry
     from crosspost.story.parse import parse_file
     from crosspost.story.when import parse_when
-    from crosspost.workflows import check_rules
+    from crosspost.workflows import check_rules, split_for
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -133,7 +133,7 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
     story = parse_file(file.absolute(), max_bytes=config.settings.max_file_bytes)
     click.echo(f"Time zone: {zone_label}")
     with Registry.for_config(config) as registry, Publisher(
-            config, registry, vet=check_rules) as publisher:
+            config, registry, vet=check_rules, expand=split_for) as publisher:
         outcomes = publisher.publish(story, list(targets) or None, at=when)
         title = story.title or story.identity
         for o in outcomes:
@@ -271,7 +271,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
     from crosspost.daemon.refresh import refresh_due
     from crosspost.delivery import Publisher
     from crosspost.errors import StateError
-    from crosspost.workflows import check_rules
+    from crosspost.workflows import check_rules, split_for
 
     try:
         lock = registry.acquire_daemon_lock()
@@ -279,7 +279,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
         click.echo("The running `crosspost watch` posts it at its next check.")
         return
     try:
-        with Publisher(config, registry, vet=check_rules) as publisher:
+        with Publisher(config, registry, vet=check_rules, expand=split_for) as publisher:
             refresh_due(config, registry, publisher, datetime.now(UTC))  # the file as saved
             outcomes: list[Any] = publisher.release_due(datetime.now(UTC))
     finally:

@@ -53,18 +53,16 @@ def local_time(dt: datetime | None, zone: tzinfo) -> str:
 def _publisher(config: Config) -> Iterator[Publisher]:
     from crosspost.delivery import Publisher
     from crosspost.state.registry import Registry
-    from crosspost.workflows import check_rules
+    from crosspost.workflows import check_rules, split_for
 
-    with Registry.for_config(config) as registry, Publisher(config, registry,
-                                                            vet=check_rules) as publisher:
+    with Registry.for_config(config) as registry, Publisher(
+            config, registry, vet=check_rules, expand=split_for) as publisher:
         yield publisher
-        # the batch is done: each changed table post or masterlist is edited once
-        from crosspost.workflows.sync import has_derived
+        # the batch is done: each changed table post, masterlist or part's navigation
+        # links are edited once
+        from crosspost.cli.tables_cmd import sync_and_report
 
-        if has_derived(config):
-            from crosspost.cli.tables_cmd import sync_and_report
-
-            sync_and_report(config, registry, publisher.pool)
+        sync_and_report(config, registry, publisher.pool)
 
 
 def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
@@ -263,7 +261,8 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     config = app.config
     story = load_story(config, file)
     with _publisher(config) as publisher:
-        _require_rows_secrets(config, publisher.registry.deliveries(story.identity), targets)
+        _require_rows_secrets(config, publisher.registry.deliveries(story.identity)
+                              + publisher.part_rows(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
@@ -284,6 +283,7 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
     with _publisher(config) as publisher:
         identity, delivery_id = resolve(what, publisher.registry, config)
         rows = [r for r in publisher.registry.deliveries(identity)
+                + publisher.part_rows(identity)  # a long story's parts
                 if (delivery_id is None or r.id == delivery_id)
                 and (not targets or r.target in targets)]
         if not rows:

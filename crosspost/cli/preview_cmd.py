@@ -120,9 +120,14 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
         click.echo(f"{warning.level}: {file}: {warning}", err=True)
     items: list[tuple[str, TargetPreview]] = []
     failed: list[CrosspostError] = []
+    from crosspost.workflows import split_for
+
     for name in names:
         try:
-            items.append((name, build_preview(config, story, name)))
+            pieces = split_for(story, config, name)  # too long for the site: its parts
+            items += [(name if len(pieces) == 1 else f"{name} (part {i} of {len(pieces)})",
+                       build_preview(config, piece, name))
+                      for i, piece in enumerate(pieces, 1)]
         except CrosspostError as exc:  # one target's problem must not hide the others
             failed.append(exc)
             click.echo(f"== {name}: cannot be posted ==\nerror: {exc.render()}\n", err=True)

@@ -164,16 +164,25 @@ class Checker:
 
     def _render(self, out: Checked, target: str) -> None:
         from crosspost.render import render_post
-        from crosspost.workflows import check_rules
+        from crosspost.workflows import check_rules, split_for
 
         assert self.config is not None
+        notes: list[str] = []
         try:
-            post = render_post(out.story, self.config, target)
-            check_rules(out.story, self.config, target, post)  # the community's rules
+            pieces = split_for(out.story, self.config, target)  # too long: its parts
+            for piece in pieces:
+                post = render_post(piece, self.config, target)
+                check_rules(piece, self.config, target, post)  # the community's rules
+                notes.extend(post.notes)
         except CrosspostError as exc:
             out.problems.append(exc)
-        else:
-            out.notes.extend(ParseWarning(f"target {target}: {note}") for note in post.notes)
+            return
+        if len(pieces) > 1:
+            notes.insert(0, f"too long for one entry: posted in {len(pieces)} parts "
+                            "(`crosspost preview` shows them)")
+        out.notes.extend(ParseWarning(f"target {target}: {note}", note=True)
+                         if note.startswith("too long") else
+                         ParseWarning(f"target {target}: {note}") for note in notes)
 
 
 def _anchor(story: Story) -> datetime:

@@ -309,7 +309,7 @@ class SeriesNavigation(_Strict):
     #: {previous_url}, {previous_title}, {next_url}, {next_title}, {index_url} (a
     #: masterlist whose ``where`` names the series); values are HTML-escaped
     navigation: str = ('<p>[<a href="{previous_url}">« {previous_title}</a> · ]'
-                       '[<a href="{index_url}">{series}</a> · ]'
+                       '[<a href="{index_url}">[{series}]</a> · ]'
                        '[<a href="{next_url}">{next_title} »</a>]</p>')
 
 

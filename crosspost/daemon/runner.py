@@ -118,7 +118,7 @@ class Daemon:
     def run(self, *, once: bool = False) -> int:
         from crosspost.delivery import Publisher
         from crosspost.state.registry import Registry
-        from crosspost.workflows import check_rules
+        from crosspost.workflows import check_rules, split_for
 
         created = not self.root.exists()
         try:
@@ -139,7 +139,7 @@ class Daemon:
         try:
             self.publisher = Publisher(self.config, registry,
                                        max_wait=None if once else INLINE_WAIT,
-                                       vet=check_rules)
+                                       vet=check_rules, expand=split_for)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz)
             log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
                      self.rescan_seconds, extra={"event": "start"})
@@ -247,9 +247,9 @@ class Daemon:
     def _sync_derived(self) -> None:
         """After a batch (the files taken, the releases and retries done): bring the prompt
         tables' posts and the masterlists up to date, one edit each for the whole batch."""
-        from crosspost.workflows.sync import has_derived, sync_derived
+        from crosspost.workflows.sync import sync_derived
 
-        if not self._dirty or not has_derived(self.config):
+        if not self._dirty:
             return
         assert self.intake is not None and self.registry is not None
         self._dirty = False

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crosspost.config.settings import SeriesNavigation
 from crosspost.delivery import Publisher
 from crosspost.errors import CrosspostError
 from crosspost.logs import get_logger
@@ -28,6 +29,7 @@ from crosspost.story.parse import parse_file
 from crosspost.story.template import fill
 from crosspost.workflows.derived import DERIVED_PREFIX, posted_urls
 from crosspost.workflows.masterlists import MASTERLIST_PREFIX
+from crosspost.workflows.split import is_part, split_for
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -137,12 +139,13 @@ def navigation_edits(config: Config, registry: Registry) -> list[tuple[Delivery,
     """Every posted part whose entry lacks its current navigation, with the post it
     should be: the story rendered for its target, navigation added. A part whose file
     changed since it was delivered is left to the ordinary edit (then linked here)."""
-    if config.series is None:
-        return []
+    fields = registry.story_fields()
+    if config.series is None and not any(is_part(i) for i in fields):
+        return []  # no [series] table: only the parts of split stories are linked
+    template = (config.series or SeriesNavigation()).navigation
     deliveries = registry.deliveries()
     known = {s.identity: s for s in registry.stories()}
-    by_series = series_parts(registry.story_fields(),
-                             {i: s.title for i, s in known.items()})
+    by_series = series_parts(fields, {i: s.title for i, s in known.items()})
     index = _index_urls(config, deliveries)
     parts = {p.identity: (key, p) for key, ps in by_series.items() for p in ps}
     urls_for: dict[str, dict[str, str]] = {}
@@ -150,17 +153,19 @@ def navigation_edits(config: Config, registry: Registry) -> list[tuple[Delivery,
     edits = []
     for row in deliveries:
         if (row.identity not in parts or row.status != "posted" or row.itemid is None
-                or row.copy != 0 or row.target not in config.targets):
+                or row.copy != 0 or row.target not in config.targets
+                or (config.series is None and not is_part(row.identity))):
             continue
-        if row.identity not in stories:
-            stories[row.identity] = _read(config, known[row.identity].path)
-        story = stories[row.identity]
+        path = known[row.identity].path
+        if path not in stories:
+            stories[path] = _read(config, path)
+        story = _the_part(stories[path], row, config)
         if story is None or story.content_hash != row.content_hash:
             continue
         key, part = parts[row.identity]
         if row.target not in urls_for:
             urls_for[row.target] = posted_urls(deliveries, row.target)
-        nav = navigation_html(config.series.navigation, part, by_series[key],
+        nav = navigation_html(template, part, by_series[key],
                               urls_for[row.target], index.get(key, ""))
         try:
             post = render_post(story, config, row.target)
@@ -170,6 +175,18 @@ def navigation_edits(config: Config, registry: Registry) -> list[tuple[Delivery,
         if post.fingerprint != row.fingerprint:
             edits.append((row, post))
     return edits
+
+
+def _the_part(story: Story | None, row: Delivery, config: Config) -> Story | None:
+    """The story a row holds: ``story``, or the part of it (a story split for the row's
+    target) whose identity the row has."""
+    if story is None or row.identity == story.identity or not is_part(row.identity):
+        return story if story is not None and row.identity == story.identity else None
+    try:
+        pieces = split_for(story, config, row.target)
+    except CrosspostError:
+        return None
+    return next((p for p in pieces if p.identity == row.identity), None)
 
 
 def _read(config: Config, path: str) -> Story | None:

@@ -10,12 +10,7 @@ if TYPE_CHECKING:
     from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 
-__all__ = ["has_derived", "sync_derived"]
-
-
-def has_derived(config: Config) -> bool:
-    """True when the config declares derived entries (prompt tables, masterlists)."""
-    return bool(config.tables or config.masterlists or config.series is not None)
+__all__ = ["sync_derived"]
 
 
 def sync_derived(config: Config, registry: Registry, pool: AdapterPool | None = None

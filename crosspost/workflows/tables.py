@@ -197,6 +197,8 @@ def sync_tables(config: Config, registry: Registry, pool: AdapterPool | None = N
     """Bring every table post up to date: post it with the first fill, edit it when its
     text changed, leave it alone otherwise (no request). Returns (table name, outcome)."""
     out: list[tuple[str, Outcome]] = []
+    if not config.tables:
+        return out
     for state in table_states(config, registry):
         exists = bool(registry.deliveries(TABLE_PREFIX + state.name))
         if not state.fills and not exists:
