@@ -154,3 +154,32 @@ def test_a_post_killed_in_the_middle_of_the_parts_posts_each_part_exactly_once(
     assert parts == [f"The Long Rain (Part {i} of 3)" for i in (1, 2, 3)]
     middle = _parts(sandbox_lj)["The Long Rain (Part 2 of 3)"].event
     assert _links(middle) == ["« The Long Rain (Part 1 of 3)", "The Long Rain (Part 3 of 3) »"]
+
+
+def test_a_story_in_parts_fills_its_prompt_and_is_listed_once_at_its_first_part(
+        tmp_path: Path, sandbox_lj: Any, sandbox_config_factory: Any,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CROSSPOST_SETTINGS__RETRY_BASE_SECONDS", "0.01")
+    cfg = sandbox_config_factory(sandbox_lj, dialect="lj", secret="sandbox-password",
+                                 extra="""
+[tables.rainy]
+prompts = ["Storm", "Drizzle"]
+
+[masterlists.all]
+subject = "Everything"
+line = '<a href="{url}">{title}</a>'
+""")
+    path = _long_story(tmp_path / "drafts")
+    text = path.read_text(encoding="utf-8").replace("ID: rain\n",
+                                                    "ID: rain\nTable: rainy\nPrompt: 1\n")
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, cfg, "post", str(path), "--to", "journal")
+    assert code == 0, out + err
+    entries = {e.subject: e for e in sandbox_lj.world.list_entries("writer")}
+    first = re.search(r"^journal: posted (\S+)", out, re.M)
+    assert first is not None
+    table = entries["rainy prompt table (1/2)"].event
+    listing = entries["Everything"].event
+    for event in (table, listing):
+        assert event.count("<a href=") == 1
+        assert f'<a href="{first.group(1)}">The Long Rain</a>' in event

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from crosspost.config.settings import Rendering, TagRules, Target
 from crosspost.delivery import Publisher
 from crosspost.errors import UserError
+from crosspost.workflows.split import PART_MARK, is_part
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -62,15 +63,23 @@ def publish_derived(config: Config, registry: Registry, story: Story, target: st
         return publisher.publish(story, [target])
 
 
-def posted_urls(deliveries: list[Delivery], target: str) -> dict[str, str]:
+def posted_urls(deliveries: list[Delivery], target: str, *, parts: bool = False
+                ) -> dict[str, str]:
     """Each story's entry URL: its copy on ``target`` when it has one, else its first
-    posted copy. Derived entries are left out. Pure."""
+    posted copy. Derived entries are left out. A story posted in parts (too long for a
+    site) is reached at its first part, unless ``parts`` asks for each part's own. Pure."""
     best: dict[str, Delivery] = {}
     for row in deliveries:
         if row.status != "posted" or not row.url or row.identity.startswith(DERIVED_PREFIX):
             continue
-        have = best.get(row.identity)
+        identity = row.identity
+        if not parts and is_part(identity):
+            story, _, which = identity.rpartition(PART_MARK)
+            if not which.startswith("1of"):
+                continue
+            identity = story.removeprefix("id:")
+        have = best.get(identity)
         if have is None or (row.target == target, -row.id) > (have.target == target,
                                                               -have.id):
-            best[row.identity] = row
+            best[identity] = row
     return {identity: row.url for identity, row in best.items()}

@@ -164,7 +164,7 @@ def navigation_edits(config: Config, registry: Registry) -> list[tuple[Delivery,
             continue
         key, part = parts[row.identity]
         if row.target not in urls_for:
-            urls_for[row.target] = posted_urls(deliveries, row.target)
+            urls_for[row.target] = posted_urls(deliveries, row.target, parts=True)
         nav = navigation_html(template, part, by_series[key],
                               urls_for[row.target], index.get(key, ""))
         try:

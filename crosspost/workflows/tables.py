@@ -28,6 +28,7 @@ from crosspost.workflows.derived import (
     posted_urls,
     publish_derived,
 )
+from crosspost.workflows.split import is_part
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -132,7 +133,8 @@ def table_fills(name: str, prompts: tuple[str, ...], tables: dict[str, str],
     ``tables``: ``Table:`` value → configured name (:func:`table_for` results)."""
     out = []
     for identity, f in fields.items():
-        if identity not in urls or tables.get(f.get("table", "").strip()) != name:
+        if (identity not in urls or is_part(identity)
+                or tables.get(f.get("table", "").strip()) != name):
             continue
         for text in f.get("prompt", "").split(";"):
             number = match_prompt(prompts, text)
