@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome
+from crosspost.delivery.hooks import Expand, Vet, part_prefix
 from crosspost.delivery.plan import (
     BUSY,
     IN_FLIGHT,
@@ -49,19 +50,6 @@ __all__ = ["NOT_DONE", "AdapterPool", "IdentityClash", "Outcome", "Publisher",
            "select_targets"]
 
 log = get_logger("delivery")
-
-#: a check of a rendered post (``vet(story, config, target, post)``) that raises a
-#: CrosspostError to refuse it before any request (the community rules)
-Vet = Callable[["Story", "Config", str, Post], None]
-#: the story as a target receives it (``expand(story, config, target)``): ``[story]``, or
-#: its parts when it is too long for the site; each part's identity starts with
-#: :func:`part_prefix` of the story's
-Expand = Callable[["Story", "Config", str], "list[Story]"]
-
-
-def part_prefix(identity: str) -> str:
-    """What the identities of a story's parts start with (``id:<identity>#part``)."""
-    return f"id:{identity}#part"
 
 
 class IdentityClash(UserError):

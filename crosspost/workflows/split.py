@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from crosspost.adapter import SiteLimits, adapter_class
 from crosspost.config.settings import SeriesNavigation
+from crosspost.delivery.hooks import part_prefix
 from crosspost.render import compose, render_post
 from crosspost.story.model import Story
 from crosspost.story.parse.fences import is_fence
@@ -143,7 +144,7 @@ def piece_stories(story: Story, bodies: list[str]) -> list[Story]:
     out = []
     for i, body in enumerate(bodies, 1):
         fields = {**story.fields, "title": f"{title} (Part {i} of {n})",
-                  "id": f"{story.identity}{PART_MARK}{i}of{n}",
+                  "id": part_prefix(story.identity).removeprefix("id:") + f"{i}of{n}",
                   "series": title, "part": f"{i} of {n}"}
         fields.pop("word_count", None)  # each part counts its own words
         out.append(replace(story, fields=fields, body=body, cut=None))
