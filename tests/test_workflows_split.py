@@ -123,6 +123,7 @@ def test_a_long_story_is_posted_in_linked_parts_split_at_a_scene_break(
     assert _parts(sandbox_lj) == {}
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_post_killed_in_the_middle_of_the_parts_posts_each_part_exactly_once(
         tmp_path: Path, sandbox_lj: Any, lj_config: Path) -> None:
