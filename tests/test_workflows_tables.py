@@ -231,3 +231,25 @@ prompts_file = "angst.txt"
     assert code == 0, err
     assert "angst: 0/3 filled → not posted yet" in out
     assert re.findall(r"^\s+\d\. (\w+)$", out, re.M) == ["Storm", "Silence", "Ashes"]
+
+
+def test_a_refused_table_post_is_not_sent_again_until_its_text_changes(
+        tmp_path: Path, sandbox: Any, sandbox_config_factory: Any, fast: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = sandbox_config_factory(sandbox, extra="""
+[tables.closedtable]
+prompts = ["One", "Two"]
+target = "closed"
+""")
+    folder = tmp_path / "fills"
+    one = _fill(folder, "one", "First Fill", "1", table="closedtable")
+    code, out, err = run(capsys, cfg, "post", str(one), "--to", "journal")
+    assert code == 0, out + err  # the story is fine; its table post is refused
+    assert re.search(r"^table closedtable → closed: failed: .*closedfics", out, re.M), out
+    before = _modes(sandbox)
+    code, out, err = run(capsys, cfg, "post", str(one), "--to", "journal")
+    assert code == 0 and "table closedtable" not in out, out + err
+    assert _delta(before, _modes(sandbox), "postevent") == 0
+    two = _fill(folder, "two", "Second Fill", "2", table="closedtable")
+    code, out, err = run(capsys, cfg, "post", str(two), "--to", "journal")
+    assert re.search(r"^table closedtable → closed: failed", out, re.M), out + err

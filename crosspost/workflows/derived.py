@@ -58,9 +58,13 @@ def derived_config(config: Config, target: str) -> Config:
 def publish_derived(config: Config, registry: Registry, story: Story, target: str,
                     pool: AdapterPool | None = None) -> list[Outcome]:
     """Post or edit the derived ``story`` on ``target`` (nothing when it is unchanged).
-    ``pool``: the batch's adapters (logged in already), else new ones."""
+    ``pool``: the batch's adapters (logged in already), else new ones.
+
+    Not ``explicit``: a derived entry waits out its retry backoff, a refused one is tried
+    again when its text changes (or with ``crosspost retry``), and one deleted on the site
+    stays deleted."""
     with Publisher(derived_config(config, target), registry, pool) as publisher:
-        return publisher.publish(story, [target])
+        return publisher.publish(story, [target], explicit=False)
 
 
 def posted_urls(deliveries: list[Delivery], target: str, *, parts: bool = False
