@@ -168,3 +168,17 @@ def test_rule_and_band_config_mistakes_are_reported_with_their_key(
         load_config(cfg)
     assert expected in caught.value.message
     assert "targets.den" in caught.value.message
+
+
+def test_dry_run_says_a_rule_would_refuse_the_story(
+        tmp_path: Path, sandbox: Any, rules_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    story = write_story(tmp_path, "short", "Too short.", title="Short One", prompt="1")
+    before = _protocol_requests(sandbox)
+    code, out, err = run(capsys, rules_config, "post", "--dry-run", str(story),
+                         "--to", "drabbles", "--to", "journal")
+    assert code == 0, out + err
+    assert re.search(r"^drabbles: would refuse '\[drabble\] Short One': target 'drabbles' "
+                     r"refuses this story: the story has 2 words", out, re.M), out
+    assert re.search(r"^journal: would post ", out, re.M), out
+    assert _protocol_requests(sandbox) == before

@@ -184,3 +184,13 @@ line = '<a href="{url}">{title}</a>'
     for event in (table, listing):
         assert event.count("<a href=") == 1
         assert f'<a href="{first.group(1)}">The Long Rain</a>' in event
+
+
+def test_dry_run_lists_the_parts(tmp_path: Path, sandbox_lj: Any, lj_config: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = _long_story(tmp_path / "drafts")
+    code, out, err = run(capsys, lj_config, "post", "--dry-run", str(path), "--to", "journal")
+    assert code == 0, out + err
+    assert re.findall(r"^journal: would post '([^']+)'", out, re.M) == [
+        "The Long Rain (Part 1 of 2)", "The Long Rain (Part 2 of 2)"]
+    assert _parts(sandbox_lj) == {}

@@ -231,16 +231,22 @@ def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None
     from crosspost.render import render_post
     from crosspost.state.registry import Registry, now_utc
     from crosspost.story.when import describe as describe_time
+    from crosspost.workflows import RuleError, check_rules, split_for
 
     with Registry.for_config(config) as registry:
         for story, groups in plans:
             for at, names in groups:
-                for name in names:
-                    row = registry.latest(story.identity, name)
-                    d = decide_publish(row, content_hash=story.content_hash, now=now_utc(),
+                for name, piece in [(n, p) for n in names for p in split_for(story, config, n)]:
+                    row = registry.latest(piece.identity, name)
+                    d = decide_publish(row, content_hash=piece.content_hash, now=now_utc(),
                                        live=bool(row and registry.is_live(row)), at=at,
                                        edit_mode=config.settings.edit_mode)
-                    post = render_post(story, config, name)
+                    post = render_post(piece, config, name)
+                    try:
+                        check_rules(piece, config, name, post)
+                    except RuleError as exc:
+                        click.echo(f"{name}: would refuse {post.subject!r}: {exc.reason}")
+                        continue
                     if d.action == "schedule" and d.at is not None:
                         when = describe_time(d.at.astimezone(zone), datetime.now(zone))
                         same = (row is not None and row.status == "scheduled"
