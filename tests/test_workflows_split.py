@@ -194,3 +194,21 @@ def test_dry_run_lists_the_parts(tmp_path: Path, sandbox_lj: Any, lj_config: Pat
     assert re.findall(r"^journal: would post '([^']+)'", out, re.M) == [
         "The Long Rain (Part 1 of 2)", "The Long Rain (Part 2 of 2)"]
     assert _parts(sandbox_lj) == {}
+
+
+def test_edit_reaches_every_part_of_a_story_in_parts(
+        tmp_path: Path, sandbox_lj: Any, lj_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = _long_story(tmp_path / "drafts")
+    assert run(capsys, lj_config, "post", str(path), "--to", "journal")[0] == 0
+    _long_story(tmp_path / "drafts", last="\n\nAn epilogue line.")
+    code, out, err = run(capsys, lj_config, "edit", str(path))
+    assert code == 0, out + err
+    assert len(re.findall(r"^journal: edited http", out, re.M)) == 2, out
+    parts = _parts(sandbox_lj)
+    assert "An epilogue line." in parts["The Long Rain (Part 2 of 2)"].event
+    # the edit sent the parts as rendered; their links are put back right after
+    assert _links(parts["The Long Rain (Part 1 of 2)"].event) == [
+        "The Long Rain (Part 2 of 2) »"]
+    assert _links(parts["The Long Rain (Part 2 of 2)"].event) == [
+        "« The Long Rain (Part 1 of 2)"]
