@@ -99,6 +99,8 @@ def test_a_long_story_is_posted_in_linked_parts_split_at_a_scene_break(
     assert sorted(parts) == ["The Long Rain (Part 1 of 2)", "The Long Rain (Part 2 of 2)"]
     one, two = parts["The Long Rain (Part 1 of 2)"], parts["The Long Rain (Part 2 of 2)"]
     assert all(len(p.event) <= LJ_EVENT_CHARS for p in (one, two))
+    # every part shows the whole story's word count (its band and rules are the story's)
+    assert one.event.count("16,170") == two.event.count("16,170") == 1
     # scenes 1 and 2 together, scene 3 on its own: the split is the scene break
     assert "Scene2" in one.event and "Scene3" not in one.event
     assert "Scene3" in two.event and "Scene2" not in two.event
@@ -106,13 +108,14 @@ def test_a_long_story_is_posted_in_linked_parts_split_at_a_scene_break(
     assert _links(one.event) == ["The Long Rain (Part 2 of 2) »"]
     assert _links(two.event) == ["« The Long Rain (Part 1 of 2)"]
 
-    # a change in the last scene edits the part that holds it, not the other
-    _long_story(tmp_path / "drafts", last="\n\nA last line, added later.")
+    # a typo fixed in the last scene edits the part that holds it, not the other
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Scene3 and the road", "Scene3 and the lane", 1), encoding="utf-8")
     edits = sandbox_lj.stats.snapshot()["modes"].get("editevent", 0)
     code, out, err = run(capsys, lj_config, "post", str(path), "--to", "journal")
     assert code == 0, out + err
     parts = _parts(sandbox_lj)
-    assert "A last line, added later." in parts["The Long Rain (Part 2 of 2)"].event
+    assert "Scene3 and the lane" in parts["The Long Rain (Part 2 of 2)"].event
     assert "«" in parts["The Long Rain (Part 2 of 2)"].event  # relinked after the edit
     # the part's edit, then its links again; part 1 untouched
     assert sandbox_lj.stats.snapshot()["modes"].get("editevent", 0) - edits == 2

@@ -138,15 +138,17 @@ def _join(units: list[str], body_format: str) -> str:
 
 def piece_stories(story: Story, bodies: list[str]) -> list[Story]:
     """The parts of ``story`` with these bodies: "Title (Part i of n)", linked as the
-    series named by the title. Pure."""
+    series named by the title; each keeps the story's fields and its whole word count
+    (its word-count band and community rules are the story's). Pure."""
     n = len(bodies)
     title = story.title
     out = []
     for i, body in enumerate(bodies, 1):
-        fields = {**story.fields, "title": f"{title} (Part {i} of {n})",
+        # the whole story's word count: its word-count band, its rules, its header
+        fields = {**story.fields, "word_count": f"{story.word_count:,}",
+                  "title": f"{title} (Part {i} of {n})",
                   "id": part_prefix(story.identity).removeprefix("id:") + f"{i}of{n}",
                   "series": title, "part": f"{i} of {n}"}
-        fields.pop("word_count", None)  # each part counts its own words
         out.append(replace(story, fields=fields, body=body, cut=None))
     return out
 
