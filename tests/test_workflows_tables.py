@@ -253,3 +253,27 @@ target = "closed"
     two = _fill(folder, "two", "Second Fill", "2", table="closedtable")
     code, out, err = run(capsys, cfg, "post", str(two), "--to", "journal")
     assert re.search(r"^table closedtable → closed: failed", out, re.M), out + err
+
+
+def test_twenty_fills_posted_in_one_batch_edit_the_table_post_once(
+        tmp_path: Path, sandbox: Any, sandbox_config_factory: Any, fast: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    prompts = ", ".join(f'"Prompt {n}"' for n in range(1, 26))
+    cfg = sandbox_config_factory(sandbox, extra=f"""
+[tables.big]
+prompts = [{prompts}]
+""")
+    folder = tmp_path / "fills"
+    first = _fill(folder, "f0", "Opening Fill", "1", table="big")
+    assert run(capsys, cfg, "post", str(first), "--to", "journal")[0] == 0
+    batch = [_fill(folder, f"f{n}", f"Fill Number {n}", str(n), table="big")
+             for n in range(2, 22)]
+    before = _modes(sandbox)
+    code, out, err = run(capsys, cfg, "post", *map(str, batch), "--to", "journal")
+    assert code == 0, out + err
+    after = _modes(sandbox)
+    assert _delta(before, after, "postevent") == 20
+    assert _delta(before, after, "editevent") == 1  # the table post, once
+    (table,) = [e for e in sandbox.world.list_entries("writer")
+                if e.subject.startswith("big prompt table")]
+    assert table.subject == "big prompt table (21/25)"
