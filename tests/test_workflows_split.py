@@ -215,3 +215,27 @@ def test_edit_reaches_every_part_of_a_story_in_parts(
         "The Long Rain (Part 2 of 2) »"]
     assert _links(parts["The Long Rain (Part 2 of 2)"].event) == [
         "« The Long Rain (Part 1 of 2)"]
+
+
+def test_the_watcher_posts_a_long_story_in_linked_parts_and_files_it_away(
+        tmp_path: Path, sandbox_lj: Any, lj_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    text = lj_config.read_text(encoding="utf-8")
+    text = re.sub(r'(\[targets\.(fluffy|modq|closed|den)\]\naccount = "sandbox")',
+                  r"\1\nauto = false", text)  # the writer's own journal only
+    lj_config.write_text(text, encoding="utf-8")
+    folder = tmp_path / "stories"
+    _long_story(folder)
+    code, _, err = run(capsys, lj_config, "watch", "--once", "--settle", "0")
+    assert code == 0, err
+    parts = _parts(sandbox_lj)
+    assert sorted(parts) == ["The Long Rain (Part 1 of 2)", "The Long Rain (Part 2 of 2)"]
+    assert _links(parts["The Long Rain (Part 1 of 2)"].event) == [
+        "The Long Rain (Part 2 of 2) »"]
+    assert (folder / "posted" / "epic.txt").exists() and not (folder / "epic.txt").exists()
+    # a second pass has nothing to do
+    edits = sandbox_lj.stats.snapshot()["modes"].get("editevent", 0)
+    code, _, err = run(capsys, lj_config, "watch", "--once", "--settle", "0")
+    assert code == 0, err
+    assert sandbox_lj.stats.snapshot()["modes"].get("editevent", 0) == edits
+    assert len(_parts(sandbox_lj)) == 2
