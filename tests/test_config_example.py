@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
+from crosspost.config.settings import Masterlist, PromptTable, Rules, SeriesNavigation
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -35,7 +36,8 @@ def test_example_targets_name_demo_world_communities():
     assert {"fluffyfics", "modfics", "writersden"} <= communities
 
 
-@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules])
+@pytest.mark.parametrize("model", [Settings, Account, Rendering, Target, TagRules, Rules,
+                                   PromptTable, Masterlist, SeriesNavigation])
 def test_example_documents_every_key(model):
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [name for name in model.model_fields
@@ -101,3 +103,38 @@ def test_example_stories_dir_is_in_the_home_folder_and_log_file_rule_is_stated(t
     copy.write_text(text.replace('# log_file = "crosspost.log"', 'log_file = "crosspost.log"'),
                     encoding="utf-8")
     assert load_config(copy).settings.log_file == tmp_path / "crosspost.log"
+
+
+def test_example_drabble_target_has_rules_and_word_count_bands():
+    cfg = load_config(EXAMPLE)
+    drabbles = cfg.targets["drabbles"]
+    assert not drabbles.auto
+    assert (drabbles.rules.min_words, drabbles.rules.max_words) == (100, 100)
+    assert drabbles.rules.required_fields == ["title", "rating", "fandom"]
+    tags = cfg.rendering_for("drabbles").tags
+    assert tags is not None and tags.word_count_bands is not None
+    assert tags.word_count_bands[0].tag == "length: drabble"
+
+
+def test_example_prompt_table_matches_the_canonical_story_header():
+    from crosspost.workflows.tables import match_prompt, prompts_of, table_for
+
+    cfg = load_config(EXAMPLE)
+    name = table_for(cfg, "25fluffyfics")
+    assert name is not None
+    prompts = prompts_of(cfg.tables[name])
+    assert len(prompts) == 25
+    assert match_prompt(prompts, "22, Parting") == 22
+
+
+def test_example_masterlist_loads_when_uncommented(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = text[text.index("# [masterlists.all]"):text.index("# A real Dreamwidth community")]
+    lines = [ln[2:] for ln in block.splitlines()
+             if ln.startswith(("# [masterlists", "# [series]")) or re.match(r"# \w+ = ", ln)]
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_config(path)
+    assert loaded.series is not None and "{next_url}" in loaded.series.navigation
+    ml = loaded.masterlists["all"]
+    assert ml.group_by == ["fandom", "pairing"] and ml.where == {"fandom": "Torchwood"}

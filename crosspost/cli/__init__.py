@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "history": ("crosspost.cli.record_cmds", "history_cmd", "Show every action taken for a story."),
     "status": ("crosspost.cli.record_cmds", "status_cmd",
                "List stories and where they are posted."),
+    "tables": ("crosspost.cli.tables_cmd", "tables_cmd",
+               "Show each prompt table's progress."),
     "login": ("crosspost.cli.login_cmd", "login_cmd",
               "Store an account's password or API key in the keyring."),
     "watch": ("crosspost.cli.daemon_cmds", "watch_cmd",

@@ -139,11 +139,11 @@ def watch_cmd(app: App, folder: Path | None, rescan: float, settle: float, once:
 @click.pass_obj
 def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -> None:
     """Schedule a story's release (per target with --to)."""
-    from crosspost.delivery import Publisher
     from crosspost.errors import WhenError
     from crosspost.state.registry import Registry
     from crosspost.story.parse import parse_file
     from crosspost.story.when import parse_when
+    from crosspost.workflows.publishing import make_publisher
 
     config = app.config
     tz, zone_label = _zone(config)
@@ -154,7 +154,8 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
                         "pick a later time, or `crosspost post FILE` to post it now")
     story = parse_file(file.absolute(), max_bytes=config.settings.max_file_bytes)
     click.echo(f"Time zone: {zone_label}")
-    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+    with Registry.for_config(config) as registry, make_publisher(config,
+                                                                 registry) as publisher:
         outcomes = publisher.publish(story, list(targets) or None, at=when)
         title = story.title or story.identity
         for o in outcomes:
@@ -316,8 +317,8 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
     """Post a release that is due now: here when no daemon runs, else the daemon does it
     at its next rescan."""
     from crosspost.daemon.refresh import refresh_due
-    from crosspost.delivery import Publisher
     from crosspost.errors import StateError
+    from crosspost.workflows.publishing import make_publisher
 
     try:
         lock = registry.acquire_daemon_lock()
@@ -325,7 +326,7 @@ def _release_now(config: Config, registry: Registry, row: Delivery) -> None:
         click.echo("The running `crosspost watch` posts it at its next check.")
         return
     try:
-        with Publisher(config, registry) as publisher:
+        with make_publisher(config, registry) as publisher:
             refresh_due(config, registry, publisher, datetime.now(UTC))  # the file as saved
             outcomes: list[Any] = publisher.release_due(datetime.now(UTC))
     finally:

@@ -54,11 +54,17 @@ def local_time(dt: datetime | None, zone: tzinfo) -> str:
 
 @contextmanager
 def _publisher(config: Config) -> Iterator[Publisher]:
-    from crosspost.delivery import Publisher
     from crosspost.state.registry import Registry
+    from crosspost.workflows.publishing import make_publisher
 
-    with Registry.for_config(config) as registry, Publisher(config, registry) as publisher:
+    with Registry.for_config(config) as registry, make_publisher(config,
+                                                                 registry) as publisher:
         yield publisher
+        # the batch is done: each changed table post, masterlist or part's navigation
+        # links are edited once
+        from crosspost.cli.tables_cmd import sync_and_report
+
+        sync_and_report(config, registry, publisher.pool)
 
 
 def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
@@ -260,16 +266,22 @@ def _dry_run(config: Config, plans: list[tuple[Story, list[tuple[datetime | None
     from crosspost.render import render_post
     from crosspost.state.registry import Registry, now_utc
     from crosspost.story.when import describe as describe_time
+    from crosspost.workflows import RuleError, check_rules, split_for
 
     with Registry.for_config(config) as registry:
         for story, groups in plans:
             for at, names in groups:
-                for name in names:
-                    row = registry.latest(story.identity, name)
-                    d = decide_publish(row, content_hash=story.content_hash, now=now_utc(),
+                for name, piece in [(n, p) for n in names for p in split_for(story, config, n)]:
+                    row = registry.latest(piece.identity, name)
+                    d = decide_publish(row, content_hash=piece.content_hash, now=now_utc(),
                                        live=bool(row and registry.is_live(row)), at=at,
                                        edit_mode=config.settings.edit_mode)
-                    post = render_post(story, config, name)
+                    post = render_post(piece, config, name)
+                    try:
+                        check_rules(piece, config, name, post)
+                    except RuleError as exc:
+                        click.echo(f"{name}: would refuse {post.subject!r}: {exc.reason}")
+                        continue
                     if d.action == "schedule" and d.at is not None:
                         when = describe_time(d.at.astimezone(zone), datetime.now(zone))
                         same = (row is not None and row.status == "scheduled"
@@ -290,7 +302,8 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     config = app.config
     story = load_story(config, file)
     with _publisher(config) as publisher:
-        _require_rows_secrets(config, publisher.registry.deliveries(story.identity), targets)
+        _require_rows_secrets(config, publisher.registry.deliveries(story.identity)
+                              + publisher.part_rows(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
@@ -311,6 +324,7 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
     with _publisher(config) as publisher:
         identity, delivery_id = resolve(what, publisher.registry, config)
         rows = [r for r in publisher.registry.deliveries(identity)
+                + publisher.part_rows(identity)  # a long story's parts
                 if (delivery_id is None or r.id == delivery_id)
                 and (not targets or r.target in targets)]
         if not rows:

@@ -83,9 +83,11 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
         click.echo(f"{warning.level}: {file}: {warning}", err=True)
     items: list[tuple[str, TargetPreview]] = []
     failed: list[CrosspostError] = []
+    from crosspost.workflows.preview import previews
+
     for name in names:
         try:
-            items.append((name, build_preview(config, story, name)))
+            items += previews(config, story, name)  # too long for the site: its parts
         except CrosspostError as exc:  # one target's problem must not hide the others
             failed.append(exc)
             click.echo(f"== {name}: cannot be posted ==\nerror: {exc.render()}\n", err=True)

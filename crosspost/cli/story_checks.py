@@ -107,7 +107,26 @@ class Checker:
                 out.problems.append(exc)
         for target in self._render_targets(story):
             self._render(out, target)
+        if self.config is not None and self.config.tables:
+            out.notes.extend(self._table_warnings(story))
         return out
+
+    def _table_warnings(self, story: Story) -> list[ParseWarning]:
+        """An unknown table or prompt, or a prompt already filled (from the state file,
+        when there is one; nothing is created)."""
+        from crosspost.config import default_state_path
+        from crosspost.state.registry import Registry
+        from crosspost.workflows.tables import table_warnings
+
+        assert self.config is not None
+        path = self.config.settings.state_file or default_state_path()
+        try:
+            if not path.exists():
+                return table_warnings(story, self.config, None)
+            with Registry(path) as registry:
+                return table_warnings(story, self.config, registry)
+        except CrosspostError as exc:
+            return [ParseWarning(f"prompt tables not checked: {exc.message}", hint=exc.fix)]
 
     def _canon(self, target: str | None) -> str | None:
         """A ``Release (target)`` name as the config spells it (names match in any case)."""
@@ -146,14 +165,25 @@ class Checker:
 
     def _render(self, out: Checked, target: str) -> None:
         from crosspost.render import render_post
+        from crosspost.workflows import check_rules, split_for
 
         assert self.config is not None
+        notes: list[str] = []
         try:
-            post = render_post(out.story, self.config, target)
+            pieces = split_for(out.story, self.config, target)  # too long: its parts
+            for piece in pieces:
+                post = render_post(piece, self.config, target)
+                check_rules(piece, self.config, target, post)  # the community's rules
+                notes.extend(post.notes)
         except CrosspostError as exc:
             out.problems.append(exc)
-        else:
-            out.notes.extend(ParseWarning(f"target {target}: {note}") for note in post.notes)
+            return
+        if len(pieces) > 1:
+            notes.insert(0, f"too long for one entry: posted in {len(pieces)} parts "
+                            "(`crosspost preview` shows them)")
+        out.notes.extend(ParseWarning(f"target {target}: {note}", note=True)
+                         if note.startswith("too long") else
+                         ParseWarning(f"target {target}: {note}") for note in notes)
 
 
 def _anchor(story: Story) -> datetime:

@@ -13,7 +13,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from crosspost.config.settings import Account, Config, Settings, TagRules, Target
+from crosspost.config.settings import (
+    Account,
+    Config,
+    Masterlist,
+    PromptTable,
+    Rules,
+    SeriesNavigation,
+    Settings,
+    TagRules,
+    Target,
+    WordBand,
+)
 from crosspost.config.sites import adapter_settings_model, installed_sites
 from crosspost.errors import ConfigProblem
 from crosspost.story import fields as known_fields
@@ -21,7 +32,8 @@ from crosspost.story import fields as known_fields
 
 def _known_keys() -> list[str]:
     names: set[str] = set()
-    for model in (Config, Settings, Account, Target, TagRules):
+    for model in (Config, Settings, Account, Target, TagRules, Rules, WordBand, PromptTable,
+                  Masterlist, SeriesNavigation):
         names.update(model.model_fields)
     return sorted(names)
 
@@ -30,7 +42,10 @@ def _home_of(name: str) -> str:
     """Where a key lives, for a key written in the wrong table."""
     homes: list[tuple[str, type[BaseModel]]] = [
         ("[settings]", Settings), ("[accounts.NAME]", Account),
-        ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules)]
+        ("[targets.NAME] or [defaults]", Target), ("a target's or [defaults]' tags", TagRules),
+        ("[targets.NAME.rules]", Rules), ("a tags.word_count_bands entry", WordBand),
+        ("[tables.NAME]", PromptTable), ("[masterlists.NAME]", Masterlist),
+        ("[series]", SeriesNavigation)]
     found = [where for where, model in homes if name in model.model_fields]
     return " / ".join(found) or "the top level"
 
@@ -105,6 +120,9 @@ def _layer_problems(prefix: str, layer: dict[str, Any]) -> list[ConfigProblem]:
         template(f"{prefix}.{key}", layer.get(key))
     names(f"{prefix}.header_fields", layer.get("header_fields"))
     names(f"{prefix}.header_labels", layer.get("header_labels"))
+    rules = layer.get("rules")
+    if isinstance(rules, dict):
+        names(f"{prefix}.rules.required_fields", rules.get("required_fields"))
     tags = layer.get("tags")
     if isinstance(tags, dict):
         fields = tags.get("fields")
@@ -132,6 +150,47 @@ def semantic_problems(data: dict[str, Any]) -> list[ConfigProblem]:
     for name, layer in targets.items() if isinstance(targets, dict) else ():
         if isinstance(layer, dict):
             out += _layer_problems(f"targets.{name}", layer)
+    lists = data.get("masterlists")
+    for name, ml in lists.items() if isinstance(lists, dict) else ():
+        if isinstance(ml, dict):
+            out += _masterlist_problems(f"masterlists.{name}", ml)
+    series = data.get("series")
+    nav = series.get("navigation") if isinstance(series, dict) else None
+    if isinstance(nav, str):
+        from crosspost.story.template import check, names_in, placeholder_key
+
+        if err := check(nav):
+            out.append(ConfigProblem("series.navigation", err))
+        for name in [] if err else names_in(nav):
+            if placeholder_key(name) not in _NAV_NAMES:
+                out.append(ConfigProblem("series.navigation", f"unknown value {{{name}}} "
+                                         f"(known: {', '.join(sorted(_NAV_NAMES))})"))
+    return out
+
+
+_NAV_NAMES = frozenset({"series", "part", "previous_url", "previous_title", "next_url",
+                        "next_title", "index_url"})
+
+
+def _masterlist_problems(prefix: str, ml: dict[str, Any]) -> list[ConfigProblem]:
+    from crosspost.story.template import check, names_in, placeholder_key
+
+    out = []
+    for key in ("group_by", "order_by", "where"):
+        value = ml.get(key)
+        for name in value if isinstance(value, dict | list) else ():
+            if isinstance(name, str) and (msg := _field_name_problem(name)):
+                out.append(ConfigProblem(f"{prefix}.{key}", msg))
+    line = ml.get("line")
+    if isinstance(line, str):
+        if err := check(line):
+            out.append(ConfigProblem(f"{prefix}.line", err))
+        else:
+            for name in names_in(line):
+                if placeholder_key(name) not in {"url", "word_count"} and (
+                        msg := _field_name_problem(name)):
+                    out.append(ConfigProblem(f"{prefix}.line",
+                                             msg.replace(f"{name!r}", f"{{{name}}}", 1)))
     return out
 
 
@@ -166,6 +225,21 @@ def cross_check(data: dict[str, Any]) -> list[ConfigProblem]:
             known = ", ".join(sorted(accounts)) or "none defined"
             problems.append(ConfigProblem(f"targets.{name}.account",
                                           f"no account {account!r} (accounts: {known})"))
+    targets = table(data.get("targets"))
+    derived = [(f"tables.{n}", t) for n, t in table(data.get("tables")).items()] + [
+        (f"masterlists.{n}", m) for n, m in table(data.get("masterlists")).items()]
+    for key, tbl in derived:
+        where = table(tbl).get("target")
+        if isinstance(where, str) and where not in targets:
+            known = ", ".join(sorted(targets)) or "none defined"
+            problems.append(ConfigProblem(f"{key}.target",
+                                          f"no target {where!r} (targets: {known})"))
+        elif where is None and isinstance(tbl, dict) and not any(
+                isinstance(t, dict) and not t.get("community") for t in targets.values()):
+            problems.append(ConfigProblem(f"{key}.target",
+                                          "no target is your own journal (a target with no "
+                                          "community): name the target the table post goes "
+                                          "to"))
     zones = [("settings.timezone", table(data.get("settings")).get("timezone"))] + [
         (f"accounts.{n}.timezone", a.get("timezone")) for n, a in accounts.items()]
     for zone_key, zone in zones:

@@ -79,6 +79,10 @@ def load_config(path: Path | str | None = None) -> Config:
     if cfg.settings.log_file is not None:
         lf = cfg.settings.log_file.expanduser()
         cfg.settings.log_file = lf if lf.is_absolute() else cfg_path.parent / lf
+    for tbl in cfg.tables.values():
+        if tbl.prompts_file is not None:
+            pf = tbl.prompts_file.expanduser()
+            tbl.prompts_file = pf if pf.is_absolute() else cfg_path.parent / pf
     if cfg.settings.stories_dir is not None:
         sd = cfg.settings.stories_dir.expanduser()
         cfg.settings.stories_dir = sd if sd.is_absolute() else cfg_path.parent / sd

@@ -120,11 +120,13 @@ class Daemon:
         self.intake: Intake | None = None
         self._interrupts = 0
         self.once_patience = ONCE_PATIENCE
+        #: something was delivered since the derived entries were last brought up to date
+        self._dirty = True
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> int:
-        from crosspost.delivery import Publisher
         from crosspost.state.registry import Registry
+        from crosspost.workflows.publishing import make_publisher
 
         created = not self.root.exists()
         try:
@@ -143,8 +145,8 @@ class Daemon:
         warmup: Warmup | None = None
         restore = self._install_signals()
         try:
-            self.publisher = Publisher(self.config, registry,
-                                       max_wait=None if once else INLINE_WAIT)
+            self.publisher = make_publisher(self.config, registry,
+                                            max_wait=None if once else INLINE_WAIT)
             reader = Reader(lambda path: self.inbox.put(FileEvent("closed", path)),
                             stopping=self.stop.is_set)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz,
@@ -245,9 +247,24 @@ class Daemon:
             return
         self._after(self.publisher.retry_due(datetime.now(UTC)))
 
+    def _sync_derived(self) -> None:
+        """After a batch (the files taken, the releases and retries done): bring the prompt
+        tables' posts and the masterlists up to date, one edit each for the whole batch."""
+        from crosspost.workflows.sync import sync_derived
+
+        if not self._dirty:
+            return
+        assert self.intake is not None and self.registry is not None
+        self._dirty = False
+        pool = self.publisher.pool if self.publisher is not None else None
+        for label, outcome in sync_derived(self.config, self.registry, pool):
+            if outcome.action != "skipped":
+                self.intake.log_outcome(outcome, label)
+
     def _after(self, outcomes: list[Any]) -> None:
         """Log what releases/retries did and move the files of stories now done."""
         assert self.intake is not None and self.registry is not None
+        self._dirty = self._dirty or bool(outcomes)
         for identity in dict.fromkeys(o.identity for o in outcomes):
             row = self.registry.story(identity)
             title = row.title if row and row.title else identity
@@ -334,6 +351,7 @@ class Daemon:
     def _take(self, path: Path, sig: files.FileSig) -> None:
         assert self.intake is not None
         taken = None
+        self._dirty = True  # derived entries (prompt tables) may change
         self.folder.told.discard(path.name)  # an empty file that got its content, say
         try:
             taken = self.intake.take(path)
@@ -362,6 +380,7 @@ class Daemon:
         give_up = time.monotonic() + self.settle + self.once_patience
         while not self.stop.is_set():
             self._take_ready()
+            self._guard(self._sync_derived)
             if once and self.folder.only_empty_pending():
                 return  # empty files wait for content that a one-off run will not see
             if once and time.monotonic() > give_up:

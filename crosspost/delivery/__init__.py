@@ -4,7 +4,9 @@
 - :mod:`.courier` — one delivery: claim, one remote call, the outcome recorded;
 - :mod:`.reconcile` — an uncertain delivery: ask the site before anything is sent again;
 - :mod:`.pool` — one adapter per account, requests in flight bounded per site;
-- :mod:`.publisher` — :class:`Publisher`: which deliveries a story needs, fanned out.
+- :mod:`.publisher` — :class:`Publisher`: which deliveries a story needs, fanned out;
+- :mod:`.hooks` — what the layers above plug into the publisher (a check of each post,
+  the split of a story too long for a site).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome
+from crosspost.delivery.hooks import Expand, Vet, part_prefix
 from crosspost.delivery.plan import (
     BUSY,
     IN_FLIGHT,
@@ -94,8 +95,14 @@ class Publisher:
 
     def __init__(self, config: Config, registry: Registry, pool: AdapterPool | None = None, *,
                  sleep: Callable[[float], None] = time.sleep, lease_seconds: float = 900.0,
-                 max_workers: int = 16, max_wait: float | None = None) -> None:
+                 max_workers: int = 16, max_wait: float | None = None,
+                 vet: Vet | None = None, expand: Expand | None = None) -> None:
         self.config = config
+        #: checks a rendered post before anything is recorded or sent (community rules);
+        #: raises a CrosspostError to refuse it
+        self.vet = vet
+        #: splits a story too long for a target into parts (long stories)
+        self.expand = expand
         self.registry = registry
         self.pool = pool or AdapterPool(config)
         self._own_pool = pool is None
@@ -133,7 +140,10 @@ class Publisher:
         from crosspost.render import render_post
 
         try:
-            return render_post(story, self.config, target), None
+            post = render_post(story, self.config, target)
+            if self.vet is not None:
+                self.vet(story, self.config, target, post)
+            return post, None
         except CrosspostError as exc:
             return None, exc
 
@@ -153,25 +163,36 @@ class Publisher:
             log.error("%s", clash.message)
             return [Outcome(0, story.identity, name, "failed", message=clash.render(),
                             error=clash) for name in names]
-        self.registry.upsert_story(story.identity, title=story.title,
-                                   path=str(story.path or ""), content_hash=story.content_hash)
+        self._record(story)  # the fields too: derived entries (prompt tables…) read them
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
         edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
         # a release time already come: the entry is dated at it, in the journal's zone
         dated = at is not None and at <= now_utc()
 
-        def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
-            d = decide_publish(row, content_hash=chash, now=now_utc(), live=live,
-                               again=again, at=at, edit_mode=edit_mode,
-                               explicit=explicit or forced, grace=grace)
-            if d.action == "needs_edit" and edit_hint:
-                d = replace(d, reason=d.reason.replace("`crosspost edit FILE`", edit_hint))
-            return d
+        def decider(chash: str) -> Callable[[Delivery | None, bool, bool], Decision]:
+            def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
+                d = decide_publish(row, content_hash=chash, now=now_utc(), live=live,
+                                   again=again, at=at, edit_mode=edit_mode,
+                                   explicit=explicit or forced, grace=grace)
+                if d.action == "needs_edit" and edit_hint:
+                    d = replace(d, reason=d.reason.replace("`crosspost edit FILE`", edit_hint))
+                return d
+            return decide
 
-        jobs, posts = [], {}
+        decide = decider(chash)
+        jobs, posts, parts = [], {}, []
         for name in names:
+            pieces, split_err = self._pieces(story, name)
+            if len(pieces) > 1:  # too long for this site: its parts, in order, one by one
+                for piece in pieces:
+                    self._record(piece)
+                    job = self._job(piece, name, decider(piece.content_hash),
+                                    at if dated else None)
+                    parts.append(job)
+                continue
             post, err = self._render(story, name)
+            err = split_err or err
             if post is not None and dated and at is not None:
                 post = replace(post, when=journal_time(at, self.config.timezone_for(name)))
             posts[name] = post
@@ -183,7 +204,30 @@ class Publisher:
                          posts[r.target], chash, r.id)
                      for r in rows if r.copy < newest[r.target] and r.status == "posted"
                      and r.content_hash != chash and posts[r.target] is not None]
-        return self._fan_out(jobs)
+        return self._fan_out(jobs) + [self.courier.run(job) for job in parts]
+
+    def _pieces(self, story: Story, target: str) -> tuple[list[Story], CrosspostError | None]:
+        """The story as ``target`` receives it (see :data:`Expand`)."""
+        if self.expand is None or target not in self.config.targets:
+            return [story], None
+        try:
+            return self.expand(story, self.config, target), None
+        except CrosspostError as exc:
+            return [story], exc
+
+    def _record(self, story: Story) -> None:
+        self.registry.upsert_story(story.identity, title=story.title,
+                                   path=str(story.path or ""), content_hash=story.content_hash)
+        self.registry.record_fields(story.identity,
+                                    {"word_count": f"{story.word_count:,}", **story.fields})
+
+    def _job(self, story: Story, target: str, decide: Callable[..., Decision],
+             dated_at: datetime | None) -> Job:
+        post, err = self._render(story, target)
+        if post is not None and dated_at is not None:
+            post = replace(post, when=journal_time(dated_at, self.config.timezone_for(target)))
+        return Job("publish", story.identity, target, decide, post, story.content_hash,
+                   error=err)
 
     def identity_clash(self, story: Story) -> IdentityClash | None:
         """A different story already posted under this story's identity (same title and
@@ -211,20 +255,47 @@ class Publisher:
         """Replace the content of every copy of ``story`` on the site (all its targets, or
         the named ones)."""
         wanted = set(self.targets_for(targets)) if targets else None
-        self.registry.upsert_story(story.identity, title=story.title,
-                                   path=str(story.path or ""), content_hash=story.content_hash)
-        rows = [r for r in self.registry.deliveries(story.identity)
-                if wanted is None or r.target in wanted]
-        posts: dict[str, tuple[Post | None, CrosspostError | None]] = {}
+        self._record(story)
+        rows = [r for r in self.registry.deliveries(story.identity) + self.part_rows(
+            story.identity) if wanted is None or r.target in wanted]
+        posts: dict[tuple[str, str], tuple[Post | None, CrosspostError | None, str]] = {}
         jobs = []
         for row in rows:
-            if row.target not in posts:
-                posts[row.target] = (self._render(story, row.target)
-                                     if row.target in self.config.targets else (None, None))
-            post, err = posts[row.target]
-            jobs.append(Job("edit", story.identity, row.target, _on_row(decide_edit), post,
-                            story.content_hash, row.id, err))
+            key = (row.identity, row.target)
+            if key not in posts:
+                posts[key] = self._edit_post(story, row)
+            post, err, chash = posts[key]
+            jobs.append(Job("edit", row.identity, row.target, _on_row(decide_edit), post,
+                            chash, row.id, err))
         return self._fan_out(jobs)
+
+    def part_rows(self, identity: str) -> list[Delivery]:
+        """The deliveries of the parts of a story split for a site (long stories)."""
+        prefix = part_prefix(identity)
+        return [r for r in self.registry.deliveries() if r.identity.startswith(prefix)]
+
+    def _edit_post(self, story: Story, row: Delivery
+                   ) -> tuple[Post | None, CrosspostError | None, str]:
+        """What an edit sends to ``row``: the story, or the part of it the row holds."""
+        if row.target not in self.config.targets:
+            return None, None, story.content_hash
+        if row.identity == story.identity:
+            return (*self._render(story, row.target), story.content_hash)
+        pieces, err = self._pieces(story, row.target)
+        piece = next((p for p in pieces if p.identity == row.identity), None)
+        if piece is None:
+            return None, err or UserError(
+                f"{row.identity} is no longer a part of the story (it splits differently "
+                "now)", "delete the old parts (`crosspost delete`) and post the story "
+                "again"), story.content_hash
+        self._record(piece)
+        return (*self._render(piece, row.target), piece.content_hash)
+
+    def edit_posts(self, edits: list[tuple[Delivery, Post]]) -> list[Outcome]:
+        """Edit existing entries to exactly these posts, keeping each row's content hash:
+        a derived change (a series' navigation links), not a new version of the story."""
+        return self._fan_out([Job("edit", row.identity, row.target, _on_row(decide_edit),
+                                  post, row.content_hash, row.id) for row, post in edits])
 
     def delete(self, identity: str, targets: list[str] | None = None, *,
                delivery_id: int | None = None) -> list[Outcome]:
@@ -234,7 +305,7 @@ class Publisher:
             rows = [one] if one is not None else []
         else:
             wanted = set(targets) if targets else None
-            rows = [r for r in self.registry.deliveries(identity)
+            rows = [r for r in self.registry.deliveries(identity) + self.part_rows(identity)
                     if wanted is None or r.target in wanted]
         jobs = [Job("delete", r.identity, r.target, _on_row(decide_delete), delivery_id=r.id)
                 for r in rows]

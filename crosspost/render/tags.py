@@ -108,8 +108,9 @@ def map_tags(story: Story, rules: TagRules,
     through ``rules.values`` (case-insensitive; an empty replacement drops the part; a key
     matching the whole value replaces it before splitting), fill
     each template with ``{value}`` = the part (other fields reachable by name). Then the
-    constant tags. A template whose fields are all empty gives no tag. ``values`` are the
-    template values (default: the story's fields)."""
+    constant tags, then the word-count band's tag (``rules.word_count_bands``). A template
+    whose fields are all empty gives no tag. ``values`` are the template values (default:
+    the story's fields)."""
     from crosspost.story.template import fill_optional  # lazy: the renderer imports this module
 
     base: dict[str, str] = dict(values if values is not None else story.fields)
@@ -129,7 +130,18 @@ def map_tags(story: Story, rules: TagRules,
                 raw.append((f"field {key!r}", fill_optional(template, {**base, "value": part})))
     for template in rules.constant:
         raw.append(("constant tag", fill_optional(template, base)))
+    band = word_band(story.word_count, rules)
+    if band is not None:
+        raw.append(("word-count band", band))
     return _normalise_all(raw)
+
+
+def word_band(words: int, rules: TagRules) -> str | None:
+    """The tag of the first of ``rules.word_count_bands`` holding ``words``, or None."""
+    for band in rules.word_count_bands or ():
+        if band.min <= words and (band.max is None or words <= band.max):
+            return band.tag
+    return None
 
 
 def _normalise_all(raw: list[tuple[str, str]]) -> tuple[list[str], list[str]]:

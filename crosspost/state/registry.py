@@ -14,6 +14,7 @@ busy timeout) serialises other processes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -198,6 +199,23 @@ class Registry:
                 " path=excluded.path, content_hash=excluded.content_hash,"
                 " updated_at=excluded.updated_at",
                 (identity, title, path, content_hash, ts(now_utc())))
+
+    def record_fields(self, identity: str, fields: dict[str, str]) -> None:
+        """Remember a story's header fields (for derived entries such as prompt tables)."""
+        with self._tx() as db:
+            db.execute("UPDATE stories SET fields = ? WHERE identity = ?",
+                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), identity))
+
+    def story_fields(self) -> dict[str, dict[str, str]]:
+        """Every story's recorded header fields, by identity."""
+        out: dict[str, dict[str, str]] = {}
+        for r in self._query("SELECT identity, fields FROM stories"):
+            try:
+                value = json.loads(r[1] or "{}")
+            except ValueError:
+                value = {}
+            out[str(r[0])] = value if isinstance(value, dict) else {}
+        return out
 
     def story(self, identity: str) -> StoryRow | None:
         rows = self._query("SELECT * FROM stories WHERE identity = ?", (identity,))

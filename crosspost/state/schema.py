@@ -76,6 +76,12 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE deliveries ADD COLUMN journal TEXT")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    # the story's header fields (JSON) as last published, for derived entries (prompt
+    # tables): their text is a function of what the registry knows
+    db.execute("ALTER TABLE stories ADD COLUMN fields TEXT NOT NULL DEFAULT '{}'")
+
+
 #: Ordered migrations: index i upgrades a file from version i to version i+1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)

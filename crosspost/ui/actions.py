@@ -92,7 +92,7 @@ def release_now(config: Config, registry: Registry, *, daemon: bool,
     """Post what is due: the running watcher does it at its next check; with none running,
     here, under the watcher's lock (so no watcher starts meanwhile)."""
     from crosspost.daemon.refresh import refresh_due
-    from crosspost.delivery import Publisher
+    from crosspost.workflows.publishing import make_publisher
 
     if daemon:
         within = f" (within {rescan:g} s)" if rescan else ""
@@ -103,11 +103,22 @@ def release_now(config: Config, registry: Registry, *, daemon: bool,
     except StateError:
         return [Note("the running `crosspost watch` posts it at its next check", "ok")]
     try:
-        with Publisher(config, registry) as publisher:
+        with make_publisher(config, registry) as publisher:
             refresh_due(config, registry, publisher, datetime.now(UTC))  # the file as saved
-            return outcome_notes(publisher.release_due(datetime.now(UTC)))
+            notes = outcome_notes(publisher.release_due(datetime.now(UTC)))
+            return notes + derived_notes(config, registry, publisher)
     finally:
         lock.release()
+
+
+def derived_notes(config: Config, registry: Registry, publisher: Any) -> list[Note]:
+    """After a batch: each table post, masterlist or series' links that changed, edited
+    once (as the commands and the watcher do)."""
+    from crosspost.workflows.sync import sync_derived
+
+    return [Note(f"{label}: {n.text}", n.tone, n.fix)
+            for label, outcome in sync_derived(config, registry, publisher.pool)
+            for n in outcome_notes([outcome])]
 
 
 def cancel(registry: Registry, delivery_id: int) -> list[Note]:
@@ -118,13 +129,14 @@ def cancel(registry: Registry, delivery_id: int) -> list[Note]:
 def retry(config: Config, registry: Registry, delivery_id: int) -> list[Note]:
     """As `crosspost retry ID`: the engine's claims keep a running watcher from sending the
     same delivery at the same time."""
-    from crosspost.delivery import Publisher
+    from crosspost.workflows.publishing import make_publisher
 
     if registry.delivery(delivery_id) is None:
         raise UserError(f"no delivery {delivery_id}", "reload the page")
-    with Publisher(config, registry) as publisher:
-        outcomes = publisher.retry(delivery_id)
-    return outcome_notes(outcomes) or [Note("nothing to retry", "warn")]
+    with make_publisher(config, registry) as publisher:
+        notes = outcome_notes(publisher.retry(delivery_id))
+        notes += derived_notes(config, registry, publisher)
+    return notes or [Note("nothing to retry", "warn")]
 
 
 # -- adding a story ----------------------------------------------------------------------------

@@ -159,9 +159,10 @@ def build_app(dash: Dashboard, port: int) -> Any:
                     title="Calendar")
 
     def preview(request: Request) -> HTMLResponse:
-        from crosspost.render.preview import build_preview, describe_options
+        from crosspost.render.preview import describe_options
         from crosspost.render.preview_html import preview_page
         from crosspost.story.parse import parse_file
+        from crosspost.workflows.preview import previews
 
         choices = _story_files(dash)
         name = request.query_params.get("file", "")
@@ -176,9 +177,10 @@ def build_app(dash: Dashboard, port: int) -> Any:
                 if target not in dash.config.targets:
                     raise CrosspostError(f"no target {target!r}", "pick a target from the list")
                 story_ = parse_file(path, max_bytes=dash.config.settings.max_file_bytes)
-                item = build_preview(dash.config, story_, target)
-                doc = preview_page(story_.title or path.name, name, [(target, item)],
-                                   {target: describe_options(item.post.options)})
+                items = previews(dash.config, story_, target)  # a long story: its parts
+                doc = preview_page(story_.title or path.name, name, items,
+                                   {label: describe_options(item.post.options)
+                                    for label, item in items})
             except CrosspostError as exc:
                 error = actions.from_error(exc)
         return page(request, "preview.html", choices=[c for c, _ in choices],
