@@ -141,9 +141,12 @@ class LJAdapter(Adapter):
             "subject": post.subject,
             "lineendings": "unix",
             **security_fields(post.options),
-            **time_fields(post.when, self.account.timezone),
             "props": build_props(post, journal, self.site_profile, tags=tags, editing=editing),
         }
+        if not editing or post.when is not None:
+            # DW/LJ: editevent with date fields re-dates the entry; without them the date
+            # stays, so an edit sends a date only when the writer gave one (a release time)
+            req.update(time_fields(post.when, self.account.timezone))
         if self.site_profile.is_dw:
             req["xpost"] = "0"  # DW: keep DW's own crossposter from posting it again
         return req
@@ -189,7 +192,8 @@ class LJAdapter(Adapter):
         return self._deliver("postevent", post, self._journal(journal), None)
 
     def edit(self, post: Post, journal: str | None, remote: RemoteRef) -> Receipt:
-        """``editevent`` resending subject, event, security, allowmask, date and props."""
+        """``editevent`` resending subject, event, security, allowmask and props; the date
+        only when ``post.when`` is set (the release time), so an edit keeps the entry's date."""
         return self._deliver("editevent", post, self._journal(journal), remote)
 
     def _deliver(self, mode: str, post: Post, journal: str | None,

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome
+from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome, copy_of
 from crosspost.delivery.plan import (
     BUSY,
     IN_FLIGHT,
@@ -86,6 +86,26 @@ def _on_row(decide: Callable[..., Decision]) -> Callable[[Delivery | None, bool,
     """A job's decision for an existing row: ``decide(row, live=...)``."""
     def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
         return decide(row, live=live) if row else Decision("skip", "no such delivery")
+    return on_row
+
+
+#: why an edit of a copy that already shows the story's current version sends nothing
+UNCHANGED = "unchanged since it was last sent; nothing sent"
+
+
+def _edit_unless_unchanged(post: Post | None, content_hash: str
+                           ) -> Callable[[Delivery | None, bool, bool], Decision]:
+    """``crosspost edit``'s decision: :func:`decide_edit`, except that a posted copy whose
+    recorded content (story hash and the fingerprint of what was sent) equals ``post`` is
+    left alone: an edit would send the same text again for nothing."""
+    def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
+        if row is None:
+            return Decision("skip", "no such delivery")
+        sent = copy_of(post, row.copy)
+        if (row.status == "posted" and sent is not None and row.content_hash == content_hash
+                and row.fingerprint == sent.fingerprint):
+            return Decision("skip", UNCHANGED)
+        return decide_edit(row, live=live)
     return on_row
 
 
@@ -222,7 +242,8 @@ class Publisher:
                 posts[row.target] = (self._render(story, row.target)
                                      if row.target in self.config.targets else (None, None))
             post, err = posts[row.target]
-            jobs.append(Job("edit", story.identity, row.target, _on_row(decide_edit), post,
+            jobs.append(Job("edit", story.identity, row.target,
+                            _edit_unless_unchanged(post, story.content_hash), post,
                             story.content_hash, row.id, err))
         return self._fan_out(jobs)
 

@@ -1,0 +1,109 @@
+"""What the real Dreamwidth showed, against the sandbox taught the same behaviour: an edit
+keeps the entry's date, an unchanged story is not sent again, ``allow_new = false`` sends
+only the community's tags, a retry sends the story's current version, and an approved
+queued entry is followed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosspost.config import Config, load_config
+from crosspost.delivery import Publisher
+from crosspost.sandbox import SandboxServer
+from crosspost.state.registry import Registry
+from crosspost.story.model import Story
+from crosspost.story.parse import parse_file
+
+OLD_DATE = "2020-03-04 05:06"
+
+
+def story_file(folder: Path, title: str, body: str, **fields: str) -> Path:
+    head = {"Title": title, "Author": "Tester", "Rating": "PG", **fields}
+    path = folder / f"{title.lower().replace(' ', '-')}.txt"
+    path.write_text("".join(f"{k}: {v}\n" for k, v in head.items()) + "\n" + body + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def load(folder: Path, title: str, body: str = "A quiet evening by the harbour.",
+         **fields: str) -> Story:
+    return parse_file(story_file(folder, title, body, **fields))
+
+
+@pytest.fixture
+def config(sandbox_config: Path) -> Config:
+    cfg = load_config(sandbox_config)
+    cfg.settings.retry_base_seconds = 0.01
+    cfg.settings.retry_max_wait_seconds = 2.0
+    return cfg
+
+
+@pytest.fixture
+def registry(config: Config) -> Iterator[Registry]:
+    assert config.settings.state_file is not None
+    with Registry(config.settings.state_file) as reg:
+        yield reg
+
+
+@pytest.fixture
+def publisher(config: Config, registry: Registry) -> Iterator[Publisher]:
+    with Publisher(config, registry) as pub:
+        yield pub
+
+
+def entries(sandbox: SandboxServer, journal: str, title: str) -> list[Any]:
+    return [e for e in sandbox.world.list_entries(journal) if title in e.subject]
+
+
+def test_edit_keeps_the_entry_date_in_journal_and_community(
+        tmp_path: Path, sandbox: SandboxServer, publisher: Publisher) -> None:
+    story = load(tmp_path, "Old Harbour", "The first version.")
+    publisher.publish(story, ["journal", "fluffy"])
+    for journal in ("writer", "fluffyfics"):  # posted a while ago
+        for entry in entries(sandbox, journal, "Old Harbour"):
+            entry.eventtime = f"{OLD_DATE}:00"
+    changed = load(tmp_path, "Old Harbour", "The second version, with a new ending.")
+    outs = publisher.edit(changed)
+    assert {o.action for o in outs} == {"edited"}
+    for journal in ("writer", "fluffyfics"):
+        [entry] = entries(sandbox, journal, "Old Harbour")
+        assert "new ending" in entry.event
+        assert entry.eventtime.startswith(OLD_DATE)
+
+
+def test_sandbox_editevent_with_date_fields_redates_without_keeps(
+        sandbox: SandboxServer, config: Config) -> None:
+    from crosspost.adapter import adapter_class
+    from crosspost.config.secrets import secret_for
+    from crosspost.story.post import Post
+
+    account = config.accounts["sandbox"]
+    with adapter_class(account.site)(account, secret_for("sandbox")) as direct:
+        receipt = direct.post(Post("journal", "Dated", "<p>one</p>"), None)
+        assert receipt.remote is not None
+        [entry] = entries(sandbox, "writer", "Dated")
+        entry.eventtime = f"{OLD_DATE}:00"
+        direct.client.call("editevent", {"itemid": receipt.remote.itemid, "event": "two",
+                                         "subject": "Dated", "lineendings": "unix"},
+                           mutating=True)
+        assert entry.eventtime.startswith(OLD_DATE)
+        direct.client.call("editevent", {"itemid": receipt.remote.itemid, "event": "three",
+                                         "subject": "Dated", "lineendings": "unix",
+                                         "year": 2024, "mon": 1, "day": 2, "hour": 3,
+                                         "min": 4}, mutating=True)
+        assert entry.eventtime.startswith("2024-01-02 03:04")
+
+
+def test_editing_an_unchanged_story_sends_nothing_and_says_so(
+        tmp_path: Path, sandbox: SandboxServer, publisher: Publisher) -> None:
+    story = load(tmp_path, "Still Water")
+    publisher.publish(story, ["journal", "fluffy"])
+    before = sandbox.stats.snapshot()["modes"].get("editevent", 0)
+    outs = publisher.edit(load(tmp_path, "Still Water"))
+    assert {o.action for o in outs} == {"skipped"}
+    assert all("unchanged" in o.message and "nothing sent" in o.message for o in outs)
+    assert sandbox.stats.snapshot()["modes"].get("editevent", 0) == before
