@@ -255,12 +255,14 @@ def test_check_login_lists_usejournals(sandbox: Any) -> None:
 @pytest.mark.parametrize("dialect", ["dw", "lj"])
 def test_hidden_existing_tag_is_kept_and_only_new_one_dropped(request: pytest.FixtureRequest,
                                                               dialect: str) -> None:
+    # with tags.allow_new the tags are sent and what the site refused is settled afterwards
     server = request.getfixturevalue("sandbox" if dialect == "dw" else "sandbox_lj")
     server.world.add_tags("fluffyfics", "hidden gem")  # never used: members cannot see it
     with make(server.url, dialect=dialect) as adapter:
         assert "hidden gem" not in adapter.tag_policy("fluffyfics").existing
         receipt = adapter.post(story(f"Hidden {dialect}",
-                                     tags=("hidden gem", "fandom: torchwood", "made up tag")),
+                                     tags=("hidden gem", "fandom: torchwood", "made up tag"),
+                                     allow_new_tags=True),
                                "fluffyfics")
         assert receipt.remote is not None
         entry = adapter.client.call("getevents", {"selecttype": "one",
@@ -282,8 +284,8 @@ def test_member_with_only_known_tags_costs_one_request(sandbox: Any) -> None:
 def test_tag_check_failure_after_post_keeps_the_post(sandbox_lj: Any) -> None:
     sandbox_lj.faults.add("http500", "getevents", code=503, count=5)
     with make(sandbox_lj.url, dialect="lj") as adapter:
-        receipt = adapter.post(story("Tags unchecked", tags=("fandom: torchwood", "odd tag")),
-                               "fluffyfics")
+        receipt = adapter.post(story("Tags unchecked", tags=("fandom: torchwood", "odd tag"),
+                                     allow_new_tags=True), "fluffyfics")
     assert receipt.status == "posted"
     assert any("could not check which tags" in m for m in receipt.messages)
 
@@ -301,3 +303,19 @@ def test_find_looks_past_the_latest_fifty_with_syncitems(sandbox: Any) -> None:
     assert found is not None and receipt.remote is not None
     assert found.remote.itemid == receipt.remote.itemid
     assert sandbox.stats.snapshot()["modes"]["getevents"] == 2  # lastn, then syncitems
+
+
+@pytest.mark.parametrize("dialect", ["dw", "lj"])
+def test_without_allow_new_only_the_communitys_tags_are_sent_where_members_may_create(
+        request: pytest.FixtureRequest, dialect: str) -> None:
+    server = request.getfixturevalue("sandbox" if dialect == "dw" else "sandbox_lj")
+    server.world.update("fluffyfics", tag_control="members")  # members may create tags
+    with make(server.url, dialect=dialect) as adapter:
+        receipt = adapter.post(story(f"No new tags {dialect}",
+                                     tags=("fandom: torchwood", "made up tag")), "fluffyfics")
+        assert receipt.remote is not None
+        entry = read_back(adapter, "fluffyfics", receipt.remote.itemid)
+    assert "made up tag" not in server.world.require("fluffyfics").tags
+    assert entry["props"]["taglist"] == "fandom: torchwood"
+    assert receipt.dropped_tags == ("made up tag",)
+    assert any("made up tag" in m and "allow_new" in m for m in receipt.messages)

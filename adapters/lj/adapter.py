@@ -3,7 +3,8 @@
 Every entry is sent with ``ver=1``, UTF-8 text, ``lineendings=unix``, finished HTML with
 ``opt_preformatted=1``, ``usejournal`` for a community (none for the account's own
 journal), the date as wall-clock fields in the journal's zone, and both ``security`` and
-``allowmask``. In a community, the tags the site refuses (new tags from a member) are
+``allowmask``. In a community without ``tags.allow_new`` only the tags the account sees
+there are sent (the others are reported); with it, the tags the site refuses are
 settled after the call (:mod:`.tagging` explains why they are not simply filtered out
 first): on DW the others are put back, and the refused ones are in
 ``Receipt.dropped_tags`` and explained in ``Receipt.messages``, next to the site's own
@@ -200,10 +201,15 @@ class LJAdapter(Adapter):
                  remote: RemoteRef | None) -> Receipt:
         editing = remote is not None
         notes: list[str] = []
-        req = self._entry(post, journal, post.tags, editing=editing)
+        tags, unseen = list(post.tags), list[str]()
+        if journal is not None and tags and not post.options.allow_new_tags:
+            # DW: where members may create tags, a tag sent is created, whatever the writer
+            # wanted: without `allow_new` only the tags this account sees there are sent
+            seen = tagging.pick(tags, self.tag_policy(journal).existing)
+            tags, unseen = seen, [t for t in tags if t not in seen]
+        req = self._entry(post, journal, tuple(tags), editing=editing)
         if remote is not None:
             req["itemid"] = remote.itemid
-        tags = list(post.tags)
         try:
             res, req = self._send_entry(mode, req, journal, notes)
         except TagPermissionError as exc:
@@ -215,8 +221,8 @@ class LJAdapter(Adapter):
                 del req["props"]["taglist"]
             res, req = self._send_entry(mode, req, journal, notes)
             notes.append(f"posted without tags: {exc.server_message}")
-            return self._receipt("edited" if editing else "posted", res, notes, tuple(tags),
-                                 fallback=remote)
+            return self._receipt("edited" if editing else "posted", res, notes,
+                                 (*tags, *unseen), fallback=remote)
         dropped: tuple[str, ...] = ()
         if journal is not None and tags and wire.integer(res.get("itemid")) is not None:
             try:
@@ -224,6 +230,13 @@ class LJAdapter(Adapter):
                                             post.options.allow_new_tags, notes)
             except SiteError as exc:  # the entry is there: never turn that into a failure
                 notes.append(f"could not check which tags {journal} kept: {exc.message}")
+        if unseen and journal is not None:
+            dropped = (*dropped, *unseen)
+            notes.append(
+                f"left out tag(s) {', '.join(unseen)}: {journal} does not show them to this "
+                "account (tags nobody has used yet are hidden from members) and "
+                "`tags.allow_new` is off for this target; if they exist there, or this "
+                "account may create them, set `tags.allow_new = true` for this target")
         if journal and post.options.allow_new_tags and tags:
             tagcache.forget(self._tag_key(journal))  # we may have created tags there
         return self._receipt("edited" if editing else "posted", res, notes, dropped,
