@@ -107,3 +107,22 @@ def test_editing_an_unchanged_story_sends_nothing_and_says_so(
     assert {o.action for o in outs} == {"skipped"}
     assert all("unchanged" in o.message and "nothing sent" in o.message for o in outs)
     assert sandbox.stats.snapshot()["modes"].get("editevent", 0) == before
+
+
+def test_retry_after_a_refusal_sends_the_current_version(
+        tmp_path: Path, sandbox: SandboxServer, publisher: Publisher,
+        registry: Registry) -> None:
+    # DW: the community's moderation queue is full (407) for a while
+    sandbox.faults.add("fault", "postevent", code=407, count=20)
+    story = load(tmp_path, "Full Queue", "The text before the edit.")
+    out = publisher.publish(story, ["fluffy"])[0]
+    assert out.action == "retry"
+    edited = load(tmp_path, "Full Queue", "The text after the edit.")
+    assert publisher.edit(edited)[0].action == "skipped"  # not on the site: nothing to edit
+    sandbox.faults.clear()
+    retried = publisher.retry()
+    assert [o.action for o in retried] == ["posted"]
+    [entry] = entries(sandbox, "fluffyfics", "Full Queue")
+    assert "after the edit" in entry.event and "before the edit" not in entry.event
+    row = registry.latest(story.identity, "fluffy")
+    assert row is not None and row.content_hash == edited.content_hash

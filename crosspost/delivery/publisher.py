@@ -109,6 +109,11 @@ def _edit_unless_unchanged(post: Post | None, content_hash: str
     return on_row
 
 
+def never_reached(row: Delivery) -> bool:
+    """A post that the site refused or never received (not one that may have landed)."""
+    return row.op == "post" and row.itemid is None and row.status in ("retry", "failed")
+
+
 class Publisher:
     """Publishes, edits and deletes stories through the registry and the adapters."""
 
@@ -287,16 +292,40 @@ class Publisher:
     def _retry_job(self, row: Delivery, force: bool) -> Job:
         post = decode_post(row.payload)
         err: CrosspostError | None = None
+        content_hash = row.content_hash
         if post is None and row.op != "delete":
             post, err = self._rerender(row)
+        elif post is not None and never_reached(row):
+            # nothing of it is on the site: send the story as it is now, not as it was
+            # when it was first tried (it may have been edited while the site refused it)
+            current, chash = self._current_version(row)
+            if current is not None:
+                post, content_hash = replace(current, when=post.when), chash
 
         def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
             if r is None:
                 return Decision("skip", "no such delivery")
             return decide_retry(r, live=live, now=now_utc(), force=force or forced)
 
-        return Job("retry", row.identity, row.target, decide, post, row.content_hash, row.id,
+        return Job("retry", row.identity, row.target, decide, post, content_hash, row.id,
                     err)
+
+    def _current_version(self, row: Delivery) -> tuple[Post | None, str]:
+        """The story's current version rendered for ``row``'s target (from the file the
+        registry last saw it in) and its content hash; (None, "") when unreadable."""
+        from crosspost.story.parse import parse_file
+
+        known = self.registry.story(row.identity)
+        if known is None or not known.path or row.target not in self.config.targets:
+            return None, ""
+        try:
+            story = parse_file(Path(known.path))
+        except (CrosspostError, OSError):
+            return None, ""
+        if story.identity != row.identity:
+            return None, ""
+        post, _ = self._render(story, row.target)
+        return post, story.content_hash
 
     def _rerender(self, row: Delivery) -> tuple[Post | None, CrosspostError | None]:
         from crosspost.story.parse import parse_file
