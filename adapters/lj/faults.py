@@ -24,6 +24,7 @@ from crosspost.errors import (
 )
 
 from . import wire
+from .profile import api_key_where
 
 #: seconds to wait after a 402 login ban; DW's example config bans for 300 s (§2.4).
 LOGIN_BAN_WAIT = 600.0
@@ -112,9 +113,8 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
                     "and retry")
         if ctx.api_keys:
             # DW: challenge auth (and our login) works only with an API key (§2.2)
-            where = f" ({ctx.api_key_page}, \"Manage API Keys\")" if ctx.api_key_page else ""
             return (f"{ctx.label} needs an API key here, not your password: create an API key "
-                    f"in your {ctx.label} account settings{where} and store it with {login}")
+                    f"under {api_key_where(ctx.api_key_page)} and store it with {login}")
         return f"store the right password with {login} (crosspost will not retry a bad login)"
     if cls is LoginBanned:
         return ("too many failed logins from this address: wait at least 10 minutes, fix the "
