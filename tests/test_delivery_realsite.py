@@ -126,3 +126,59 @@ def test_retry_after_a_refusal_sends_the_current_version(
     assert "after the edit" in entry.event and "before the edit" not in entry.event
     row = registry.latest(story.identity, "fluffy")
     assert row is not None and row.content_hash == edited.content_hash
+
+
+def _publisher_with_secret(sandbox_config_factory: Any, server: SandboxServer,
+                           secret: str) -> tuple[Publisher, Registry]:
+    cfg = load_config(sandbox_config_factory(server, secret=secret))
+    assert cfg.settings.state_file is not None
+    registry = Registry(cfg.settings.state_file)
+    return Publisher(cfg, registry), registry
+
+
+def test_one_refused_login_stops_the_accounts_other_deliveries(
+        tmp_path: Path, sandbox_factory: Any, sandbox_config_factory: Any) -> None:
+    server = sandbox_factory("dw", login_fail_limit=3)
+    server.faults.latency_ms = 300  # the deliveries start together, before any login fails
+    publisher, registry = _publisher_with_secret(sandbox_config_factory, server, "wrong-key")
+    with registry, publisher:
+        outs = publisher.publish(load(tmp_path, "Locked Out"), ["journal", "fluffy", "den"])
+    assert {o.action for o in outs} == {"failed"}
+    assert len(server.site.auth._failures[("writer", "127.0.0.1")]) == 1  # one login tried
+
+
+def test_login_ban_names_the_account_and_the_command_and_says_one_thing(
+        tmp_path: Path, sandbox_factory: Any, sandbox_config_factory: Any) -> None:
+    server = sandbox_factory("dw", login_fail_limit=1)
+    server.site.auth.bad_login("writer", "127.0.0.1")  # banned: an earlier wrong password
+    publisher, registry = _publisher_with_secret(sandbox_config_factory, server, "sandbox-key")
+    with registry, publisher:
+        outs = publisher.publish(load(tmp_path, "Banned"), ["fluffy", "journal", "den"])
+    assert {o.action for o in outs} == {"retry"}
+    for out in outs:
+        assert out.error is not None
+        text = f"{out.message} {out.error.fix}"
+        assert "fluffyfics" not in text and "writersden" not in text
+        assert "'writer'" in out.error.message and "account 'sandbox'" in out.error.message
+        assert "`crosspost login sandbox --check`" in out.error.fix
+        assert "does not retry" not in text
+    modes = server.stats.snapshot()["modes"]
+    assert modes.get("getchallenge", 0) == 1  # one login tried, not one per delivery
+
+
+def test_a_login_ban_blocks_the_account_only_until_the_ban_is_over(config: Config) -> None:
+    import time
+
+    from crosspost.delivery import AdapterPool
+    from crosspost.errors import AuthError, LoginBanned
+
+    pool = AdapterPool(config)
+    pool.block("sandbox", LoginBanned("banned", "wait", code=402, server_message="banned",
+                                      transient=True, retry_after=0.2))
+    assert isinstance(pool.blocked("sandbox"), LoginBanned)
+    time.sleep(0.3)  # a daemon runs on: after the ban the account is tried again
+    assert pool.blocked("sandbox") is None
+    pool.block("sandbox", AuthError("wrong key", "fix it", code=101, server_message="no"))
+    time.sleep(0.3)
+    assert isinstance(pool.blocked("sandbox"), AuthError)  # a wrong secret stays blocked
+    pool.close()
