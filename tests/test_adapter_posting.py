@@ -302,7 +302,8 @@ def test_find_looks_past_the_latest_fifty_with_syncitems(sandbox: Any) -> None:
         found = adapter.find(None, mine, since)
     assert found is not None and receipt.remote is not None
     assert found.remote.itemid == receipt.remote.itemid
-    assert sandbox.stats.snapshot()["modes"]["getevents"] == 2  # lastn, then syncitems
+    # lastn, then syncitems (both cut short), then the one candidate in full
+    assert sandbox.stats.snapshot()["modes"]["getevents"] == 3
 
 
 @pytest.mark.parametrize("dialect", ["dw", "lj"])
@@ -319,3 +320,24 @@ def test_without_allow_new_only_the_communitys_tags_are_sent_where_members_may_c
     assert entry["props"]["taglist"] == "fandom: torchwood"
     assert receipt.dropped_tags == ("made up tag",)
     assert any("made up tag" in m and "allow_new" in m for m in receipt.messages)
+
+
+def test_find_reads_only_what_identifies_the_entry(sandbox: Any) -> None:
+    long_text = "<p>" + "A long chapter of the story. " * 700 + "</p>"  # ~20 kB each
+    sizes: list[int] = []
+
+    def count(response: Any) -> None:
+        response.read()
+        sizes.append(len(response.content))
+
+    with make(sandbox.url) as adapter:
+        mine = story("The one to find", html=long_text + "<p>mine</p>")
+        receipt = adapter.post(mine, None)
+        for n in range(49):
+            adapter.post(story(f"Chapter {n}", html=long_text + f"<p>{n}</p>"), None)
+        adapter.client.transport.client.event_hooks["response"].append(count)
+        found = adapter.find(None, mine, None)
+    assert found is not None and receipt.remote is not None
+    assert found.remote.itemid == receipt.remote.itemid
+    # 50 entries of ~20 kB: the whole look-up reads about one of them, not all fifty
+    assert sum(sizes) < 3 * len(long_text.encode()), sizes

@@ -55,6 +55,8 @@ MAX_PROP_STRIPS = 3
 LASTN = 50
 #: syncitems look-ups per find() when the site answers 406 (lastsync repeated)
 SYNC_TRIES = 4
+#: characters of each entry's text read when looking for a lost entry (getevents truncate)
+PEEK = 80
 
 
 class LJAdapter(Adapter):
@@ -304,9 +306,14 @@ class LJAdapter(Adapter):
 
     def find(self, journal: str | None, post: Post, since: datetime | None) -> FoundEntry | None:
         """Our entry among the journal's latest 50 (``getevents lastn``), or among those
-        changed since ``since`` (``syncitems``) when the journal is busier than that."""
+        changed since ``since`` (``syncitems``) when the journal is busier than that.
+
+        The look-up reads only what identifies an entry (subject, dates, poster, the
+        event cut to :data:`PEEK` characters, no props: §6.2 ``truncate``/``noprops``);
+        the few entries that could be ours are then read in full (``multiple``) and
+        matched by fingerprint."""
         journal = self._journal(journal)
-        base = {"lineendings": "unix", "noprops": 1}
+        base = {"lineendings": "unix", "noprops": 1, "truncate": PEEK}
         res = self.client.call("getevents", {**base, "selecttype": "lastn", "howmany": LASTN},
                                journal=journal)
         events = list(res.get("events") or [])
@@ -331,7 +338,18 @@ class LJAdapter(Adapter):
 
     def _match(self, events: list[dict[str, Any]], post: Post, journal: str | None,
                since: datetime | None) -> FoundEntry | None:
-        return reading.match_entry(events, post, username=self.client.username,
+        """The newest of ``events`` (read cut short) that is ``post``: candidates by
+        subject, date and poster, then read in full and matched by fingerprint."""
+        ids = reading.candidates(events, post, username=self.client.username,
+                                 in_community=journal is not None, since=since,
+                                 timezone=self.account.timezone, limits=self.site_limits)
+        if not ids:
+            return None
+        res = self.client.call("getevents", {
+            "lineendings": "unix", "noprops": 1, "selecttype": "multiple",
+            "itemids": ",".join(str(i) for i in ids[:LASTN])}, journal=journal)
+        return reading.match_entry(list(res.get("events") or []), post,
+                                   username=self.client.username,
                                    in_community=journal is not None, since=since,
                                    timezone=self.account.timezone, limits=self.site_limits)
 
