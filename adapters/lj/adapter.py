@@ -38,6 +38,7 @@ from crosspost.errors import (
     SiteError,
     TagPermissionError,
 )
+from crosspost.logs import get_logger
 
 from . import reading, tagcache, tagging, wire
 from .profile import SiteProfile, for_dialect
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from crosspost.adapter import Account
 
     from .client import Client
+
+log = get_logger("lj.adapter")
 
 _UNKNOWN_PROP = re.compile(r"Unknown metadata:\s*(\w+)")
 #: how many unknown props (fault 205) are left out and the entry resent, at most
@@ -352,6 +355,23 @@ class LJAdapter(Adapter):
                                    username=self.client.username,
                                    in_community=journal is not None, since=since,
                                    timezone=self.account.timezone, limits=self.site_limits)
+
+    def fence(self) -> bool:
+        """End every session of the account on the site (``sessionexpire expireall``): a
+        request the server still holds from a lost attempt then fails with 101 when it
+        is let go, instead of landing next to the copy sent again (DW: its duplicate
+        guard only compares with the poster's last entry). The next call starts a new
+        session. False when the account does not use sessions (a request authenticated
+        by a challenge can land until the challenge expires) or the site said no."""
+        auth = self.client.auth
+        if not auth.use_sessions or auth.sessions_refused:
+            return False
+        try:
+            self.client.call("sessionexpire", {"expireall": 1})
+        except SiteError as exc:
+            log.info("could not end the sessions of %s: %s", self.client.username, exc.message)
+            return False
+        return True
 
     def tag_policy(self, journal: str | None) -> TagPolicy:
         """Own journal: any tag. Community: the tags this account sees there

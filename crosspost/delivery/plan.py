@@ -265,3 +265,22 @@ def answered_early(sent: datetime | None, failed: datetime, timeout: float) -> b
     """Did the failure come before the client's timeout? Then the server answered or closed
     the connection itself, and the request can no longer take effect later."""
     return sent is not None and (failed - sent).total_seconds() < 0.9 * timeout
+
+
+#: How long after it was sent a lost request authenticated by a challenge may still land:
+#: the server checks the challenge when it gets to the request, and DW's last 60 s
+#: (reference §2.2), plus grace.
+CHALLENGE_WINDOW = 60.0 + SETTLE_GRACE
+
+
+def lost_request_settles(sent: datetime | None, settle_at: datetime | None, *,
+                         fenced: bool) -> datetime | None:
+    """When a lost post can no longer take effect on the site, so that not finding it
+    means it is not there. ``fenced``: the sessions that could carry it were ended on the
+    site (it fails if the server still holds it), so the client's settle window is
+    enough; otherwise it may still land until its challenge expires (DW: its duplicate
+    guard does not stop it once another entry was posted in between)."""
+    if fenced or sent is None:
+        return settle_at
+    late = sent + timedelta(seconds=CHALLENGE_WINDOW)
+    return late if settle_at is None or late > settle_at else settle_at

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from crosspost.delivery.plan import classify, next_attempt
+from crosspost.delivery.plan import classify, lost_request_settles, next_attempt, settle_seconds
 from crosspost.errors import CrosspostError, SiteError
 from crosspost.logs import get_logger
 from crosspost.state.records import now_utc
@@ -84,6 +84,14 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
         adapter = pool.adapter(account)
         with pool.slot(account):
             found = adapter.find(journal, post, since)
+            fenced: bool | None = None  # not needed yet: the settle window runs
+            if found is None and (row.settle_at is None or now_utc() >= row.settle_at):
+                # about to be called "not there": first make sure the lost request cannot
+                # land any more (DW: a request the server still holds lands when let go,
+                # next to the copy sent again), then look once more
+                fenced = adapter.fence()
+                if fenced:
+                    found = adapter.find(journal, post, since)
     except NotImplementedError:
         return _uncertain(registry, row, owner, "this site cannot be searched for the entry",
                           "look on the site; if it is not there, `crosspost retry --force ID`",
@@ -104,7 +112,11 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
                  row.identity, row.target, ref.url,
                  extra={"story": row.identity, "target": row.target, "url": ref.url})
         return Reconciled("adopted", done, "found on the site after an interrupted attempt")
-    settle = row.settle_at
+    # settle_at counts from when the request really went out (see Adapter contract)
+    sent = (row.settle_at - timedelta(seconds=settle_seconds(pool.account(account).timeout))
+            if row.settle_at is not None else row.intent_at)
+    settle = (row.settle_at if fenced is None
+              else lost_request_settles(sent, row.settle_at, fenced=fenced))
     if settle is not None and now_utc() < settle:
         # a request that timed out may still be waiting on the server: "not there yet"
         # only becomes "not there" once it can no longer arrive
