@@ -182,3 +182,39 @@ def test_a_login_ban_blocks_the_account_only_until_the_ban_is_over(config: Confi
     time.sleep(0.3)
     assert isinstance(pool.blocked("sandbox"), AuthError)  # a wrong secret stays blocked
     pool.close()
+
+
+def test_an_approved_queued_entry_is_followed_then_edited_and_deleted(
+        tmp_path: Path, sandbox: SandboxServer, sandbox_config: Path, publisher: Publisher,
+        registry: Registry) -> None:
+    story = load(tmp_path, "Waiting Room", "The first version.")
+    assert publisher.publish(story, ["modq"])[0].action == "queued"
+    [queued] = sandbox.world.queued("modfics")
+    sandbox.approve(queued.modid)  # a maintainer approves it on the site
+    [entry] = entries(sandbox, "modfics", "Waiting Room")
+    changed = load(tmp_path, "Waiting Room", "The second version, approved and edited.")
+    [edited] = publisher.edit(changed)
+    assert edited.action == "edited", edited
+    row = registry.latest(story.identity, "modq")
+    assert row is not None and row.status == "posted" and row.itemid == entry.itemid
+    assert row.url and str(entry.ditemid) in row.url
+    assert "approved and edited" in entries(sandbox, "modfics", "Waiting Room")[0].event
+    assert "approved" in [e.action for e in registry.history(story.identity)]
+    [deleted] = publisher.delete(story.identity)
+    assert deleted.action == "deleted"
+    assert entries(sandbox, "modfics", "Waiting Room") == []
+
+
+def test_status_no_longer_says_queued_after_approval(
+        tmp_path: Path, sandbox: SandboxServer, sandbox_config: Path, publisher: Publisher,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from cli_support import run_main
+
+    story = load(tmp_path, "Status Check")
+    publisher.publish(story, ["modq"])
+    code, out, _ = run_main(capsys, "--config", str(sandbox_config), "status")
+    assert code == 0 and "queued" in out
+    sandbox.approve(sandbox.world.queued("modfics")[0].modid)
+    code, out, _ = run_main(capsys, "--config", str(sandbox_config), "status")
+    [line] = [ln for ln in out.splitlines() if "modq" in ln]
+    assert code == 0 and "posted" in line and "queued" not in line and "http" in line

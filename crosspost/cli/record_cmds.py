@@ -43,12 +43,18 @@ def history_cmd(app: App, what: str) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list deleted and cancelled copies.")
 @click.pass_obj
 def status_cmd(app: App, show_all: bool) -> None:
-    """List stories and their state on each target."""
+    """List stories and their state on each target (entries waiting in a moderation
+    queue are looked for first: an approved one shows as posted, with its URL)."""
     from crosspost.state.registry import Registry
 
     config = app.config
     zone = user_zone(config)
     with Registry.for_config(config) as registry:
+        if registry.deliveries(statuses=("queued",)):
+            from crosspost.delivery import Publisher
+
+            with Publisher(config, registry) as publisher:
+                publisher.follow_queued()
         stories = {s.identity: s for s in registry.stories()}
         rows = registry.deliveries()
     by_story: dict[str, list[Delivery]] = {}

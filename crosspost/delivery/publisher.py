@@ -232,10 +232,24 @@ class Publisher:
             "add an `ID:` line to tell them apart, or run `crosspost edit "
             f"{story.path}` if it is a new version of that story")
 
+    def follow_queued(self, identity: str | None = None) -> list[Outcome]:
+        """Look for queued entries (of one story, or all) that a maintainer approved since;
+        those are recorded as posted with their URL (see :mod:`.queued`)."""
+        from crosspost.delivery.queued import follow_queued
+
+        rows = [r for r in self.registry.deliveries(identity, statuses=("queued",))
+                if r.itemid is None]
+        found = follow_queued(self.registry, self.pool, rows,
+                              lambda r: copy_of(self._rerender(r)[0], r.copy))
+        return [Outcome(f.row.id, f.row.identity, f.row.target,
+                        "posted" if f.approved else "queued", f.row.url, f.message)
+                for f in found]
+
     def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
         """Replace the content of every copy of ``story`` on the site (all its targets, or
-        the named ones)."""
+        the named ones); queued copies approved since are followed first."""
         wanted = set(self.targets_for(targets)) if targets else None
+        self.follow_queued(story.identity)
         self.registry.upsert_story(story.identity, title=story.title,
                                    path=str(story.path or ""), content_hash=story.content_hash)
         rows = [r for r in self.registry.deliveries(story.identity)
@@ -254,7 +268,9 @@ class Publisher:
 
     def delete(self, identity: str, targets: list[str] | None = None, *,
                delivery_id: int | None = None) -> list[Outcome]:
-        """Delete the copies of a story (all, the named targets', or one delivery)."""
+        """Delete the copies of a story (all, the named targets', or one delivery); queued
+        copies approved since are followed first."""
+        self.follow_queued(identity)
         if delivery_id is not None:
             one = self.registry.delivery(delivery_id)
             rows = [one] if one is not None else []
