@@ -84,3 +84,39 @@ def test_without_sessions_a_lost_post_waits_until_its_challenge_expired() -> Non
     assert lost_request_settles(sent, settle, fenced=True) == settle
     late = lost_request_settles(sent, settle, fenced=False)
     assert late == sent + timedelta(seconds=CHALLENGE_WINDOW) and late > settle
+
+
+def test_a_twin_that_landed_after_all_is_found_and_status_says_how_to_remove_it(
+        tmp_path: Path, sandbox: SandboxServer, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from cli_support import run_main
+
+    from crosspost.delivery.plan import Decision
+    from crosspost.delivery.reconcile import encode_post
+    from crosspost.render import render_post
+    from crosspost.state.lock import owner_token
+    from crosspost.state.registry import Intent
+
+    config = load_config(sandbox_config)
+    assert config.settings.state_file is not None
+    story = parse_file(story_file(tmp_path, "Two Of Us"))
+    post = render_post(story, config, "journal")
+    dead = owner_token().rsplit(":", 2)[0] + ":999999999:dead"
+    with Registry(config.settings.state_file) as registry:
+        registry.claim(lambda row, live: Decision("post"),
+                       Intent(dead, 900.0, encode_post(post), post.fingerprint, post.subject,
+                              story.content_hash, account="sandbox"),
+                       identity=story.identity, target="journal")
+    account = config.accounts["sandbox"]
+    with adapter_class(account.site)(account, secret_for("sandbox")) as direct:
+        first = direct.post(post, None)  # the run's request landed …
+        direct.post(Post("journal", "In between", "<p>another entry</p>"), None)
+        second = direct.post(post, None)  # … and so did a lost one, later
+    assert first.remote is not None and second.remote is not None
+    with Registry(config.settings.state_file) as registry, Publisher(config, registry) as pub:
+        [out] = pub.reconcile()
+    assert out.action == "posted" and out.url == second.remote.url
+    assert "twin" in out.message and first.remote.url in out.message
+    code, text, _ = run_main(capsys, "--config", str(sandbox_config), "status")
+    assert code == 0
+    assert first.remote.url in text and "delete it on the site" in text

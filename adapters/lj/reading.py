@@ -10,6 +10,7 @@ ours (``poster``). The newest match wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,6 +97,7 @@ def match_entry(events: Iterable[dict[str, Any]], post: Post, *, username: str,
     wanted = fingerprints(post, limits)
     minute, floor = _minute(post, timezone), _floor(since)
     best: FoundEntry | None = None
+    twins: tuple[RemoteRef, ...] = ()
     for ev in events:
         itemid = wire.integer(ev.get("itemid"))
         if itemid is None:
@@ -109,7 +111,12 @@ def match_entry(events: Iterable[dict[str, Any]], post: Post, *, username: str,
                                             wire.text(ev.get("url"))),
                            subject=subject, fingerprint=fp, posted_at=logged)
         if best is None or found.remote.itemid > best.remote.itemid:
+            twins = (*twins, best.remote) if best is not None else twins
             best = found
+        else:
+            twins = (*twins, found.remote)
+    if best is not None and twins:
+        best = replace(best, others=tuple(sorted(twins, key=lambda r: r.itemid)))
     return best
 
 

@@ -81,6 +81,9 @@ class FoundEntry:
     subject: str
     fingerprint: str
     posted_at: datetime | None = None
+    #: other entries made from the same post (a lost request that landed after all):
+    #: twins, older ones first; ``remote`` is the newest
+    others: tuple[RemoteRef, ...] = ()
 
 
 class Adapter(ABC):

@@ -79,4 +79,6 @@ def status_cmd(app: App, show_all: bool) -> None:
                 extra = f"next attempt {local_time(r.next_attempt_at, zone)}"
             if r.status in ("failed", "retry", "uncertain", "held") and r.last_error:
                 extra = (extra + "  " if extra else "") + r.last_error.splitlines()[0]
+            if r.status == "posted" and r.last_error.startswith("twin:"):
+                extra = f"{extra}\n{'':>21}{r.last_error}"  # an extra copy on the site
             click.echo(f"  {r.id:>5}  {r.target:<12} {state:<12} {extra}".rstrip())

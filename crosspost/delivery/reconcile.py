@@ -22,7 +22,7 @@ from crosspost.delivery.plan import classify, lost_request_settles, next_attempt
 from crosspost.errors import CrosspostError, SiteError
 from crosspost.logs import get_logger
 from crosspost.state.records import now_utc
-from crosspost.story.post import Post, PostOptions
+from crosspost.story.post import Post, PostOptions, RemoteRef
 
 if TYPE_CHECKING:
     from crosspost.delivery.pool import AdapterPool
@@ -104,14 +104,19 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
                           base_delay, exc)
     if found is not None:
         ref = found.remote
+        twins = twin_note(found.others)
         done = registry.finish(row.id, "posted", owner=owner, itemid=ref.itemid, anum=ref.anum,
-                               url=ref.url, action="adopted",
+                               url=ref.url, action="adopted", error=twins,
                                detail="found on the site after an interrupted attempt; "
-                                      "not sent again")
+                                      "not sent again" + (f"; {twins}" if twins else ""))
         log.info("%s → %s: found on the site after an interrupted attempt: %s",
                  row.identity, row.target, ref.url,
                  extra={"story": row.identity, "target": row.target, "url": ref.url})
-        return Reconciled("adopted", done, "found on the site after an interrupted attempt")
+        if twins:
+            log.warning("%s → %s: %s", row.identity, row.target, twins,
+                        extra={"story": row.identity, "target": row.target})
+        return Reconciled("adopted", done, "found on the site after an interrupted attempt"
+                          + (f"; {twins}" if twins else ""))
     # settle_at counts from when the request really went out (see Adapter contract)
     sent = (row.settle_at - timedelta(seconds=settle_seconds(pool.account(account).timeout))
             if row.settle_at is not None else row.intent_at)
@@ -129,6 +134,18 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
     done = registry.finish(row.id, "retry", owner=owner, action="reconciled",
                            detail="not on the site; safe to send")
     return Reconciled("safe", done, "not on the site")
+
+
+def twin_note(others: tuple[RemoteRef, ...]) -> str:
+    """What to say about extra copies of an entry found on the site ("" when none)."""
+    if not others:
+        return ""
+    where = ", ".join(r.url or f"item {r.itemid}" for r in others)
+    many = len(others) > 1
+    return (f"twin: {'extra copies' if many else 'an extra copy'} of this entry "
+            f"{'are' if many else 'is'} on the site ({where}), from a request that landed "
+            f"after all; delete {'them' if many else 'it'} on the site (open "
+            f"{'each' if many else 'it'}, Edit Entry, Delete) — crosspost keeps the newest")
 
 
 def _uncertain(registry: Registry, row: Delivery, owner: str, message: str, fix: str,
