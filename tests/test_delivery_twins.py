@@ -81,9 +81,11 @@ def test_a_request_held_past_the_timeout_never_makes_a_twin(
 def test_without_sessions_a_lost_post_waits_until_its_challenge_expired() -> None:
     sent = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     settle = sent + timedelta(seconds=32)
-    assert lost_request_settles(sent, settle, fenced=True) == settle
-    late = lost_request_settles(sent, settle, fenced=False)
+    assert lost_request_settles(sent, settle, fenced=True, challenge_auth=True) == settle
+    late = lost_request_settles(sent, settle, fenced=False, challenge_auth=True)
     assert late == sent + timedelta(seconds=CHALLENGE_WINDOW) and late > settle
+    # another run's session request: nothing to fence, the settle window is all there is
+    assert lost_request_settles(sent, settle, fenced=False, challenge_auth=False) == settle
 
 
 def test_a_twin_that_landed_after_all_is_found_and_status_says_how_to_remove_it(

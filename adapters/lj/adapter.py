@@ -103,6 +103,9 @@ class LJAdapter(Adapter):
         #: syncitems lastsync values sent, so none is repeated (see :meth:`find`)
         self._lastsyncs: dict[str, int] = {}
         self._lastsync_lock = threading.Lock()
+        #: ids of the sessions that carried a request whose answer never came (see fence)
+        self._lost_sessions: set[str] = set()
+        self._lost_lock = threading.Lock()
 
     @classmethod
     def profile_for(cls, account: Account | None) -> SiteProfile:
@@ -165,7 +168,14 @@ class LJAdapter(Adapter):
         for attempt in range(MAX_PROP_STRIPS + 1):
             try:
                 return self.client.call(mode, req, journal=journal, mutating=True), req
-            except FaultError as exc:
+            except SiteError as exc:
+                # the session that carried it (a new one replaces it only after a 101)
+                session = self.client.auth.session_id
+                if exc.maybe_committed and session:
+                    with self._lost_lock:  # a lost request: its session must end (fence)
+                        self._lost_sessions.add(session)
+                if not isinstance(exc, FaultError):
+                    raise
                 found = _UNKNOWN_PROP.search(exc.server_message)
                 prop = found.group(1) if found else ""
                 if exc.code != 205 or prop not in req["props"] or attempt == MAX_PROP_STRIPS:
@@ -357,17 +367,20 @@ class LJAdapter(Adapter):
                                    timezone=self.account.timezone, limits=self.site_limits)
 
     def fence(self) -> bool:
-        """End every session of the account on the site (``sessionexpire expireall``): a
-        request the server still holds from a lost attempt then fails with 101 when it
+        """End, on the site, the sessions that carried this adapter's lost requests
+        (``sessionexpire``): a request the server still holds then fails with 101 when it
         is let go, instead of landing next to the copy sent again (DW: its duplicate
         guard only compares with the poster's last entry). The next call starts a new
-        session. False when the account does not use sessions (a request authenticated
-        by a challenge can land until the challenge expires) or the site said no."""
-        auth = self.client.auth
-        if not auth.use_sessions or auth.sessions_refused:
+        session. Only those sessions: ``expireall`` would also log the writer out of the
+        website. False when no lost request of this adapter went with a session (another
+        run's, or one authenticated by a challenge, which can land until the challenge
+        expires) or the site could not be told."""
+        with self._lost_lock:
+            lost, self._lost_sessions = self._lost_sessions, set()
+        if not lost:
             return False
         try:
-            self.client.call("sessionexpire", {"expireall": 1})
+            self.client.call("sessionexpire", {"expire": sorted(lost)})
         except SiteError as exc:
             log.info("could not end the sessions of %s: %s", self.client.username, exc.message)
             return False

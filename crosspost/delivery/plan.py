@@ -274,13 +274,15 @@ CHALLENGE_WINDOW = 60.0 + SETTLE_GRACE
 
 
 def lost_request_settles(sent: datetime | None, settle_at: datetime | None, *,
-                         fenced: bool) -> datetime | None:
+                         fenced: bool, challenge_auth: bool) -> datetime | None:
     """When a lost post can no longer take effect on the site, so that not finding it
-    means it is not there. ``fenced``: the sessions that could carry it were ended on the
-    site (it fails if the server still holds it), so the client's settle window is
-    enough; otherwise it may still land until its challenge expires (DW: its duplicate
-    guard does not stop it once another entry was posted in between)."""
-    if fenced or sent is None:
+    means it is not there. ``fenced``: the session that carried it was ended on the site
+    (it fails if the server still holds it), so the client's settle window is enough. A
+    request authenticated by a challenge (``challenge_auth``: the account uses no
+    sessions) may still land until its challenge expires (DW: its duplicate guard does
+    not stop it once another entry was posted in between). A session request of another
+    run (killed) cannot be fenced: the settle window is all there is."""
+    if fenced or sent is None or not challenge_auth:
         return settle_at
     late = sent + timedelta(seconds=CHALLENGE_WINDOW)
     return late if settle_at is None or late > settle_at else settle_at

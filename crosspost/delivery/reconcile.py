@@ -118,10 +118,12 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
         return Reconciled("adopted", done, "found on the site after an interrupted attempt"
                           + (f"; {twins}" if twins else ""))
     # settle_at counts from when the request really went out (see Adapter contract)
-    sent = (row.settle_at - timedelta(seconds=settle_seconds(pool.account(account).timeout))
+    known = pool.account(account)
+    sent = (row.settle_at - timedelta(seconds=settle_seconds(known.timeout))
             if row.settle_at is not None else row.intent_at)
     settle = (row.settle_at if fenced is None
-              else lost_request_settles(sent, row.settle_at, fenced=fenced))
+              else lost_request_settles(sent, row.settle_at, fenced=fenced,
+                                        challenge_auth=not known.use_sessions))
     if settle is not None and now_utc() < settle:
         # a request that timed out may still be waiting on the server: "not there yet"
         # only becomes "not there" once it can no longer arrive
