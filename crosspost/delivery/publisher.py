@@ -315,8 +315,9 @@ class Publisher:
             # nothing of it is on the site: send the story as it is now, not as it was
             # when it was first tried (it may have been edited while the site refused it)
             current, chash = self._current_version(row)
-            if current is not None:
-                post, content_hash = replace(current, when=post.when), chash
+            if current is not None:  # (copies after the first keep their marker)
+                post = replace(copy_of(current, row.copy) or current, when=post.when)
+                content_hash = chash
 
         def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
             if r is None:
