@@ -144,7 +144,8 @@ def decide_edit(row: RowView, *, live: bool) -> Decision:
         return Decision("reconcile", "an earlier post may have reached the site")
     if row.itemid is None:
         if row.status == "queued":
-            return Decision("skip", "in the moderation queue; edit it on the site once approved")
+            return Decision("skip", "still in the moderation queue: once a maintainer "
+                                    "approves it, crosspost finds it and edits reach it")
         return Decision("skip", f"not on the site ({row.status})")
     if row.status in ("deleted", "gone", "cancelled"):
         return Decision("skip", f"{row.status}")
@@ -163,7 +164,8 @@ def decide_delete(row: RowView, *, live: bool) -> Decision:
         return Decision("skip", f"already {row.status}")
     if row.itemid is None:
         if row.status == "queued":
-            return Decision("skip", "in the moderation queue; reject it on the site")
+            return Decision("skip", "still in the moderation queue: a maintainer can reject "
+                                    "it there; once approved, crosspost finds it and deletes it")
         return Decision("skip", f"not on the site ({row.status})")
     return Decision("delete")
 
