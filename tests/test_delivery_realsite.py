@@ -218,3 +218,15 @@ def test_status_no_longer_says_queued_after_approval(
     code, out, _ = run_main(capsys, "--config", str(sandbox_config), "status")
     [line] = [ln for ln in out.splitlines() if "modq" in ln]
     assert code == 0 and "posted" in line and "queued" not in line and "http" in line
+
+
+def test_a_changed_story_reaches_its_approved_queued_copy(
+        tmp_path: Path, sandbox: SandboxServer, publisher: Publisher) -> None:
+    story = load(tmp_path, "Approved Later", "The queued version.")
+    assert publisher.publish(story, ["modq"])[0].action == "queued"
+    sandbox.approve(sandbox.world.queued("modfics")[0].modid)
+    changed = load(tmp_path, "Approved Later", "The version after approval.")
+    out = publisher.publish(changed, ["modq"], explicit=False)[0]  # as `watch` does
+    assert out.action == "edited", out
+    [entry] = entries(sandbox, "modfics", "Approved Later")
+    assert "after approval" in entry.event

@@ -182,6 +182,9 @@ class Publisher:
                                    path=str(story.path or ""), content_hash=story.content_hash)
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
+        if any(r.status == "queued" and r.content_hash != chash
+               for r in self.registry.deliveries(story.identity)):
+            self.follow_queued(story.identity)  # changed: an approved copy gets the edit
         edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
         # a release time already come: the entry is dated at it, in the journal's zone
         dated = at is not None and at <= now_utc()
