@@ -341,3 +341,15 @@ def test_find_reads_only_what_identifies_the_entry(sandbox: Any) -> None:
     assert found.remote.itemid == receipt.remote.itemid
     # 50 entries of ~20 kB: the whole look-up reads about one of them, not all fifty
     assert sum(sizes) < 3 * len(long_text.encode()), sizes
+
+
+def test_find_reads_candidates_one_by_one_where_multiple_is_unknown(sandbox_lj: Any) -> None:
+    with make(sandbox_lj.url, dialect="lj") as adapter:
+        mine = story("Old fork")
+        receipt = adapter.post(mine, None)
+        # an old LJ fork without selecttype "multiple": the second getevents is refused
+        sandbox_lj.faults.add("fault", "getevents", code=200, after=1, count=1,
+                              message="Bad selecttype value")
+        found = adapter.find(None, mine, None)
+    assert found is not None and receipt.remote is not None
+    assert found.remote.itemid == receipt.remote.itemid

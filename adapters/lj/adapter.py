@@ -358,10 +358,20 @@ class LJAdapter(Adapter):
                                  timezone=self.account.timezone, limits=self.site_limits)
         if not ids:
             return None
-        res = self.client.call("getevents", {
-            "lineendings": "unix", "noprops": 1, "selecttype": "multiple",
-            "itemids": ",".join(str(i) for i in ids[:LASTN])}, journal=journal)
-        return reading.match_entry(list(res.get("events") or []), post,
+        base = {"lineendings": "unix", "noprops": 1}
+        try:
+            res = self.client.call("getevents", {
+                **base, "selecttype": "multiple",
+                "itemids": ",".join(str(i) for i in ids[:LASTN])}, journal=journal)
+            events = list(res.get("events") or [])
+        except FaultError as exc:
+            if exc.code != 200:
+                raise
+            # old LJ forks: no selecttype "multiple" (200): one by one (few candidates)
+            events = [ev for i in ids[:SYNC_TRIES] for ev in self.client.call(
+                "getevents", {**base, "selecttype": "one", "itemid": i},
+                journal=journal).get("events") or []]
+        return reading.match_entry(events, post,
                                    username=self.client.username,
                                    in_community=journal is not None, since=since,
                                    timezone=self.account.timezone, limits=self.site_limits)
