@@ -22,7 +22,7 @@ from crosspost.errors import (
 
 DW = FaultContext(label="Dreamwidth", dialect="dw", mode="postevent", username="writer",
                   journal="fluffyfics", account_name="dwmain", mutating=True, api_keys=True,
-                  api_key_page="https://www.dreamwidth.org/manage/emailpost")
+                  api_key_page="https://www.dreamwidth.org/manage/settings/?cat=mobile")
 LJ = FaultContext(label="LiveJournal", dialect="lj", mode="postevent", username="writer",
                   account_name="ljmain", mutating=True)
 
@@ -70,7 +70,8 @@ def test_dreamwidth_bad_password_asks_for_an_api_key() -> None:
     err = _err(101, "Invalid password")
     assert "API key" in err.fix
     assert "crosspost login dwmain" in err.fix
-    assert "https://www.dreamwidth.org/manage/emailpost" in err.fix
+    assert "https://www.dreamwidth.org/manage/settings/?cat=mobile" in err.fix
+    assert 'Account Settings → Mobile → "Manage API Keys"' in err.fix
     assert not err.transient
 
 

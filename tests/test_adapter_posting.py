@@ -255,12 +255,14 @@ def test_check_login_lists_usejournals(sandbox: Any) -> None:
 @pytest.mark.parametrize("dialect", ["dw", "lj"])
 def test_hidden_existing_tag_is_kept_and_only_new_one_dropped(request: pytest.FixtureRequest,
                                                               dialect: str) -> None:
+    # with tags.allow_new the tags are sent and what the site refused is settled afterwards
     server = request.getfixturevalue("sandbox" if dialect == "dw" else "sandbox_lj")
     server.world.add_tags("fluffyfics", "hidden gem")  # never used: members cannot see it
     with make(server.url, dialect=dialect) as adapter:
         assert "hidden gem" not in adapter.tag_policy("fluffyfics").existing
         receipt = adapter.post(story(f"Hidden {dialect}",
-                                     tags=("hidden gem", "fandom: torchwood", "made up tag")),
+                                     tags=("hidden gem", "fandom: torchwood", "made up tag"),
+                                     allow_new_tags=True),
                                "fluffyfics")
         assert receipt.remote is not None
         entry = adapter.client.call("getevents", {"selecttype": "one",
@@ -282,8 +284,8 @@ def test_member_with_only_known_tags_costs_one_request(sandbox: Any) -> None:
 def test_tag_check_failure_after_post_keeps_the_post(sandbox_lj: Any) -> None:
     sandbox_lj.faults.add("http500", "getevents", code=503, count=5)
     with make(sandbox_lj.url, dialect="lj") as adapter:
-        receipt = adapter.post(story("Tags unchecked", tags=("fandom: torchwood", "odd tag")),
-                               "fluffyfics")
+        receipt = adapter.post(story("Tags unchecked", tags=("fandom: torchwood", "odd tag"),
+                                     allow_new_tags=True), "fluffyfics")
     assert receipt.status == "posted"
     assert any("could not check which tags" in m for m in receipt.messages)
 
@@ -300,4 +302,54 @@ def test_find_looks_past_the_latest_fifty_with_syncitems(sandbox: Any) -> None:
         found = adapter.find(None, mine, since)
     assert found is not None and receipt.remote is not None
     assert found.remote.itemid == receipt.remote.itemid
-    assert sandbox.stats.snapshot()["modes"]["getevents"] == 2  # lastn, then syncitems
+    # lastn, then syncitems (both cut short), then the one candidate in full
+    assert sandbox.stats.snapshot()["modes"]["getevents"] == 3
+
+
+@pytest.mark.parametrize("dialect", ["dw", "lj"])
+def test_without_allow_new_only_the_communitys_tags_are_sent_where_members_may_create(
+        request: pytest.FixtureRequest, dialect: str) -> None:
+    server = request.getfixturevalue("sandbox" if dialect == "dw" else "sandbox_lj")
+    server.world.update("fluffyfics", tag_control="members")  # members may create tags
+    with make(server.url, dialect=dialect) as adapter:
+        receipt = adapter.post(story(f"No new tags {dialect}",
+                                     tags=("fandom: torchwood", "made up tag")), "fluffyfics")
+        assert receipt.remote is not None
+        entry = read_back(adapter, "fluffyfics", receipt.remote.itemid)
+    assert "made up tag" not in server.world.require("fluffyfics").tags
+    assert entry["props"]["taglist"] == "fandom: torchwood"
+    assert receipt.dropped_tags == ("made up tag",)
+    assert any("made up tag" in m and "allow_new" in m for m in receipt.messages)
+
+
+def test_find_reads_only_what_identifies_the_entry(sandbox: Any) -> None:
+    long_text = "<p>" + "A long chapter of the story. " * 700 + "</p>"  # ~20 kB each
+    sizes: list[int] = []
+
+    def count(response: Any) -> None:
+        response.read()
+        sizes.append(len(response.content))
+
+    with make(sandbox.url) as adapter:
+        mine = story("The one to find", html=long_text + "<p>mine</p>")
+        receipt = adapter.post(mine, None)
+        for n in range(49):
+            adapter.post(story(f"Chapter {n}", html=long_text + f"<p>{n}</p>"), None)
+        adapter.client.transport.client.event_hooks["response"].append(count)
+        found = adapter.find(None, mine, None)
+    assert found is not None and receipt.remote is not None
+    assert found.remote.itemid == receipt.remote.itemid
+    # 50 entries of ~20 kB: the whole look-up reads about one of them, not all fifty
+    assert sum(sizes) < 3 * len(long_text.encode()), sizes
+
+
+def test_find_reads_candidates_one_by_one_where_multiple_is_unknown(sandbox_lj: Any) -> None:
+    with make(sandbox_lj.url, dialect="lj") as adapter:
+        mine = story("Old fork")
+        receipt = adapter.post(mine, None)
+        # an old LJ fork without selecttype "multiple": the second getevents is refused
+        sandbox_lj.faults.add("fault", "getevents", code=200, after=1, count=1,
+                              message="Bad selecttype value")
+        found = adapter.find(None, mine, None)
+    assert found is not None and receipt.remote is not None
+    assert found.remote.itemid == receipt.remote.itemid

@@ -100,7 +100,8 @@ def test_login_for_dreamwidth_explains_api_keys(tmp_path: Path, file_keyring: Pl
                                 input="0123456789abcdef0123456789abcdef\n")
     assert result.exit_code == 0, result.output
     assert "only an API key" in result.output
-    assert "https://www.dreamwidth.org/manage/emailpost" in result.output
+    assert 'Account Settings → Mobile → "Manage API Keys"' in result.output
+    assert "https://www.dreamwidth.org/manage/settings/?cat=mobile" in result.output
     assert lookup_secret("dw") == "0123456789abcdef0123456789abcdef"
 
 
@@ -206,3 +207,19 @@ def test_login_forget_also_removes_the_saved_login_session(
     assert result.exit_code == 0, result.output
     assert store.load() is None
 
+
+def test_login_check_uses_the_environment_variable_without_stored(
+        tmp_path: Path, file_keyring: PlaintextKeyring, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = _config(tmp_path, sandbox.url)
+    monkeypatch.setenv("CROSSPOST_SECRET_BOX", "sandbox-key")
+    good = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check"],
+                              input="")
+    assert good.exit_code == 0, good.output
+    assert "login ok" in good.output and "CROSSPOST_SECRET_BOX" in good.output
+    assert file_keyring.get_password("crosspost", "box") is None  # nothing typed or stored
+    monkeypatch.setenv("CROSSPOST_SECRET_BOX", "wrong-key")
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "login", "box", "--check"],
+                             input="")
+    assert isinstance(bad.exception, AuthError)
+    assert 'Account Settings → Mobile → "Manage API Keys"' in bad.exception.fix

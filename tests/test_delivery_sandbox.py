@@ -145,8 +145,9 @@ def test_changed_story_is_edited_on_every_copy(tmp_path: Path, site: Site,
         mine = [e for e in site.entries(journal) if "Tidewater" in e.subject]
         assert len(mine) == 1
         assert "new ending" in mine[0].body
-    on_demand = publisher.edit(changed)
-    assert actions(on_demand) == {"journal": "edited", "fluffy": "edited"}
+    on_demand = publisher.edit(changed)  # already the current version everywhere
+    assert actions(on_demand) == {"journal": "skipped", "fluffy": "skipped"}
+    assert all("unchanged" in o.message for o in on_demand)
 
 
 def test_delete_reaches_every_copy_and_a_vanished_entry_is_gone(

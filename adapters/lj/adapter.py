@@ -3,7 +3,8 @@
 Every entry is sent with ``ver=1``, UTF-8 text, ``lineendings=unix``, finished HTML with
 ``opt_preformatted=1``, ``usejournal`` for a community (none for the account's own
 journal), the date as wall-clock fields in the journal's zone, and both ``security`` and
-``allowmask``. In a community, the tags the site refuses (new tags from a member) are
+``allowmask``. In a community without ``tags.allow_new`` only the tags the account sees
+there are sent (the others are reported); with it, the tags the site refuses are
 settled after the call (:mod:`.tagging` explains why they are not simply filtered out
 first): on DW the others are put back, and the refused ones are in
 ``Receipt.dropped_tags`` and explained in ``Receipt.messages``, next to the site's own
@@ -38,6 +39,7 @@ from crosspost.errors import (
     SiteError,
     TagPermissionError,
 )
+from crosspost.logs import get_logger
 
 from . import reading, tagcache, tagging, wire
 from .profile import SiteProfile, for_dialect
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
     from .client import Client
 
+log = get_logger("lj.adapter")
+
 _UNKNOWN_PROP = re.compile(r"Unknown metadata:\s*(\w+)")
 #: how many unknown props (fault 205) are left out and the entry resent, at most
 MAX_PROP_STRIPS = 3
@@ -55,6 +59,8 @@ MAX_PROP_STRIPS = 3
 LASTN = 50
 #: syncitems look-ups per find() when the site answers 406 (lastsync repeated)
 SYNC_TRIES = 4
+#: characters of each entry's text read when looking for a lost entry (getevents truncate)
+PEEK = 80
 
 
 class LJAdapter(Adapter):
@@ -99,6 +105,9 @@ class LJAdapter(Adapter):
         #: syncitems lastsync values sent, so none is repeated (see :meth:`find`)
         self._lastsyncs: dict[str, int] = {}
         self._lastsync_lock = threading.Lock()
+        #: ids of the sessions that carried a request whose answer never came (see fence)
+        self._lost_sessions: set[str] = set()
+        self._lost_lock = threading.Lock()
 
     @classmethod
     def profile_for(cls, account: Account | None) -> SiteProfile:
@@ -143,9 +152,12 @@ class LJAdapter(Adapter):
             "subject": post.subject,
             "lineendings": "unix",
             **security_fields(post.options),
-            **time_fields(post.when, self.account.timezone),
             "props": build_props(post, journal, self.site_profile, tags=tags, editing=editing),
         }
+        if not editing or post.when is not None:
+            # DW/LJ: editevent with date fields re-dates the entry; without them the date
+            # stays, so an edit sends a date only when the writer gave one (a release time)
+            req.update(time_fields(post.when, self.account.timezone))
         if self.site_profile.is_dw:
             req["xpost"] = "0"  # DW: keep DW's own crossposter from posting it again
         return req
@@ -158,7 +170,14 @@ class LJAdapter(Adapter):
         for attempt in range(MAX_PROP_STRIPS + 1):
             try:
                 return self.client.call(mode, req, journal=journal, mutating=True), req
-            except FaultError as exc:
+            except SiteError as exc:
+                # the session that carried it (a new one replaces it only after a 101)
+                session = self.client.auth.session_id
+                if exc.maybe_committed and session:
+                    with self._lost_lock:  # a lost request: its session must end (fence)
+                        self._lost_sessions.add(session)
+                if not isinstance(exc, FaultError):
+                    raise
                 found = _UNKNOWN_PROP.search(exc.server_message)
                 prop = found.group(1) if found else ""
                 if exc.code != 205 or prop not in req["props"] or attempt == MAX_PROP_STRIPS:
@@ -191,17 +210,23 @@ class LJAdapter(Adapter):
         return self._deliver("postevent", post, self._journal(journal), None)
 
     def edit(self, post: Post, journal: str | None, remote: RemoteRef) -> Receipt:
-        """``editevent`` resending subject, event, security, allowmask, date and props."""
+        """``editevent`` resending subject, event, security, allowmask and props; the date
+        only when ``post.when`` is set (the release time), so an edit keeps the entry's date."""
         return self._deliver("editevent", post, self._journal(journal), remote)
 
     def _deliver(self, mode: str, post: Post, journal: str | None,
                  remote: RemoteRef | None) -> Receipt:
         editing = remote is not None
         notes: list[str] = []
-        req = self._entry(post, journal, post.tags, editing=editing)
+        tags, unseen = list(post.tags), list[str]()
+        if journal is not None and tags and not post.options.allow_new_tags:
+            # DW: where members may create tags, a tag sent is created, whatever the writer
+            # wanted: without `allow_new` only the tags this account sees there are sent
+            seen = tagging.pick(tags, self.tag_policy(journal).existing)
+            tags, unseen = seen, [t for t in tags if t not in seen]
+        req = self._entry(post, journal, tuple(tags), editing=editing)
         if remote is not None:
             req["itemid"] = remote.itemid
-        tags = list(post.tags)
         try:
             res, req = self._send_entry(mode, req, journal, notes)
         except TagPermissionError as exc:
@@ -213,8 +238,8 @@ class LJAdapter(Adapter):
                 del req["props"]["taglist"]
             res, req = self._send_entry(mode, req, journal, notes)
             notes.append(f"posted without tags: {exc.server_message}")
-            return self._receipt("edited" if editing else "posted", res, notes, tuple(tags),
-                                 fallback=remote)
+            return self._receipt("edited" if editing else "posted", res, notes,
+                                 (*tags, *unseen), fallback=remote)
         dropped: tuple[str, ...] = ()
         if journal is not None and tags and wire.integer(res.get("itemid")) is not None:
             try:
@@ -222,6 +247,13 @@ class LJAdapter(Adapter):
                                             post.options.allow_new_tags, notes)
             except SiteError as exc:  # the entry is there: never turn that into a failure
                 notes.append(f"could not check which tags {journal} kept: {exc.message}")
+        if unseen and journal is not None:
+            dropped = (*dropped, *unseen)
+            notes.append(
+                f"left out tag(s) {', '.join(unseen)}: {journal} does not show them to this "
+                "account (tags nobody has used yet are hidden from members) and "
+                "`tags.allow_new` is off for this target; if they exist there, or this "
+                "account may create them, set `tags.allow_new = true` for this target")
         if journal and post.options.allow_new_tags and tags:
             tagcache.forget(self._tag_key(journal))  # we may have created tags there
         return self._receipt("edited" if editing else "posted", res, notes, dropped,
@@ -289,9 +321,14 @@ class LJAdapter(Adapter):
 
     def find(self, journal: str | None, post: Post, since: datetime | None) -> FoundEntry | None:
         """Our entry among the journal's latest 50 (``getevents lastn``), or among those
-        changed since ``since`` (``syncitems``) when the journal is busier than that."""
+        changed since ``since`` (``syncitems``) when the journal is busier than that.
+
+        The look-up reads only what identifies an entry (subject, dates, poster, the
+        event cut to :data:`PEEK` characters, no props: §6.2 ``truncate``/``noprops``);
+        the few entries that could be ours are then read in full (``multiple``) and
+        matched by fingerprint."""
         journal = self._journal(journal)
-        base = {"lineendings": "unix", "noprops": 1}
+        base = {"lineendings": "unix", "noprops": 1, "truncate": PEEK}
         res = self.client.call("getevents", {**base, "selecttype": "lastn", "howmany": LASTN},
                                journal=journal)
         events = list(res.get("events") or [])
@@ -316,9 +353,50 @@ class LJAdapter(Adapter):
 
     def _match(self, events: list[dict[str, Any]], post: Post, journal: str | None,
                since: datetime | None) -> FoundEntry | None:
-        return reading.match_entry(events, post, username=self.client.username,
+        """The newest of ``events`` (read cut short) that is ``post``: candidates by
+        subject, date and poster, then read in full and matched by fingerprint."""
+        ids = reading.candidates(events, post, username=self.client.username,
+                                 in_community=journal is not None, since=since,
+                                 timezone=self.account.timezone, limits=self.site_limits)
+        if not ids:
+            return None
+        base = {"lineendings": "unix", "noprops": 1}
+        try:
+            res = self.client.call("getevents", {
+                **base, "selecttype": "multiple",
+                "itemids": ",".join(str(i) for i in ids[:LASTN])}, journal=journal)
+            events = list(res.get("events") or [])
+        except FaultError as exc:
+            if exc.code != 200:
+                raise
+            # old LJ forks: no selecttype "multiple" (200): one by one (few candidates)
+            events = [ev for i in ids[:SYNC_TRIES] for ev in self.client.call(
+                "getevents", {**base, "selecttype": "one", "itemid": i},
+                journal=journal).get("events") or []]
+        return reading.match_entry(events, post,
+                                   username=self.client.username,
                                    in_community=journal is not None, since=since,
                                    timezone=self.account.timezone, limits=self.site_limits)
+
+    def fence(self) -> bool:
+        """End, on the site, the sessions that carried this adapter's lost requests
+        (``sessionexpire``): a request the server still holds then fails with 101 when it
+        is let go, instead of landing next to the copy sent again (DW: its duplicate
+        guard only compares with the poster's last entry). The next call starts a new
+        session. Only those sessions: ``expireall`` would also log the writer out of the
+        website. False when no lost request of this adapter went with a session (another
+        run's, or one authenticated by a challenge, which can land until the challenge
+        expires) or the site could not be told."""
+        with self._lost_lock:
+            lost, self._lost_sessions = self._lost_sessions, set()
+        if not lost:
+            return False
+        try:
+            self.client.call("sessionexpire", {"expire": sorted(lost)})
+        except SiteError as exc:
+            log.info("could not end the sessions of %s: %s", self.client.username, exc.message)
+            return False
+        return True
 
     def tag_policy(self, journal: str | None) -> TagPolicy:
         """Own journal: any tag. Community: the tags this account sees there

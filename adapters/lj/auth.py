@@ -99,6 +99,12 @@ class Authenticator:
         return self._session is not None
 
     @property
+    def session_id(self) -> str:
+        """The site's id of the current session ("" without one), for ``sessionexpire``."""
+        cookie = self._session or ""
+        return next((p[1:] for p in cookie.split("//")[0].split(":") if p.startswith("s")), "")
+
+    @property
     def user_bucket(self) -> str:
         return f"user:{self.username}"
 

@@ -24,6 +24,7 @@ from crosspost.errors import (
 )
 
 from . import wire
+from .profile import api_key_where
 
 #: seconds to wait after a 402 login ban; DW's example config bans for 300 s (§2.4).
 LOGIN_BAN_WAIT = 600.0
@@ -112,14 +113,15 @@ def _fix(code: int | str, cls: type[FaultError], ctx: FaultContext) -> str:
                     "and retry")
         if ctx.api_keys:
             # DW: challenge auth (and our login) works only with an API key (§2.2)
-            where = f" ({ctx.api_key_page}, \"Manage API Keys\")" if ctx.api_key_page else ""
             return (f"{ctx.label} needs an API key here, not your password: create an API key "
-                    f"in your {ctx.label} account settings{where} and store it with {login}")
+                    f"under {api_key_where(ctx.api_key_page)} and store it with {login}")
         return f"store the right password with {login} (crosspost will not retry a bad login)"
     if cls is LoginBanned:
-        return ("too many failed logins from this address: wait at least 10 minutes, fix the "
-                f"secret with {login} and run `crosspost login --check`; crosspost does not "
-                "retry logins by itself")
+        check = f"`crosspost login {ctx.account_name or '<account>'} --check`"
+        return (f"too many failed logins for {ctx.username!r} from this address: wait at least "
+                f"{LOGIN_BAN_WAIT / 60:g} minutes, then check the password or API key once with "
+                f"{check} (it asks for a new one if needed; every failed login extends the "
+                "ban); the deliveries wait and are tried again after the ban")
     if cls is EntryGoneError:
         return "the entry was deleted on the site; post the story again to recreate it"
     if cls is TagPermissionError:
@@ -182,6 +184,10 @@ def fault_error(fault: xmlrpc.client.Fault, ctx: FaultContext) -> FaultError:
     message = f"{ctx.label} refused {action} in {ctx.where}: {words} (fault {code})"
     if cls is AuthError:
         message = (f"{ctx.label} did not accept the login for {ctx.username!r}: {words} "
+                   f"(fault {code})")
+    elif cls is LoginBanned:  # about the account, whichever journal the call was for
+        account = f" (account {ctx.account_name!r})" if ctx.account_name else ""
+        message = (f"{ctx.label} refused the login for {ctx.username!r}{account}: {words} "
                    f"(fault {code})")
     kw: dict[str, object] = {"site": ctx.label, "transient": transient}
     if cls is LoginBanned:

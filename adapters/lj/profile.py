@@ -13,6 +13,15 @@ LJ_LIMITS = SiteLimits(subject_chars=100, subject_bytes=255, event_chars=65_535,
                        event_bytes=65_535, subject_overflow="truncate")
 
 
+#: DW: where API keys are made in current Dreamwidth code (the "Mobile" settings tab)
+DW_API_KEY_STEPS = 'Account Settings → Mobile → "Manage API Keys"'
+
+
+def api_key_where(page: str) -> str:
+    """Where a DW-code site's user creates an API key: the menu path, and the page if known."""
+    return f"{DW_API_KEY_STEPS} ({page})" if page else DW_API_KEY_STEPS
+
+
 @dataclass(frozen=True)
 class SiteProfile:
     """Static facts about a site (or a site family for generic servers).
@@ -38,6 +47,11 @@ class SiteProfile:
     @property
     def is_dw(self) -> bool:
         return self.dialect == "dw"
+
+    @property
+    def api_key_where(self) -> str:
+        """Where the user creates the API key this site requires ("" if it takes passwords)."""
+        return api_key_where(self.api_key_page) if self.api_keys else ""
 
 
 def for_dialect(base: SiteProfile, dialect: str | None) -> SiteProfile:

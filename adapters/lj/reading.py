@@ -10,6 +10,7 @@ ours (``poster``). The newest match wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,38 +50,73 @@ def fingerprints(post: Post, limits: SiteLimits) -> set[str]:
     return found
 
 
+def candidates(events: Iterable[dict[str, Any]], post: Post, *, username: str,
+               in_community: bool, since: datetime | None, timezone: str | None,
+               limits: SiteLimits) -> list[int]:
+    """Itemids in ``events`` (read with the text cut short) that may be ``post``: the
+    subject as stored, the date, the poster and the log time fit; newest first."""
+    subjects = {post.subject.strip()}
+    if limits.subject_overflow == "truncate":
+        subjects.add(_cut_subject(post.subject.strip(), limits))
+    minute, floor = _minute(post, timezone), _floor(since)
+    found = [itemid for ev in events
+             if (itemid := wire.integer(ev.get("itemid"))) is not None
+             and wire.text(ev.get("subject")).strip() in subjects
+             and _fits(ev, username, in_community, minute, floor)]
+    return sorted(set(found), reverse=True)
+
+
+def _minute(post: Post, timezone: str | None) -> str | None:
+    if post.when is None:
+        return None
+    return journal_time(post.when, timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def _floor(since: datetime | None) -> datetime | None:
+    if since is None:
+        return None
+    return (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SLACK
+
+
+def _fits(ev: dict[str, Any], username: str, in_community: bool, minute: str | None,
+          floor: datetime | None) -> bool:
+    """Poster (in a community), entry minute and log time fit the post."""
+    poster = wire.name(ev.get("poster")).lower()
+    if in_community and poster and poster != username:
+        return False
+    if minute is not None and not wire.text(ev.get("eventtime")).startswith(minute):
+        return False
+    logged = parse_server_time(ev.get("logtime"))
+    return floor is None or logged is None or logged >= floor
+
+
 def match_entry(events: Iterable[dict[str, Any]], post: Post, *, username: str,
                 in_community: bool, since: datetime | None, timezone: str | None,
                 limits: SiteLimits) -> FoundEntry | None:
     """The newest entry in ``events`` (decoded ``getevents`` items) made from ``post``."""
     wanted = fingerprints(post, limits)
-    minute = (journal_time(post.when, timezone).strftime("%Y-%m-%d %H:%M")
-              if post.when is not None else None)
-    floor = None
-    if since is not None:
-        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)) - CLOCK_SLACK
+    minute, floor = _minute(post, timezone), _floor(since)
     best: FoundEntry | None = None
+    twins: tuple[RemoteRef, ...] = ()
     for ev in events:
         itemid = wire.integer(ev.get("itemid"))
         if itemid is None:
             continue
         subject, event = wire.text(ev.get("subject")), wire.text(ev.get("event"))
         fp = body_fingerprint(subject, event)
-        if fp not in wanted:
-            continue
-        poster = wire.name(ev.get("poster")).lower()
-        if in_community and poster and poster != username:
-            continue
-        if minute is not None and not wire.text(ev.get("eventtime")).startswith(minute):
+        if fp not in wanted or not _fits(ev, username, in_community, minute, floor):
             continue
         logged = parse_server_time(ev.get("logtime"))
-        if floor is not None and logged is not None and logged < floor:
-            continue
         found = FoundEntry(remote=RemoteRef(itemid, wire.integer(ev.get("anum")),
                                             wire.text(ev.get("url"))),
                            subject=subject, fingerprint=fp, posted_at=logged)
         if best is None or found.remote.itemid > best.remote.itemid:
+            twins = (*twins, best.remote) if best is not None else twins
             best = found
+        else:
+            twins = (*twins, found.remote)
+    if best is not None and twins:
+        best = replace(best, others=tuple(sorted(twins, key=lambda r: r.itemid)))
     return best
 
 

@@ -26,7 +26,7 @@ class Dreamwidth(LJAdapter):
     profile: ClassVar[SiteProfile] = SiteProfile(
         label="Dreamwidth", dialect="dw", server="https://www.dreamwidth.org/interface/xmlrpc",
         adult_content=True, adult_reason=True, api_keys=True,
-        api_key_page="https://www.dreamwidth.org/manage/emailpost",
+        api_key_page="https://www.dreamwidth.org/manage/settings/?cat=mobile",
         # DW: 30 requests/min per IP without a session, 100/min per user with one (§8)
         anon_rpm=30.0, session_rpm=100.0, limits=DW_LIMITS)
 

@@ -4,7 +4,10 @@ Why the adapter does not simply drop every tag it cannot see in ``getusertags``:
 servers hide tags that were never used (or used only on private entries) from ordinary
 members, although those tags exist and members may use them (§5, §14). A freshly made
 community therefore *looks* empty to its members, and dropping every unseen tag would
-lose all of them. So the adapter sends the tags, and then settles what the site did:
+lose all of them. But where members may create tags, every tag sent that the community
+lacks is created (DW), so without the target's ``tags.allow_new`` the adapter sends only
+the tags it sees there and reports the rest. With ``allow_new`` it sends the tags, and
+then settles what the site did:
 
 - DW: a member's entry with one new tag gets *no* tags at all, and ``message`` names the
   new ones ("…the entry was not tagged with a, b."). The adapter re-applies the others with

@@ -94,6 +94,9 @@ class FoundEntry:
     subject: str
     fingerprint: str
     posted_at: datetime | None = None
+    #: other entries made from the same post (a lost request that landed after all):
+    #: twins, older ones first; ``remote`` is the newest
+    others: tuple[RemoteRef, ...] = ()
 
 
 class Adapter(ABC):
@@ -170,6 +173,14 @@ class Adapter(ABC):
         """Look on the site for an entry made from ``post`` (after ``since``); None when
         there is none. Adapters that cannot look raise NotImplementedError."""
         raise NotImplementedError
+
+    def fence(self) -> bool:
+        """Make sure a request of this account that was lost on the way (sent, never
+        answered, perhaps still held by the server) can no longer take effect, before it
+        is looked for and sent again. True when that is certain (e.g. the sessions that
+        could carry it were ended on the site); False (the default) when the engine must
+        instead wait until such a request cannot arrive any more."""
+        return False
 
     def tag_policy(self, journal: str | None) -> TagPolicy:
         """What tags the account may use in ``journal``. Default: anything."""

@@ -56,7 +56,7 @@ def _needs_api_key(account: Account) -> tuple[bool, str, str]:
     profile = profile_for(account) if profile_for else None
     if profile is None:
         return False, cls.label or account.site, ""
-    return bool(profile.api_keys), profile.label, profile.api_key_page
+    return bool(profile.api_keys), profile.label, str(getattr(profile, "api_key_where", ""))
 
 
 def _needs_secret(account: Account) -> bool:
@@ -104,6 +104,7 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
         delete_secret,
         env_var_name,
         secret_for,
+        secret_source,
         shadowed_hint,
         store_secret,
     )
@@ -131,6 +132,9 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
         click.echo(f"removed the secret of {account_name} from the keyring" if removed else
                    f"the keyring holds no secret for {account_name}")
         return
+    env = env_var_name(account_name)
+    if check and not from_stdin and os.environ.get(env):
+        stored = True  # `--check` with the variable set: check the secret crosspost uses
     if stored:
         try:
             who = _check(account_name, account, secret_for(account_name))
@@ -138,15 +142,15 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
             if hint := shadowed_hint(account_name):  # a stale keyring entry hides the variable
                 exc.fix = hint
             raise
-        click.echo(who)
+        source = secret_source(account_name)
+        click.echo(who + (f" (the secret from {source})" if source else ""))
         return
 
     what = "API key" if api_key else "password"
     if api_key and not from_stdin:
-        where = f" ({page}, \"Manage API Keys\")" if page else ""
+        where = f" under {page}" if page else ""
         click.echo(f"{label} accepts only an API key here, not your account password: create "
-                   f"one in your {label} account settings{where} and paste it below.",
-                   err=True)
+                   f"one{where} and paste it below.", err=True)
     if from_stdin or not sys.stdin.isatty():
         # a pipe: read it like --stdin (a prompt could not hide the input anyway, and
         # getpass would warn that it cannot control the terminal's echo)
@@ -172,7 +176,6 @@ def login_cmd(app: App, account_name: str, check: bool | None, stored: bool,
             click.echo(who)
     backend = store_secret(account_name, value)
     click.echo(f"stored the {what} for {account_name} in the keyring ({backend})")
-    env = env_var_name(account_name)
     if os.environ.get(env):
         click.echo(f"note: the keyring is read first; {env} is set too and used only when "
                    "the keyring has no entry", err=True)

@@ -83,7 +83,8 @@ def history_cmd(app: App, what: str, targets: tuple[str, ...], as_json: bool) ->
 @click.pass_obj
 def status_cmd(app: App, show_all: bool, states: tuple[str, ...], targets: tuple[str, ...],
                stories: tuple[str, ...], as_json: bool) -> None:
-    """List stories and their state on each target."""
+    """List stories and their state on each target (entries waiting in a moderation
+    queue are looked for first: an approved one shows as posted, with its URL)."""
     from crosspost.cli.json_rows import delivery_json, status_doc
     from crosspost.cli.output import draws, table
     from crosspost.state.registry import Registry
@@ -91,6 +92,11 @@ def status_cmd(app: App, show_all: bool, states: tuple[str, ...], targets: tuple
     config = app.config
     zone = user_zone(config)
     with Registry.for_config(config) as registry:
+        if registry.deliveries(statuses=("queued",)):
+            from crosspost.delivery import Publisher
+
+            with Publisher(config, registry) as publisher:
+                publisher.follow_queued()
         titles = {s.identity: s.title for s in registry.stories()}
         all_rows = registry.deliveries()
         identities = ({resolve(s, registry, config)[0] for s in stories} if stories
@@ -121,8 +127,8 @@ def status_cmd(app: App, show_all: bool, states: tuple[str, ...], targets: tuple
         title = titles.get(identity) or ""
         click.echo(f"{title or identity}  [{identity}]" if title else identity)
         for r in drows:
-            click.echo(f"  {r.id:>5}  {r.target:<12} {_state(r):<12} {_extra(r, zone)}"
-                       .rstrip())
+            extra = _extra(r, zone).replace("\n", "\n" + " " * 34)  # a twin's line
+            click.echo(f"  {r.id:>5}  {r.target:<12} {_state(r):<12} {extra}".rstrip())
 
 
 def _state(r: Delivery) -> str:
@@ -138,4 +144,6 @@ def _extra(r: Delivery, zone: Any) -> str:
         extra = f"next attempt {local_time(r.next_attempt_at, zone)}"
     if r.status in ("failed", "retry", "uncertain", "held") and r.last_error:
         extra = (extra + "  " if extra else "") + r.last_error.splitlines()[0]
+    if r.status == "posted" and r.last_error.startswith("twin:"):
+        extra = f"{extra}\n{r.last_error}"  # an extra copy on the site, and how to remove it
     return extra

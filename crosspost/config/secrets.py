@@ -74,6 +74,14 @@ def _from_keyring(name: str) -> tuple[str | None, str, bool]:
     return (value or None), f"no entry for {name!r} in the keyring ({about})", True
 
 
+def secret_source(account_name: str) -> str:
+    """Where :func:`lookup_secret` finds the account's secret now: "the keyring", the
+    variable's name, or "" when neither holds one."""
+    if _from_keyring(account_name)[0]:
+        return "the keyring"
+    return env_var_name(account_name) if os.environ.get(env_var_name(account_name)) else ""
+
+
 def lookup_secret(account_name: str) -> str:
     """The account's secret now: keyring, then ``CROSSPOST_SECRET_<ACCOUNT>``.
 

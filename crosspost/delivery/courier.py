@@ -320,7 +320,8 @@ class Courier:
         done = self.registry.finish(
             row.id, status, owner=self.owner, itemid=ref.itemid if ref else None,
             anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
-            action=action, detail="; ".join(notes))
+            action=action, detail="; ".join(notes),
+            keep_payload=status == "queued")  # to find the entry once it is approved
         url = done.url if action != "queued" else ""
         log.info("%s → %s: %s", job.identity, job.target, f"{action} {url}".rstrip(),
                  extra={"story": job.identity, "target": job.target, "url": url,

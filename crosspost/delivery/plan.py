@@ -144,7 +144,8 @@ def decide_edit(row: RowView, *, live: bool) -> Decision:
         return Decision("reconcile", "an earlier post may have reached the site")
     if row.itemid is None:
         if row.status == "queued":
-            return Decision("skip", "in the moderation queue; edit it on the site once approved")
+            return Decision("skip", "still in the moderation queue: once a maintainer "
+                                    "approves it, crosspost finds it and edits reach it")
         return Decision("skip", f"not on the site ({row.status})")
     if row.status in ("deleted", "gone", "cancelled"):
         return Decision("skip", f"{row.status}")
@@ -163,7 +164,8 @@ def decide_delete(row: RowView, *, live: bool) -> Decision:
         return Decision("skip", f"already {row.status}")
     if row.itemid is None:
         if row.status == "queued":
-            return Decision("skip", "in the moderation queue; reject it on the site")
+            return Decision("skip", "still in the moderation queue: a maintainer can reject "
+                                    "it there; once approved, crosspost finds it and deletes it")
         return Decision("skip", f"not on the site ({row.status})")
     return Decision("delete")
 
@@ -265,3 +267,24 @@ def answered_early(sent: datetime | None, failed: datetime, timeout: float) -> b
     """Did the failure come before the client's timeout? Then the server answered or closed
     the connection itself, and the request can no longer take effect later."""
     return sent is not None and (failed - sent).total_seconds() < 0.9 * timeout
+
+
+#: How long after it was sent a lost request authenticated by a challenge may still land:
+#: the server checks the challenge when it gets to the request, and DW's last 60 s
+#: (reference §2.2), plus grace.
+CHALLENGE_WINDOW = 60.0 + SETTLE_GRACE
+
+
+def lost_request_settles(sent: datetime | None, settle_at: datetime | None, *,
+                         fenced: bool, challenge_auth: bool) -> datetime | None:
+    """When a lost post can no longer take effect on the site, so that not finding it
+    means it is not there. ``fenced``: the session that carried it was ended on the site
+    (it fails if the server still holds it), so the client's settle window is enough. A
+    request authenticated by a challenge (``challenge_auth``: the account uses no
+    sessions) may still land until its challenge expires (DW: its duplicate guard does
+    not stop it once another entry was posted in between). A session request of another
+    run (killed) cannot be fenced: the settle window is all there is."""
+    if fenced or sent is None or not challenge_auth:
+        return settle_at
+    late = sent + timedelta(seconds=CHALLENGE_WINDOW)
+    return late if settle_at is None or late > settle_at else settle_at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ class AdapterPool:
         self._adapters: dict[str, Adapter] = {}
         self._slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self._blocked: dict[str, CrosspostError] = {}
+        self._block_until: dict[str, float] = {}
         self._gates: dict[str, threading.Lock] = {}
         self._tried: set[str] = set()
         #: sites found unreachable in this run (after a delivery's in-line retries)
@@ -129,12 +131,22 @@ class AdapterPool:
             return self._site(name) in self._down
 
     def block(self, name: str, err: CrosspostError) -> None:
-        """No more calls for this account in this run (failed login, missing secret)."""
+        """No more calls for this account in this run (failed login, missing secret); a
+        login ban (an error with ``retry_after``) only until the ban is over, so a
+        long-running daemon tries the account again after it."""
+        wait = getattr(err, "retry_after", None)
         with self._lock:
-            self._blocked.setdefault(name, err)
+            if name not in self._blocked:
+                self._blocked[name] = err
+                if wait:
+                    self._block_until[name] = time.monotonic() + float(wait)
 
     def blocked(self, name: str) -> CrosspostError | None:
         with self._lock:
+            until = self._block_until.get(name)
+            if until is not None and time.monotonic() >= until:
+                del self._block_until[name]
+                self._blocked.pop(name, None)
             return self._blocked.get(name)
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome
+from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome, copy_of
 from crosspost.delivery.hooks import Expand, Vet, part_prefix
 from crosspost.delivery.plan import (
     BUSY,
@@ -88,6 +88,31 @@ def _on_row(decide: Callable[..., Decision]) -> Callable[[Delivery | None, bool,
     def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
         return decide(row, live=live) if row else Decision("skip", "no such delivery")
     return on_row
+
+
+#: why an edit of a copy that already shows the story's current version sends nothing
+UNCHANGED = "unchanged since it was last sent; nothing sent"
+
+
+def _edit_unless_unchanged(post: Post | None, content_hash: str
+                           ) -> Callable[[Delivery | None, bool, bool], Decision]:
+    """``crosspost edit``'s decision: :func:`decide_edit`, except that a posted copy whose
+    recorded content (story hash and the fingerprint of what was sent) equals ``post`` is
+    left alone: an edit would send the same text again for nothing."""
+    def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
+        if row is None:
+            return Decision("skip", "no such delivery")
+        sent = copy_of(post, row.copy)
+        if (row.status == "posted" and sent is not None and row.content_hash == content_hash
+                and row.fingerprint == sent.fingerprint):
+            return Decision("skip", UNCHANGED)
+        return decide_edit(row, live=live)
+    return on_row
+
+
+def never_reached(row: Delivery) -> bool:
+    """A post that the site refused or never received (not one that may have landed)."""
+    return row.op == "post" and row.itemid is None and row.status in ("retry", "failed")
 
 
 class Publisher:
@@ -166,6 +191,9 @@ class Publisher:
         self._record(story)  # the fields too: derived entries (prompt tables…) read them
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
+        if any(r.status == "queued" and r.content_hash != chash
+               for r in self.registry.deliveries(story.identity)):
+            self.follow_queued(story.identity)  # changed: an approved copy gets the edit
         edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
         # a release time already come: the entry is dated at it, in the journal's zone
         dated = at is not None and at <= now_utc()
@@ -251,10 +279,24 @@ class Publisher:
             "add an `ID:` line to tell them apart, or run `crosspost edit "
             f"{story.path}` if it is a new version of that story")
 
+    def follow_queued(self, identity: str | None = None) -> list[Outcome]:
+        """Look for queued entries (of one story, or all) that a maintainer approved since;
+        those are recorded as posted with their URL (see :mod:`.queued`)."""
+        from crosspost.delivery.queued import follow_queued
+
+        rows = [r for r in self.registry.deliveries(identity, statuses=("queued",))
+                if r.itemid is None]
+        found = follow_queued(self.registry, self.pool, rows,
+                              lambda r: copy_of(self._rerender(r)[0], r.copy))
+        return [Outcome(f.row.id, f.row.identity, f.row.target,
+                        "posted" if f.approved else "queued", f.row.url, f.message)
+                for f in found]
+
     def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
         """Replace the content of every copy of ``story`` on the site (all its targets, or
-        the named ones)."""
+        the named ones); queued copies approved since are followed first."""
         wanted = set(self.targets_for(targets)) if targets else None
+        self.follow_queued(story.identity)
         self._record(story)
         rows = [r for r in self.registry.deliveries(story.identity) + self.part_rows(
             story.identity) if wanted is None or r.target in wanted]
@@ -265,8 +307,8 @@ class Publisher:
             if key not in posts:
                 posts[key] = self._edit_post(story, row)
             post, err, chash = posts[key]
-            jobs.append(Job("edit", row.identity, row.target, _on_row(decide_edit), post,
-                            chash, row.id, err))
+            jobs.append(Job("edit", row.identity, row.target,
+                            _edit_unless_unchanged(post, chash), post, chash, row.id, err))
         return self._fan_out(jobs)
 
     def part_rows(self, identity: str) -> list[Delivery]:
@@ -299,7 +341,9 @@ class Publisher:
 
     def delete(self, identity: str, targets: list[str] | None = None, *,
                delivery_id: int | None = None) -> list[Outcome]:
-        """Delete the copies of a story (all, the named targets', or one delivery)."""
+        """Delete the copies of a story (all, the named targets', or one delivery); queued
+        copies approved since are followed first."""
+        self.follow_queued(identity)
         if delivery_id is not None:
             one = self.registry.delivery(delivery_id)
             rows = [one] if one is not None else []
@@ -337,16 +381,41 @@ class Publisher:
     def _retry_job(self, row: Delivery, force: bool) -> Job:
         post = decode_post(row.payload)
         err: CrosspostError | None = None
+        content_hash = row.content_hash
         if post is None and row.op != "delete":
             post, err = self._rerender(row)
+        elif post is not None and never_reached(row):
+            # nothing of it is on the site: send the story as it is now, not as it was
+            # when it was first tried (it may have been edited while the site refused it)
+            current, chash = self._current_version(row)
+            if current is not None:  # (copies after the first keep their marker)
+                post = replace(copy_of(current, row.copy) or current, when=post.when)
+                content_hash = chash
 
         def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
             if r is None:
                 return Decision("skip", "no such delivery")
             return decide_retry(r, live=live, now=now_utc(), force=force or forced)
 
-        return Job("retry", row.identity, row.target, decide, post, row.content_hash, row.id,
+        return Job("retry", row.identity, row.target, decide, post, content_hash, row.id,
                     err)
+
+    def _current_version(self, row: Delivery) -> tuple[Post | None, str]:
+        """The story's current version rendered for ``row``'s target (from the file the
+        registry last saw it in) and its content hash; (None, "") when unreadable."""
+        from crosspost.story.parse import parse_file
+
+        known = self.registry.story(row.identity)
+        if known is None or not known.path or row.target not in self.config.targets:
+            return None, ""
+        try:
+            story = parse_file(Path(known.path))
+        except (CrosspostError, OSError):
+            return None, ""
+        if story.identity != row.identity:
+            return None, ""
+        post, _ = self._render(story, row.target)
+        return post, story.content_hash
 
     def _rerender(self, row: Delivery) -> tuple[Post | None, CrosspostError | None]:
         from crosspost.story.parse import parse_file

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from crosspost.delivery.plan import classify, next_attempt
+from crosspost.delivery.plan import classify, lost_request_settles, next_attempt, settle_seconds
 from crosspost.errors import CrosspostError, SiteError
 from crosspost.logs import get_logger
 from crosspost.state.records import now_utc
-from crosspost.story.post import Post, PostOptions
+from crosspost.story.post import Post, PostOptions, RemoteRef
 
 if TYPE_CHECKING:
     from crosspost.delivery.pool import AdapterPool
@@ -84,6 +84,14 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
         adapter = pool.adapter(account)
         with pool.slot(account):
             found = adapter.find(journal, post, since)
+            fenced: bool | None = None  # not needed yet: the settle window runs
+            if found is None and (row.settle_at is None or now_utc() >= row.settle_at):
+                # about to be called "not there": first make sure the lost request cannot
+                # land any more (DW: a request the server still holds lands when let go,
+                # next to the copy sent again), then look once more
+                fenced = adapter.fence()
+                if fenced:
+                    found = adapter.find(journal, post, since)
     except NotImplementedError:
         return _uncertain(registry, row, owner, "this site cannot be searched for the entry",
                           "look on the site; if it is not there, `crosspost retry --force ID`",
@@ -96,15 +104,26 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
                           base_delay, exc)
     if found is not None:
         ref = found.remote
+        twins = twin_note(found.others)
         done = registry.finish(row.id, "posted", owner=owner, itemid=ref.itemid, anum=ref.anum,
-                               url=ref.url, action="adopted",
+                               url=ref.url, action="adopted", error=twins,
                                detail="found on the site after an interrupted attempt; "
-                                      "not sent again")
+                                      "not sent again" + (f"; {twins}" if twins else ""))
         log.info("%s → %s: found on the site after an interrupted attempt: %s",
                  row.identity, row.target, ref.url,
                  extra={"story": row.identity, "target": row.target, "url": ref.url})
-        return Reconciled("adopted", done, "found on the site after an interrupted attempt")
-    settle = row.settle_at
+        if twins:
+            log.warning("%s → %s: %s", row.identity, row.target, twins,
+                        extra={"story": row.identity, "target": row.target})
+        return Reconciled("adopted", done, "found on the site after an interrupted attempt"
+                          + (f"; {twins}" if twins else ""))
+    # settle_at counts from when the request really went out (see Adapter contract)
+    known = pool.account(account)
+    sent = (row.settle_at - timedelta(seconds=settle_seconds(known.timeout))
+            if row.settle_at is not None else row.intent_at)
+    settle = (row.settle_at if fenced is None
+              else lost_request_settles(sent, row.settle_at, fenced=fenced,
+                                        challenge_auth=not known.use_sessions))
     if settle is not None and now_utc() < settle:
         # a request that timed out may still be waiting on the server: "not there yet"
         # only becomes "not there" once it can no longer arrive
@@ -117,6 +136,18 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
     done = registry.finish(row.id, "retry", owner=owner, action="reconciled",
                            detail="not on the site; safe to send")
     return Reconciled("safe", done, "not on the site")
+
+
+def twin_note(others: tuple[RemoteRef, ...]) -> str:
+    """What to say about extra copies of an entry found on the site ("" when none)."""
+    if not others:
+        return ""
+    where = ", ".join(r.url or f"item {r.itemid}" for r in others)
+    many = len(others) > 1
+    return (f"twin: {'extra copies' if many else 'an extra copy'} of this entry "
+            f"{'are' if many else 'is'} on the site ({where}), from a request that landed "
+            f"after all; delete {'them' if many else 'it'} on the site (open "
+            f"{'each' if many else 'it'}, Edit Entry, Delete) — crosspost keeps the newest")
 
 
 def _uncertain(registry: Registry, row: Delivery, owner: str, message: str, fix: str,

@@ -145,4 +145,5 @@ def _options(story: Story, rendering: Rendering, values: Mapping[str, str]) -> P
         adult_reason=reason,
         userpic=rendering.userpic or None,
         extra_props=dict(rendering.props or {}),
+        allow_new_tags=bool(rendering.tags and rendering.tags.allow_new),
     )
