@@ -41,7 +41,7 @@ from crosspost.errors import (
 )
 from crosspost.logs import get_logger
 
-from . import reading, tagcache, tagging, wire
+from . import finding, tagcache, tagging, wire
 from .profile import SiteProfile, for_dialect
 from .props import build_props, security_fields, time_fields
 
@@ -55,12 +55,6 @@ log = get_logger("lj.adapter")
 _UNKNOWN_PROP = re.compile(r"Unknown metadata:\s*(\w+)")
 #: how many unknown props (fault 205) are left out and the entry resent, at most
 MAX_PROP_STRIPS = 3
-#: getevents lastn maximum (§6.2)
-LASTN = 50
-#: syncitems look-ups per find() when the site answers 406 (lastsync repeated)
-SYNC_TRIES = 4
-#: characters of each entry's text read when looking for a lost entry (getevents truncate)
-PEEK = 80
 
 
 class LJAdapter(Adapter):
@@ -103,8 +97,7 @@ class LJAdapter(Adapter):
                              event_hooks=event_hooks)
         self.usejournals: tuple[str, ...] | None = None
         #: syncitems lastsync values sent, so none is repeated (see :meth:`find`)
-        self._lastsyncs: dict[str, int] = {}
-        self._lastsync_lock = threading.Lock()
+        self._lastsyncs = finding.LastSyncs()
         #: ids of the sessions that carried a request whose answer never came (see fence)
         self._lost_sessions: set[str] = set()
         self._lost_lock = threading.Lock()
@@ -320,63 +313,11 @@ class LJAdapter(Adapter):
                                             remote.url), messages)
 
     def find(self, journal: str | None, post: Post, since: datetime | None) -> FoundEntry | None:
-        """Our entry among the journal's latest 50 (``getevents lastn``), or among those
-        changed since ``since`` (``syncitems``) when the journal is busier than that.
-
-        The look-up reads only what identifies an entry (subject, dates, poster, the
-        event cut to :data:`PEEK` characters, no props: §6.2 ``truncate``/``noprops``);
-        the few entries that could be ours are then read in full (``multiple``) and
-        matched by fingerprint."""
-        journal = self._journal(journal)
-        base = {"lineendings": "unix", "noprops": 1, "truncate": PEEK}
-        res = self.client.call("getevents", {**base, "selecttype": "lastn", "howmany": LASTN},
-                               journal=journal)
-        events = list(res.get("events") or [])
-        found = self._match(events, post, journal, since)
-        if found is not None or len(events) < LASTN or since is None:
-            return found
-        # DW/LJ: the same lastsync asked 3 times within an hour → 406 (§6.2): each look-up
-        # from this adapter steps back one more second (still before `since`); another
-        # process may have used it too, so a 406 tries the next values (a few at most)
-        for attempt in range(SYNC_TRIES):
-            with self._lastsync_lock:
-                lastsync = reading.lastsync_time(since, self._lastsyncs)
-            try:
-                res = self.client.call("getevents", {**base, "selecttype": "syncitems",
-                                                     "lastsync": lastsync}, journal=journal)
-            except FaultError as exc:
-                if exc.code != 406 or attempt == SYNC_TRIES - 1:
-                    raise  # transient: the row stays uncertain, nothing is sent again
-                continue
-            return self._match(list(res.get("events") or []), post, journal, since)
-        return None  # not reached
-
-    def _match(self, events: list[dict[str, Any]], post: Post, journal: str | None,
-               since: datetime | None) -> FoundEntry | None:
-        """The newest of ``events`` (read cut short) that is ``post``: candidates by
-        subject, date and poster, then read in full and matched by fingerprint."""
-        ids = reading.candidates(events, post, username=self.client.username,
-                                 in_community=journal is not None, since=since,
-                                 timezone=self.account.timezone, limits=self.site_limits)
-        if not ids:
-            return None
-        base = {"lineendings": "unix", "noprops": 1}
-        try:
-            res = self.client.call("getevents", {
-                **base, "selecttype": "multiple",
-                "itemids": ",".join(str(i) for i in ids[:LASTN])}, journal=journal)
-            events = list(res.get("events") or [])
-        except FaultError as exc:
-            if exc.code != 200:
-                raise
-            # old LJ forks: no selecttype "multiple" (200): one by one (few candidates)
-            events = [ev for i in ids[:SYNC_TRIES] for ev in self.client.call(
-                "getevents", {**base, "selecttype": "one", "itemid": i},
-                journal=journal).get("events") or []]
-        return reading.match_entry(events, post,
-                                   username=self.client.username,
-                                   in_community=journal is not None, since=since,
-                                   timezone=self.account.timezone, limits=self.site_limits)
+        """Our entry among the journal's latest entries, read cut short (see
+        :func:`.finding.find_entry`)."""
+        return finding.find_entry(self.client, self._journal(journal), post, since,
+                                  timezone=self.account.timezone, limits=self.site_limits,
+                                  lastsyncs=self._lastsyncs)
 
     def fence(self) -> bool:
         """End, on the site, the sessions that carried this adapter's lost requests
