@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from crosspost.errors import UserError
+
 #: file name endings of stories the parsers read; anything else is left alone (and said so).
 STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".mdown", ".html", ".htm")
 #: word-processor and page formats a writer may save into the folder by mistake: taken like
@@ -342,3 +344,15 @@ def _links_inside(root: Path, st: os.stat_result) -> int:
 def is_document(name: str) -> bool:
     """A word-processor or PDF file (see :data:`DOCUMENTS`), not a text story."""
     return name.lower().endswith(tuple(DOCUMENTS))
+
+
+def stories_dir(configured: Path | None, folder: Path | None) -> Path:
+    """The folder to watch: ``--dir``, else ``settings.stories_dir``, made absolute."""
+    root = folder or configured
+    if root is None:
+        raise UserError("no stories folder to watch",
+                        "set settings.stories_dir in the config, or pass --dir FOLDER")
+    root = Path(root).expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        raise UserError(f"{root} is not a folder", "point settings.stories_dir at a folder")
+    return root

@@ -313,3 +313,10 @@ def release_plan(releases: dict[str | None, datetime | None], auto: Sequence[str
         if wanted:
             out.append((at, wanted, at is not None and now - at > grace))
     return out
+
+
+def young_seconds(settle: float) -> float:
+    """How long a file that cannot be read waits for its writer (see
+    :data:`YOUNG_SECONDS`); ``--settle 0`` says files are complete
+    as soon as they are seen: no wait."""
+    return max(YOUNG_SECONDS, settle) if settle > 0 else 0.0

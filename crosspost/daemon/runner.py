@@ -33,7 +33,7 @@ from crosspost.daemon.folder import FolderState
 from crosspost.daemon.intake import Intake
 from crosspost.daemon.reading import Reader
 from crosspost.daemon.refresh import refresh_due, withdraw
-from crosspost.daemon.scheduler import Clock, Wake
+from crosspost.daemon.scheduler import Clock, Wake, wake_ups
 from crosspost.daemon.warmup import Warmup
 from crosspost.daemon.watcher import FileEvent, FolderWatcher
 from crosspost.errors import CrosspostError, UserError
@@ -65,7 +65,7 @@ def run_daemon(config: Config, *, folder: Path | None = None,
     130 when a second interrupt abandoned the post in flight). ``once``: handle what is
     there and what is due, then return (not waiting for empty files, nor longer than
     ``once_patience`` seconds beyond the settle time for files still being written)."""
-    root = _stories_dir(config, folder)
+    root = files.stories_dir(config.settings.stories_dir, folder)
     if folder is not None and not root.exists():
         # a typo in --dir must not create a folder and watch it forever
         raise UserError(f"no folder {root}",
@@ -79,24 +79,6 @@ def run_daemon(config: Config, *, folder: Path | None = None,
         log.warning("stopped; the post in flight was abandoned and will be checked with the "
                     "site at the next start")
         return 130
-
-
-def young_seconds(settle: float) -> float:
-    """How long a file that cannot be read waits for its writer (see
-    :data:`~crosspost.daemon.rules.YOUNG_SECONDS`); ``--settle 0`` says files are complete
-    as soon as they are seen: no wait."""
-    return max(rules.YOUNG_SECONDS, settle) if settle > 0 else 0.0
-
-
-def _stories_dir(config: Config, folder: Path | None) -> Path:
-    root = folder or config.settings.stories_dir
-    if root is None:
-        raise UserError("no stories folder to watch",
-                        "set settings.stories_dir in the config, or pass --dir FOLDER")
-    root = Path(root).expanduser().absolute()
-    if root.exists() and not root.is_dir():
-        raise UserError(f"{root} is not a folder", "point settings.stories_dir at a folder")
-    return root
 
 
 class Daemon:
@@ -150,7 +132,7 @@ class Daemon:
             reader = Reader(lambda path: self.inbox.put(FileEvent("closed", path)),
                             stopping=self.stop.is_set)
             self.intake = Intake(self.config, registry, self.publisher, self.root, self.tz,
-                                 young_seconds=young_seconds(self.settle), reader=reader)
+                                 young_seconds=rules.young_seconds(self.settle), reader=reader)
             log.info("watching %s (time zone %s; rescan every %gs)", self.root, self.tz,
                      self.rescan_seconds, extra={"event": "start"})
             if created:
@@ -285,12 +267,8 @@ class Daemon:
         """Date jobs = the registry's scheduled releases, pending retries, and uncertain
         attempts to look up again (when a request still on its way can no longer arrive)."""
         assert self.registry is not None
-        wanted = {f"release:{r.id}": r.release_at for r in self.registry.scheduled()
-                  if r.status == "scheduled" and r.release_at is not None}
-        wanted.update({f"retry:{r.id}": r.next_attempt_at
-                       for r in self.registry.deliveries(statuses=("retry", "uncertain"))
-                       if r.next_attempt_at is not None})
-        self.clock.sync(wanted)
+        self.clock.sync(wake_ups(self.registry.scheduled(),
+                                 self.registry.deliveries(statuses=("retry", "uncertain"))))
 
     # -- the folder ------------------------------------------------------------------------
     def _scan(self, startup: bool = False) -> None:

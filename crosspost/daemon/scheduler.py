@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -108,3 +108,13 @@ class Clock:
                 self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+
+
+def wake_ups(scheduled: Iterable[Any], waiting: Iterable[Any]) -> dict[str, datetime]:
+    """The clock's date jobs, by name: each scheduled release (``release:ID``), and each
+    retry or uncertain attempt to look at again (``retry:ID``) when its time is known."""
+    wanted = {f"release:{r.id}": r.release_at for r in scheduled
+              if r.status == "scheduled" and r.release_at is not None}
+    wanted.update({f"retry:{r.id}": r.next_attempt_at for r in waiting
+                   if r.next_attempt_at is not None})
+    return wanted
