@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "queue": ("crosspost.cli.daemon_cmds", "queue_cmd", "List scheduled releases."),
     "cancel": ("crosspost.cli.daemon_cmds", "cancel_cmd", "Cancel a scheduled release."),
     "reschedule": ("crosspost.cli.daemon_cmds", "reschedule_cmd", "Move a scheduled release."),
+    "state": ("crosspost.cli.state_cmd", "state_cmd",
+              "Check the state file, or restore it from its backup."),
     "sandbox": ("crosspost.cli.sandbox_cmd", "sandbox_cmd",
                 "Run the local LJ-protocol sandbox site."),
     "demo": ("crosspost.cli.demo_cmd", "demo_cmd",
