@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,6 +150,7 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     _require_secrets(config, {t for _, groups in plans for at_, ts in groups for t in ts
                               if at_ is None or at_ <= datetime.now(zone)})
     ok, scheduled = True, False
+    grace = timedelta(minutes=config.settings.grace_minutes)
     with _publisher(config) as publisher:
         for story, groups in plans:
             if len(files) > 1:
@@ -160,9 +161,13 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
                 bad = max(bad, clash.exit_code)
                 continue
             for at_, group in groups:
-                due = at_ if at_ is not None and at_ > datetime.now(zone) else None
-                outcomes = publisher.publish(story, group, again=again, at=due)
-                ok &= report(outcomes, zone)
+                if when is not None or now:  # --at / --now: the person chose the time
+                    due = at_ if at_ is not None and at_ > datetime.now(zone) else None
+                    outcomes = publisher.publish(story, group, again=again, at=due)
+                else:  # the header's Release: a time long past is held, as `watch` does
+                    outcomes = publisher.publish(story, group, again=again, at=at_,
+                                                 grace=grace)
+                ok &= report(held_fix(outcomes, story), zone)
                 scheduled |= any(o.action == "scheduled" for o in outcomes)
         if scheduled:
             from crosspost.cli.daemon_cmds import note_no_watcher
@@ -172,6 +177,18 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
         sys.exit(bad)
     if not ok:
         sys.exit(1)
+
+
+def held_fix(outcomes: list[Outcome], story: Story) -> list[Outcome]:
+    """Held outcomes (a ``Release:`` time past by more than the grace period) with the
+    way out: post it now, or give it another time."""
+    from dataclasses import replace
+
+    where = f" {story.path}" if story.path is not None else " FILE"
+    fix = (f"`crosspost post --now{where}` posts it at once; or change its Release: time "
+           "(or raise settings.grace_minutes)")
+    return [replace(o, notes=(*o.notes, f"fix: {fix}")) if o.action == "held" else o
+            for o in outcomes]
 
 
 def release_plan(story: Story, config: Config, zone: tzinfo, names: list[str],
