@@ -56,7 +56,7 @@ class Registry:
         self.path = Path(path).expanduser()
         self._lock = threading.RLock()
         self._db = self._connect()
-        self._dirty = False
+        self._dirty = self._closed = False
         self._backed_up = time.monotonic()
         self._check()
         self._migrate()
@@ -127,9 +127,17 @@ class Registry:
     def close(self) -> None:
         """Close the file; a run that changed it leaves a fresh backup beside it."""
         with self._lock:
+            if self._closed:
+                return
             if self._dirty:
                 self._backup()
+            self._closed = True
             self._db.close()
+
+    def _require_open(self) -> None:
+        if self._closed:  # a delivery thread still running after an interrupted command
+            raise StateError(f"the state file {self.path} was closed (the command was "
+                             "interrupted)", "run `crosspost retry` to finish what was left")
 
     def __enter__(self) -> Registry:
         return self
@@ -144,6 +152,7 @@ class Registry:
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self._require_open()
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -164,6 +173,7 @@ class Registry:
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
+            self._require_open()
             try:
                 return self._db.execute(sql, args).fetchall()
             except sqlite3.DatabaseError as exc:
