@@ -139,7 +139,8 @@ def test_keyring_store_error_never_repeats_the_secret(locked_keyring: None) -> N
 
 def test_tls_verification_is_never_turned_off() -> None:
     root = Path(__file__).resolve().parents[1]
-    sources = [*root.joinpath("adapters").rglob("*.py"), root / "crosspost" / "config" / "secrets.py"]
+    sources = [*root.joinpath("adapters").rglob("*.py"),
+               root / "crosspost" / "config" / "secrets.py"]
     for source in sources:
         text = source.read_text(encoding="utf-8")
         assert "verify=False" not in text, source

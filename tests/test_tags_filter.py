@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from crosspost.adapter import TagPolicy
-from crosspost.adapter import filter_tags
+from crosspost.adapter import TagPolicy, filter_tags
 
 TAGS = ["fandom: torchwood", "pairing: new/pair", "type: fic"]
 

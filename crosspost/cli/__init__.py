@@ -144,6 +144,12 @@ def main(argv: list[str] | None = None) -> Any:
         if isinstance(exc, CrosspostError):
             click.echo(f"error: {exc.render()}", err=True)
             sys.exit(exc.exit_code)
+        import errno
+
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # wherever it was met
+            click.echo(f"error: the disk is full ({exc.filename or exc.strerror})\n  fix: free "
+                       "some space on that disk, then run the command again", err=True)
+            sys.exit(2)
         args = sys.argv[1:] if argv is None else argv
         if any(a in ("-v", "-vv", "--verbose") for a in args):
             raise  # the details, for the bug report
