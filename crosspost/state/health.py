@@ -92,7 +92,7 @@ def write_backup(db: sqlite3.Connection, path: Path) -> bool:
     """Copy the open state file ``db`` to its backup (via a temporary file, checked before it
     replaces the last backup). False when the copy was not sound or could not be written."""
     final = backup_path(path)
-    tmp = final.with_name(final.name + ".tmp")
+    tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")  # two processes never share it
     try:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
