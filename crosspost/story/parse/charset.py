@@ -113,19 +113,36 @@ def _clean(text: str) -> bool:
         unicodedata.category(ch) in ("Co", "Cn") for ch in text if not ch.isascii())
 
 
+def _decode_sample(sample: bytes, codec: str, whole: bool) -> str | None:
+    """``sample`` decoded strictly; a cut sample may end inside a multi-byte character."""
+    for trim in range(0 if whole else 4):
+        try:
+            return (sample[:-trim] if trim else sample).decode(codec)
+        except UnicodeDecodeError:
+            continue
+        except LookupError:
+            return None
+    try:
+        return sample.decode(codec) if whole else None
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
 def guess(data: bytes) -> Guess | None:
-    """The encoding of ``data`` (which is not UTF-8) per the module docstring, or None."""
-    western = data.decode("cp1252", errors="replace")
+    """The encoding of ``data`` (which is not UTF-8) per the module docstring, or None.
+    The decision reads at most the first :data:`_SAMPLE` bytes (a 5 MB file costs no more
+    than a long story)."""
+    sample = data[:_SAMPLE]
+    western = sample.decode("cp1252", errors="replace")
     if western_share(western) <= MAX_WESTERN_SHARE:
         return Guess("cp1252", NAMES["cp1252"])
     from charset_normalizer import from_bytes
 
-    sample = data[:_SAMPLE]
+    whole = len(sample) == len(data)
     for match in from_bytes(sample):
         codec = match.encoding
-        try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        text = _decode_sample(sample, codec, whole)
+        if text is None:
             continue
         family = script_family(text)
         if family is not None and family != "Latin" and _clean(text):
