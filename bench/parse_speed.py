@@ -2,6 +2,10 @@
 
 Baseline in the same run: decoding the same bytes as UTF-8 and splitting them into lines, the
 least any parser must do. Each timing is the best of three passes over the whole corpus.
+
+Then hostile Markdown files, each against the same floor on its own bytes: one line of cut
+tags (parsed: time must grow linearly with the file) and raw HTML nested far past the bound
+(refused by a linear pre-scan, with the line and the fix).
 """
 
 from __future__ import annotations
@@ -54,4 +58,32 @@ def run(ctx: Context) -> list[Row]:
                         f"{size_mb / base:.0f} MB/s (decode+split)",
                         f"{took / base:.0f}× the floor's time",
                         f"{count} stories, {size_mb:.2f} MB, ~{words} words each; best of 3"))
+    rows.extend(_hostile(parse, ctx))
+    return rows
+
+
+def _hostile(parse: object, ctx: Context) -> list[Row]:
+    n = ctx.size(100_000, 10_000)
+    head = b"---\ntitle: Hostile\n---\n"
+    cases = [("many cut tags", head + b"<lj-cut>x</lj-cut> " * n + b"end\n"),
+             ("nested <div>s", head + b"<div>" * n + b"x\n")]
+    rows = []
+    for label, data in cases:
+        outcome = ""
+
+        def one(data: bytes = data) -> None:
+            nonlocal outcome
+            try:
+                parse.parse_bytes(data, fmt="markdown")  # type: ignore[attr-defined]
+                outcome = "parsed"
+            except Exception as exc:  # the StoryError refusal is the expected outcome
+                outcome = f"refused: {getattr(exc, 'reason', exc)}"[:60]
+
+        took = _best(one)
+        base = _best(lambda data=data: data.decode("utf-8").splitlines())
+        size_mb = len(data) / 1e6
+        rows.append(Row(f"hostile .md: {n:,} {label}", f"{took * 1000:.0f} ms",
+                        f"{size_mb / base:.0f} MB/s (decode+split)",
+                        f"{took / base:.0f}× the floor's time",
+                        f"{size_mb:.2f} MB; {outcome}; best of 3"))
     return rows

@@ -178,3 +178,47 @@ def test_delete_without_yes_and_without_a_terminal_asks_for_yes(
     code, _, err = run(capsys, sandbox_config, "delete", str(story))
     assert code == 2 and "--yes" in err
     assert len(titled(sandbox.url, "writer", "Keep Me")) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX-only")
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_during_post_prints_what_was_done_and_points_to_retry(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path, presses: int) -> None:
+    import signal
+    import time
+
+    stories = [write_story(tmp_path, f"s{i}", title=f"Interrupted {i}") for i in range(3)]
+    control = SandboxControl(sandbox.url)
+    control.set_faults([{"kind": "delay", "method": "postevent", "rate": 1.0,
+                         "delay_ms": 700}])
+    control.close()
+    cmd = [sys.executable, "-m", "crosspost", "--config", str(sandbox_config), "post",
+           *map(str, stories), "--to", "journal", "--to", "fluffy"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ))
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:  # the first story's two posts, then Ctrl-C during the second
+        lines.append(line)
+        if line.startswith("== Interrupted 1"):
+            break
+    time.sleep(0.3)
+    for _ in range(presses):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+    rest, err = proc.communicate(timeout=60)
+    out = "".join(lines) + rest
+    assert proc.returncode == 130, (out, err)
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert "ProgrammingError" not in out + err
+    assert "interrupted: this is where each story stands" in err
+    posted = re.findall(r"^(journal|fluffy): Interrupted 0: posted (http\S+)$", out, re.M)
+    assert len(posted) == 2, out
+    assert re.search(r"^\w+: Interrupted 2: not sent: run `crosspost post .*s2", out, re.M)
+    assert "`crosspost retry`" in err
+    # what was under way is settled by `crosspost retry`, never posted twice
+    code = subprocess.run([sys.executable, "-m", "crosspost", "--config", str(sandbox_config),
+                           "retry"], capture_output=True, text=True, timeout=120).returncode
+    assert code == 0
+    for i in (0, 1):
+        assert len(titled(sandbox.url, "writer", f"Interrupted {i}")) <= 1

@@ -118,3 +118,35 @@ def test_post_at_and_now_together_is_a_usage_error(
     story = release_story(tmp_path, "x", "Both Ways")
     code, _, err = run(capsys, sandbox_config, "post", str(story), "--now", "--at", "+1h")
     assert code == 2 and "--now" in err
+
+
+def test_post_holds_a_release_time_months_past_as_watch_does(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    past = (datetime.now(UTC) - timedelta(days=120)).strftime("%Y-%m-%d %H:%M")
+    story = release_story(tmp_path, "stale", "Long Gone", f"Release: {past}")
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal")
+    assert code == 1, out
+    assert out.startswith("journal: held [delivery "), out
+    assert "grace period" in out and f"crosspost post --now {story}" in out
+    assert titled(sandbox.url, "writer", "Long Gone") == []
+    code, out, _ = run(capsys, sandbox_config, "status")
+    assert "held" in out
+    code, out, _ = run(capsys, sandbox_config, "post", str(story), "--to", "journal", "--now")
+    assert code == 0 and out.startswith("journal: posted http"), out
+    assert len(titled(sandbox.url, "writer", "Long Gone")) == 1
+
+
+def test_check_reports_a_release_time_months_past_as_held(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    past = (datetime.now(UTC) - timedelta(days=120)).strftime("%Y-%m-%d %H:%M")
+    story = release_story(tmp_path, "stale", "Long Gone", f"Release: {past}")
+    code, out, _ = run(capsys, sandbox_config, "check", str(story))
+    assert code == 1, out
+    assert out.startswith("FAIL "), out
+    assert "grace period" in out and "hold the story" in out and "--now" in out
+    fresh = release_story(tmp_path, "fresh", "Just Now",
+                          f"Release: {(datetime.now(UTC) - timedelta(minutes=10)):%Y-%m-%d %H:%M}")
+    code, out, _ = run(capsys, sandbox_config, "check", str(fresh))
+    assert code == 0 and out.startswith("ok "), out

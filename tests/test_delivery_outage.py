@@ -4,6 +4,7 @@ has not helped, the run's other deliveries to the site are tried once each and l
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,3 +46,39 @@ def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
     assert all("will retry after" in o.message and "cannot reach" in o.message
                for o in outcomes)
     assert attempts == [4, 1, 1, 1]
+
+
+def test_unreachable_site_is_said_at_once_with_how_long_crosspost_keeps_trying(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int,
+        caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
+    cfg_path = write_sandbox_config(tmp_path / "config.toml",
+                                    f"http://127.0.0.1:{closed_port}",
+                                    state_file=tmp_path / "state.sqlite3",
+                                    stories_dir=tmp_path / "stories")
+    config = load_config(cfg_path)
+    config.settings.retry_limit = 4
+    config.settings.retry_base_seconds = 0.01
+    stories = [parse_file(write_story(tmp_path / "stories", f"s{i}.txt", Title=f"Dark {i}"))
+               for i in range(2)]
+    seen: list[str] = []
+
+    class Said(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING and "cannot be reached" in record.getMessage():
+                seen.append(record.getMessage())
+
+    handler = Said()
+    logging.getLogger("crosspost").addHandler(handler)
+    try:
+        with Registry(tmp_path / "state.sqlite3") as reg, \
+                Publisher(config, reg, sleep=lambda s: seen.append(f"slept {s}")) as publisher:
+            for story in stories:
+                publisher.publish(story, ["journal"])
+    finally:
+        logging.getLogger("crosspost").removeHandler(handler)
+    said = [s for s in seen if not s.startswith("slept")]
+    assert seen[0] == said[0]  # before the first wait, not after the retries
+    assert len(said) == 1  # once per run, not once per story
+    assert "keeps trying for up to about" in said[0] and "crosspost retry" in said[0]
+    assert f"127.0.0.1:{closed_port}" in said[0]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.errors import StoryError
 from crosspost.story.parse import parse_bytes, parse_file
 
 TEXT = Path(__file__).parent / "stories" / "text"
@@ -96,3 +97,48 @@ def test_utf8_bom_followed_by_invalid_bytes() -> None:
 def test_utf16_big_endian_with_bom() -> None:
     s = parse_bytes("Title: Wide\n***\nbody\n".encode("utf-16-be").join([b"\xfe\xff", b""]))
     assert s.title == "Wide" and s.body == "body"
+
+
+# -- other scripts in legacy encodings (Windows-1251, Shift-JIS …) --------------------------
+
+RUSSIAN = ("Title: Летний вечер\nAuthor: someone\n***\n"
+           "Это история о том, как мы встретились летом. Всё кончилось хорошо.\n")
+JAPANESE = ("Title: 夏の日\nAuthor: someone\n***\n"
+            "私たちは夏に出会いました。それはとても長い話でしたが、最後は幸せでした。"
+            "駅の前で待っていると、彼女が走ってきた。\n")
+
+
+@pytest.mark.parametrize(("text", "codec", "shown"), [
+    (RUSSIAN, "cp1251", "Windows-1251"), (RUSSIAN, "koi8_r", "KOI8-R"),
+    (JAPANESE, "shift_jis", "Shift-JIS"), (JAPANESE, "euc_jp", "EUC-JP"),
+])
+def test_russian_and_japanese_legacy_files_are_read_in_their_own_encoding(
+        tmp_path: Path, text: str, codec: str, shown: str) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode(codec))
+    s = parse_file(path)
+    title = text.split("\n", 1)[0].removeprefix("Title: ")
+    assert s.title == title
+    assert s.body == text.split("***\n", 1)[1].strip()
+    assert len(s.warnings) == 1
+    assert "not UTF-8" in s.warnings[0].message and shown in s.warnings[0].message
+    assert "Windows-1252" not in s.warnings[0].message
+
+
+def test_a_legacy_file_too_short_to_tell_is_refused_not_posted_as_mojibake(
+        tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_bytes("Title: Привет\n***\nbody\n".encode("cp1251"))
+    with pytest.raises(StoryError) as err:
+        parse_file(path)
+    assert err.value.path == path and err.value.line == 1
+    assert "cannot be told for sure" in err.value.reason
+    assert "UTF-8" in err.value.fix
+
+
+def test_western_legacy_files_still_read_as_windows_1252() -> None:
+    text = "Title: Grüße aus Köln\n***\nÉlodie était là, à côté de l’hôtel — “Ça va?”\n"
+    s = parse_bytes(text.encode("cp1252"))
+    assert s.title == "Grüße aus Köln"
+    assert s.body == text.split("***\n", 1)[1].strip()
+    assert "Windows-1252" in s.warnings[0].message

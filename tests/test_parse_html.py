@@ -141,3 +141,20 @@ def test_html_value_over_two_lines_before_a_fence_stays_in_header() -> None:
 def test_story_lines_after_an_unfenced_html_header_stay_story() -> None:
     s = parse_file(HTML / "fragment-no-fence.html")
     assert s.body.count("line of the story") == 2
+
+
+def test_too_many_elements_is_refused_with_line_and_fix_before_building_a_tree() -> None:
+    # 100,000 flat tags: bs4 would take ~20 s and ~200 MB; refused by the linear pre-scan
+    html = "<b>Title:</b> Flat<br><hr>\n" + "<br>x\n" * 100_000
+    with pytest.raises(StoryError) as err:
+        parse_bytes(html.encode(), path=Path("flat.html"))
+    assert "too many elements" in err.value.reason
+    assert err.value.path == Path("flat.html") and err.value.line is not None
+    assert err.value.line > 50_000 and "split the story" in err.value.fix
+
+
+def test_nesting_refusal_names_the_line_where_it_went_too_deep() -> None:
+    html = "<b>Title:</b> x<br><hr>\n" + "<div>\n" * 20_000 + "story"
+    with pytest.raises(StoryError) as err:
+        parse_bytes(html.encode(), path=Path("deep.html"))
+    assert err.value.line is not None and 9_000 < err.value.line < 11_000

@@ -117,3 +117,21 @@ def test_deeply_nested_yaml_that_is_not_header_lines_is_a_story_error() -> None:
     with pytest.raises(StoryError) as err:
         parse_bytes(data, fmt="markdown")
     assert "front matter" in err.value.reason
+
+
+# -- hostile Markdown: linear time, bounded nesting ---------------------------------------
+
+@pytest.mark.timeout(60)  # a hang guard: the scan was quadratic (minutes for this line)
+def test_a_markdown_line_of_100000_cut_tags_parses_in_linear_time() -> None:
+    data = b"---\ntitle: Many Cuts\n---\n" + b"<lj-cut>x</lj-cut> " * 100_000 + b"end\n"
+    s = parse_bytes(data, fmt="markdown")
+    assert s.cut is not None and s.body.startswith("x")
+
+
+def test_markdown_html_nested_past_the_bound_is_refused_with_line_and_fix() -> None:
+    # the sanitiser's time grows with the square of the depth: minutes at render time
+    data = b"---\ntitle: Deep\n---\nIntro.\n\n" + b"<div>" * 100_000 + b"x\n"
+    with pytest.raises(StoryError) as err:
+        parse_bytes(data, path=Path("deep.md"))
+    assert "nested too deeply" in err.value.reason and err.value.line == 6
+    assert err.value.path == Path("deep.md") and "close the tags" in err.value.fix

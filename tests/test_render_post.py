@@ -260,3 +260,38 @@ def test_any_story_renders_well_formed_and_escaped(title, pairing, summary, body
     assert "<script" not in post.html and "\n" not in post.subject
     for tag in post.tags:
         assert normalise_tag(tag) == tag
+
+
+# -- placeholders (Pairing: none) ---------------------------------------------------------
+
+def test_placeholder_pairing_none_gives_no_tag_and_no_subject_group():
+    rules = {"fields": {"pairing": "pairing: {value}"}}
+    post = render(story(pairing="none", rating="G", characters="N/A", warnings=" Gen "),
+                  tags=rules)
+    assert post.subject == "Tea Time"
+    assert post.tags == ()
+    # the header block above the cut shows what the writer wrote
+    assert "<b>Pairing:</b> none" in post.html
+
+
+def test_placeholder_in_cut_text_and_footer_is_empty():
+    post = render(story(pairing="N/A"), cut_text="{title}[ ({pairing})]",
+                  footer="<p>[Pairing: {pairing}]</p>")
+    assert 'text="Tea Time"' in post.html or ">Tea Time<" in post.html
+    assert "N/A)" not in post.html and "Pairing: N/A</p>" not in post.html
+
+
+def test_placeholder_dash_is_empty_but_real_values_and_title_are_kept():
+    rules = {"fields": {"pairing": "pairing: {value}", "fandom": "fandom: {value}"}}
+    post = render(story(pairing="-", fandom="None Of The Above"), tags=rules)
+    assert post.tags == ("fandom: none of the above",)
+    titled = compose(Story(fields={"title": "None"}, body="x"), rendering(), target="t",
+                     cut=Adapter.cut)
+    assert titled.subject == "None"
+
+
+def test_placeholders_are_configurable_and_can_be_turned_off():
+    off = render(story(pairing="none", rating="G"), placeholders=[])
+    assert off.subject == "Tea Time (none, G)"
+    own = render(story(pairing="nobody", rating="G"), placeholders=["Nobody"])
+    assert own.subject == "Tea Time"

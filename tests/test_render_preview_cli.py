@@ -184,3 +184,11 @@ def test_preview_without_targets_says_how_to_add_one(capsys, tmp_path, own_story
     assert code.value.code == 2
     err = capsys.readouterr().err
     assert "no targets are configured" in err and "[targets.NAME]" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (ENOSPC on write)")
+def test_preview_page_on_a_full_disk_says_the_disk_is_full(capsys, own_story):
+    code, _, err = run(capsys, str(own_story), "--to", "fluffyfics", "--html", "/dev/full")
+    assert code == 2
+    assert "the disk is full" in err and "free some space" in err
+    assert "permission" not in err and "Traceback" not in err

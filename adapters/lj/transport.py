@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import ssl
 import time
 import xml.parsers.expat
 import xmlrpc.client
@@ -137,6 +138,11 @@ class Transport:
 
     def _transport_error(self, mode: str, exc: Exception, *, sent: bool) -> TransportError:
         kind = type(exc).__name__
+        cert = certificate_problem(exc)
+        if cert is not None:  # the handshake failed: nothing was sent, and waiting won't help
+            return TransportError(
+                f"the TLS certificate of {self.label} at {self.url} is not valid: {cert}",
+                _cert_fix(cert), site=self.label, transient=False)
         if sent:
             msg = (f"the connection to {self.label} failed after {mode} was sent ({kind}); "
                    "the site may have acted on it")
@@ -171,3 +177,41 @@ class Transport:
 
     def close(self) -> None:
         self.client.close()
+
+
+def certificate_problem(exc: BaseException) -> str | None:
+    """The certificate check's own words when ``exc`` (or what caused it) is a failed TLS
+    certificate verification, else None."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return str(cur.verify_message or cur.reason or "verification failed")
+        if "CERTIFICATE_VERIFY_FAILED" in str(cur):
+            text = str(cur)
+            return text.split("certificate verify failed:", 1)[-1].split("(_ssl", 1)[0].strip() \
+                or "verification failed"
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+def _cert_fix(problem: str) -> str:
+    """What to do about a certificate problem, by what the check said."""
+    low = problem.lower()
+    if "expired" in low or "not yet valid" in low:
+        what = ("the certificate is out of date: check this computer's date and time; if they "
+                "are right, the site must renew its certificate")
+    elif "hostname" in low or "ip address mismatch" in low:
+        what = ("the certificate is for another name than the server URL: check the account's "
+                "`server` setting (use the name the site's certificate is issued for)")
+    elif "self-signed" in low or "self signed" in low or "local issuer" in low:
+        what = ("the certificate is not signed by an authority this computer trusts: for a "
+                "server of your own, install a certificate from a trusted authority, or add its "
+                "authority to the certificates crosspost trusts (the SSL_CERT_FILE environment "
+                "variable names a file of them)")
+    else:
+        what = "check the account's `server` setting and the site's certificate"
+    return (f"{what}. crosspost does not retry this by itself; something between this computer "
+            "and the site (a proxy, a captive Wi-Fi page) can also cause it")
+

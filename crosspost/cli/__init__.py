@@ -50,6 +50,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "queue": ("crosspost.cli.daemon_cmds", "queue_cmd", "List scheduled releases."),
     "cancel": ("crosspost.cli.daemon_cmds", "cancel_cmd", "Cancel a scheduled release."),
     "reschedule": ("crosspost.cli.daemon_cmds", "reschedule_cmd", "Move a scheduled release."),
+    "state": ("crosspost.cli.state_cmd", "state_cmd",
+              "Check the state file, or restore it from its backup."),
     "sandbox": ("crosspost.cli.sandbox_cmd", "sandbox_cmd",
                 "Run the local LJ-protocol sandbox site."),
     "demo": ("crosspost.cli.demo_cmd", "demo_cmd",
@@ -168,6 +170,12 @@ def main(argv: list[str] | None = None) -> Any:
         if isinstance(exc, CrosspostError):
             click.echo(f"error: {exc.render()}", err=True)
             sys.exit(exc.exit_code)
+        import errno
+
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # wherever it was met
+            click.echo(f"error: the disk is full ({exc.filename or exc.strerror})\n  fix: free "
+                       "some space on that disk, then run the command again", err=True)
+            sys.exit(2)
         args = sys.argv[1:] if argv is None else argv
         if any(a in ("-v", "-vv", "--verbose") for a in args):
             raise  # the details, for the bug report

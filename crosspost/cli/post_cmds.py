@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,24 +184,33 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
     from crosspost.cli.output import progress
 
     ok, scheduled = True, False
+    grace = timedelta(minutes=config.settings.grace_minutes)
     done: list[Outcome] = []
     with _publisher(config) as publisher, progress(len(plans), "posting") as advance:
-        for story, groups in plans:
-            if len(files) > 1:
-                click.echo(f"== {story.title or story.identity} ({story.path}) ==")
-            clash = publisher.identity_clash(story)
-            if clash is not None:
-                click.echo(f"error: {clash.render()}", err=True)
-                bad = max(bad, clash.exit_code)
+        try:
+            for story, groups in plans:
+                if len(files) > 1:
+                    click.echo(f"== {story.title or story.identity} ({story.path}) ==")
+                clash = publisher.identity_clash(story)
+                if clash is not None:
+                    click.echo(f"error: {clash.render()}", err=True)
+                    bad = max(bad, clash.exit_code)
+                    advance(story.title)
+                    continue
+                for at_, group in groups:
+                    if when is not None or now:  # --at / --now: the person chose the time
+                        due = at_ if at_ is not None and at_ > datetime.now(zone) else None
+                        outcomes = publisher.publish(story, group, again=again, at=due)
+                    else:  # the header's Release: a time long past is held, as `watch` does
+                        outcomes = publisher.publish(story, group, again=again, at=at_,
+                                                     grace=grace)
+                    ok &= report(held_fix(outcomes, story), zone)
+                    done.extend(outcomes)
+                    scheduled |= any(o.action == "scheduled" for o in outcomes)
                 advance(story.title)
-                continue
-            for at_, group in groups:
-                due = at_ if at_ is not None and at_ > datetime.now(zone) else None
-                outcomes = publisher.publish(story, group, again=again, at=due)
-                ok &= report(outcomes, zone)
-                done.extend(outcomes)
-                scheduled |= any(o.action == "scheduled" for o in outcomes)
-            advance(story.title)
+        except KeyboardInterrupt:
+            interrupted(publisher.registry, plans)
+            sys.exit(130)
         if len(files) > 1:
             click.echo(summary(len(plans), done))
         if scheduled:
@@ -212,6 +221,51 @@ def post_cmd(app: App, files: tuple[Path, ...], targets: tuple[str, ...], again:
         sys.exit(bad)
     if not ok:
         sys.exit(1)
+
+
+#: statuses of a delivery whose request may be under way: `crosspost retry` settles them
+_UNDER_WAY = frozenset({"pending", "editing", "deleting", "uncertain", "retry"})
+
+
+def interrupted(registry: Registry, plans: list[tuple[Story, list[tuple[datetime | None,
+                list[str]]]]]) -> None:
+    """After Ctrl-C: where each story of this run stands, from the state file (what was
+    completed, with its URL; what was under way, for `crosspost retry`; what was not sent).
+    A second Ctrl-C while this prints just ends the command."""
+    click.echo("interrupted: this is where each story stands", err=True)
+    left = False
+    for story, groups in plans:
+        name = story.title or story.identity
+        for target in (t for _, ts in groups for t in ts):
+            row = registry.latest(story.identity, target)
+            status = row.status if row is not None else ""
+            if row is not None and status == "posted":
+                text = f"posted {row.url}".rstrip()
+            elif row is not None and status in _UNDER_WAY:
+                left = True
+                text = (f"interrupted [delivery {row.id}]: it may or may not have reached the "
+                        "site; `crosspost retry` checks the site and finishes it")
+            elif row is not None and status in ("queued", "scheduled", "held", "failed"):
+                text = status + (f" [delivery {row.id}]" if status != "queued" else "")
+            else:
+                left = True
+                text = f"not sent: run `crosspost post {story.path or 'FILE'}` again"
+            click.echo(f"{target}: {name}: {text}")
+    if left:
+        click.echo("to finish: `crosspost retry` (it looks on the site first, so nothing is "
+                   "posted twice)", err=True)
+
+
+def held_fix(outcomes: list[Outcome], story: Story) -> list[Outcome]:
+    """Held outcomes (a ``Release:`` time past by more than the grace period) with the
+    way out: post it now, or give it another time."""
+    from dataclasses import replace
+
+    where = f" {story.path}" if story.path is not None else " FILE"
+    fix = (f"`crosspost post --now{where}` posts it at once; or change its Release: time "
+           "(or raise settings.grace_minutes)")
+    return [replace(o, notes=(*o.notes, f"fix: {fix}")) if o.action == "held" else o
+            for o in outcomes]
 
 
 def release_plan(story: Story, config: Config, zone: tzinfo, names: list[str],

@@ -107,6 +107,11 @@ def preview_cmd(app: App, file: Path, targets: tuple[str, ...], html_out: Path |
         try:
             html_out.write_text(page, encoding="utf-8")
         except OSError as exc:
+            from crosspost.state.health import is_disk_full
+
+            if is_disk_full(exc):
+                raise UserError(f"the disk is full: cannot write {html_out}",
+                                "free some space, or write the page to another disk") from None
             raise UserError(f"cannot write {html_out}: {exc.strerror or exc}",
                             "choose a folder you can write to") from None
         click.echo(f"wrote {html_out}", err=True)

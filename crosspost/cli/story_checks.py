@@ -95,8 +95,10 @@ class Checker:
             return parse_file(path)
         return parse_file(path, max_bytes=self.max_bytes)
 
-    def check(self, story: Story) -> Checked:
-        """Every problem the watcher or ``post`` would find in ``story``; no network."""
+    def check(self, story: Story, *, late_is_problem: bool = True) -> Checked:
+        """Every problem the watcher or ``post`` would find in ``story``; no network.
+        ``late_is_problem``: a release time past the grace period (held, not posted) is a
+        problem (``check``); ``parse`` shows the file as it is (its release "120 days ago")."""
         out = Checked(story)
         anchor = _anchor(story)
         for given, text in story.releases.items():  # keyed as the story spells them
@@ -105,6 +107,10 @@ class Checker:
             except CrosspostError as exc:
                 out.release_errors[given] = exc
                 out.problems.append(exc)
+                continue
+            missed = self._missed(story, given, out.releases[given])
+            if missed is not None and late_is_problem:
+                out.problems.append(missed)
         for target in self._render_targets(story):
             self._render(out, target)
         if self.config is not None and self.config.tables:
@@ -127,6 +133,24 @@ class Checker:
                 return table_warnings(story, self.config, registry)
         except CrosspostError as exc:
             return [ParseWarning(f"prompt tables not checked: {exc.message}", hint=exc.fix)]
+
+    def _missed(self, story: Story, given: str | None, at: datetime | None
+                ) -> StoryError | None:
+        """A release time past by more than the grace period: `watch` and `post` hold the
+        story instead of posting it (``Release: now`` is never late)."""
+        from crosspost.story.when import describe
+
+        grace = self.config.settings.grace_minutes if self.config is not None else 360.0
+        now = datetime.now(UTC)
+        if at is None or (now - at).total_seconds() <= grace * 60:
+            return None
+        label = "Release" if given is None else f"Release ({given})"
+        when = describe(at.astimezone(self.tz), now.astimezone(self.tz))
+        return StoryError(
+            f"{label}: {when} is past by more than the {grace:g}-minute grace period, so "
+            "`watch` and `post` hold the story instead of posting it", path=story.path,
+            fix=f"change the {label}: time to a later one (or to 'now'), or post it anyway "
+                f"with `crosspost post --now {story.path or 'FILE'}`")
 
     def _canon(self, target: str | None) -> str | None:
         """A ``Release (target)`` name as the config spells it (names match in any case)."""

@@ -188,7 +188,7 @@ def parse_cmd(app: App, file: Path, as_json: bool) -> None:
     """
     checker = Checker.for_app(app, need_config=False)
     story = checker.parse(file)
-    checked = checker.check(story)
+    checked = checker.check(story, late_is_problem=False)
     if as_json:
         click.echo(json.dumps(story_json(story, checked), ensure_ascii=False, indent=2))
     else:

@@ -103,6 +103,9 @@ class Rendering(_Strict):
     #: raw protocol props passed through as given
     props: dict[str, str] | None = None
     tags: TagRules | None = None
+    #: field values that mean "nothing here" (``Pairing: none``): treated as empty in the
+    #: subject, header block and tags; compared ignoring case and surrounding spaces
+    placeholders: list[str] | None = None
 
     @field_validator("screening")
     @classmethod
@@ -134,6 +137,7 @@ DEFAULT_RENDERING = Rendering(
     userpic=None,
     props={},
     tags=TagRules(),
+    placeholders=["none", "n/a", "gen", "-"],
 )
 
 

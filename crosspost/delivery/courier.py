@@ -13,7 +13,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from crosspost.adapter import on_send
-from crosspost.delivery.plan import Decision, answered_early, classify, next_attempt, settle_seconds
+from crosspost.delivery.plan import (
+    Decision,
+    answered_early,
+    classify,
+    keep_trying_seconds,
+    next_attempt,
+    settle_seconds,
+    short_duration,
+)
 from crosspost.delivery.reconcile import encode_post, reconcile_row
 from crosspost.errors import (
     ConfigError,
@@ -374,6 +382,15 @@ class Courier:
                                     transient=True, next_attempt_at=nxt, action=status,
                                     detail=exc.message, settled=settled)
         wait = max(0.0, (nxt - now).total_seconds())
+        if unreachable and in_run and self.pool.first_unreachable(account):
+            # say it at once: the in-run retries can take a while without a word
+            budget = keep_trying_seconds(max(1, row.attempts), tries, self.retry_limit,
+                                         base=self.base_delay, max_wait=self.max_wait,
+                                         connect=min(self.pool.account(account).timeout, 10.0),
+                                         cap=BACKOFF_CAP)
+            log.warning("%s cannot be reached (%s); crosspost keeps trying for up to about "
+                        "%s, then leaves it for later (`crosspost retry`, or `crosspost watch`)",
+                        site, exc.message, short_duration(budget), extra=extra)
         if in_run and tries < self.retry_limit and wait <= self.max_wait:
             log.info("%s → %s: %s; trying again in %.1fs", job.identity, job.target,
                      exc.message, wait, extra=extra)

@@ -247,6 +247,29 @@ def next_attempt(now: datetime, attempt: int, err: BaseException | None, *, base
     return now + timedelta(seconds=backoff(attempt, retry_after, base=base, cap=cap, rand=rand))
 
 
+def keep_trying_seconds(attempt: int, tries: int, retry_limit: int, *, base: float,
+                        max_wait: float, connect: float, cap: float = 3600.0) -> float:
+    """The longest the in-run retries after failed attempt ``attempt`` (try ``tries`` of
+    this run) can take on an unreachable site: each wait (the backoff without jitter, as
+    long as it fits ``max_wait``) plus a connect timeout per attempt."""
+    total = 0.0
+    while tries < retry_limit:
+        wait = min(base * 2 ** (attempt - 1), cap)
+        if wait > max_wait:
+            break
+        total += wait + connect
+        attempt += 1
+        tries += 1
+    return total
+
+
+def short_duration(value: float) -> str:
+    """Seconds as a person reads them: ``40 s``, ``3 min``."""
+    if value < 90:
+        return f"{max(1, round(value))} s"
+    return f"{round(value / 60)} min"
+
+
 #: Grace after the client's timeout for a request the server still holds to take effect.
 SETTLE_GRACE = 2.0
 

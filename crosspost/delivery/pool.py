@@ -52,6 +52,7 @@ class AdapterPool:
         self._tried: set[str] = set()
         #: sites found unreachable in this run (after a delivery's in-line retries)
         self._down: set[tuple[str, str]] = set()
+        self._told: set[tuple[str, str]] = set()
 
     def account(self, name: str) -> Account:
         try:
@@ -125,6 +126,16 @@ class AdapterPool:
         of this run do not wait for it in line."""
         with self._lock:
             self._down.add(self._site(name))
+
+    def first_unreachable(self, name: str) -> bool:
+        """True only the first time in this run that ``name``'s site is found unreachable
+        (the person is told at once, and once, not per delivery)."""
+        with self._lock:
+            key = self._site(name)
+            if key in self._told:
+                return False
+            self._told.add(key)
+            return True
 
     def is_down(self, name: str) -> bool:
         with self._lock:

@@ -52,11 +52,16 @@ def compose(story: Story, rendering: Rendering, *, target: str, cut: CutFunction
             community: str | None = None, username: str = "",
             when: datetime | None = None) -> Post:
     """The pure core of :func:`render_post`, with the site's cut markup and limits given."""
-    values = story_values(story, {"target": target, "community": community or "",
-                                  "journal": community or username, "username": username})
+    extra = {"target": target, "community": community or "",
+             "journal": community or username, "username": username}
+    # the header block shows what the writer wrote ("Warnings: None" tells readers
+    # something); subject, cut text, footer and tags treat placeholders as empty
+    shown = story_values(story, extra)
+    story = story.without_placeholders(rendering.placeholders or ())
+    values = story_values(story, extra)
     notes: list[str] = []
     subject = _subject(story, rendering, values, target, limits, site, notes)
-    html = _event(story, rendering, values, cut)
+    html = _event(story, rendering, values, cut, shown)
     _check_event(story, html, target, limits, site)
     tags, tag_notes = map_tags(story, rendering.tags, values) if rendering.tags else ([], [])
     return Post(target=target, subject=subject, html=html, tags=tuple(tags),
@@ -100,8 +105,8 @@ def _subject(story: Story, rendering: Rendering, values: Mapping[str, str], targ
 
 
 def _event(story: Story, rendering: Rendering, values: Mapping[str, str],
-           cut: CutFunction) -> str:
-    header = header_html(story, rendering, values)
+           cut: CutFunction, shown: Mapping[str, str]) -> str:
+    header = header_html(story, rendering, shown)
     above, below, own_text = body_sections(story, scene_break=rendering.scene_break or "rule")
     if rendering.cut is not False and below:
         # a text story's own <lj-cut> says where the cut starts, and may name its text

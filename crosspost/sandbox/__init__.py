@@ -4,8 +4,9 @@ It is what the tests post to over real HTTP, what ``crosspost sandbox`` runs, an
 README's first command uses.
 
 ``SandboxServer(state_path=None, dialect="dw", host="127.0.0.1", port=0, seed=True,
-**options)`` (options: :class:`SandboxOptions`) — ``.start()`` / ``.stop()`` / context
-manager, ``.url``, ``.xmlrpc_url``, ``.world`` (:class:`World`: ``add_user``,
+tls=None, **options)`` (options: :class:`SandboxOptions`; ``tls``: a server-side
+``ssl.SSLContext`` to serve HTTPS with the certificate a test chooses) — ``.start()`` /
+``.stop()`` / context manager, ``.url``, ``.xmlrpc_url``, ``.world`` (:class:`World`: ``add_user``,
 ``add_community``, ``add_tags``, ``set_role``, ``update``, ``list_entries``, ``queued``),
 ``.faults`` (:class:`Faults`: ``add(kind, method, count=/rate=/after=/retry_after=/
 delay_ms=/code=)``, ``configure(json)``, ``clear()``), ``.stats.snapshot()``,

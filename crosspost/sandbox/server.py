@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ class SandboxServer:
 
     def __init__(self, state_path: Path | str | None = None, dialect: str = "dw",
                  host: str = "127.0.0.1", port: int = 0, seed: bool = True,
-                 **options: Any) -> None:
+                 tls: ssl.SSLContext | None = None, **options: Any) -> None:
+        """``tls``: serve HTTPS with this server-side context (its certificate is what
+        clients see: a test can present an expired, self-signed or wrong-name one)."""
         if dialect not in DIALECTS:
             raise ValueError(f"unknown sandbox dialect {dialect!r}; use one of {DIALECTS}")
         self.options = SandboxOptions.build(**options)
@@ -51,6 +54,7 @@ class SandboxServer:
             self.set_rate_limit(True)
         self.site = Site(world=self.world, dialect=dialect, opts=self.options,
                          auth=Auth(self.world, dialect, self.options))
+        self.tls = tls
         self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
@@ -73,6 +77,8 @@ class SandboxServer:
         if self._httpd is not None:
             return self
         httpd = HTTPServer((self.host, self.port), Handler)
+        if self.tls is not None:  # the handshake runs on accept; a refused one drops only it
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
         httpd.sandbox = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
@@ -125,7 +131,7 @@ class SandboxServer:
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{self.port}"
 
     @property
     def xmlrpc_url(self) -> str:

@@ -18,12 +18,14 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crosspost.errors import StateError, UserError
+from crosspost.state import health
 from crosspost.state.claims import insert_event, record_claim
 from crosspost.state.lock import DaemonLock, owner_alive
 from crosspost.state.records import (
@@ -55,7 +57,12 @@ class Registry:
         self.path = Path(path).expanduser()
         self._lock = threading.RLock()
         self._db = self._connect()
+        self._dirty = self._closed = False
+        self._backed_up = time.monotonic()
+        self._check()
         self._migrate()
+        if not health.backup_path(self.path).exists():
+            self._backup()
 
     @classmethod
     def for_config(cls, config: Config) -> Registry:
@@ -78,12 +85,24 @@ class Registry:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state file {self.path}: {exc}",
-                             "check the path and its permissions (settings.state_file)") from None
+            raise health.translate(self.path, exc, "open") from None
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.chmod(f"{self.path}{suffix}", 0o600)
         return db
+
+    def _check(self) -> None:
+        """Refuse a damaged file (SQLite's quick_check) before anything reads or writes it."""
+        problem = health.quick_check(self._db)
+        if problem is not None:
+            self._db.close()
+            raise health.damaged(self.path, problem)
+
+    def _backup(self) -> None:
+        with self._lock:
+            if health.write_backup(self._db, self.path):
+                self._dirty = False
+            self._backed_up = time.monotonic()
 
     def _migrate(self) -> None:
         try:
@@ -99,9 +118,7 @@ class Registry:
                 if version != SCHEMA_VERSION:
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"the state file {self.path} is not usable: {exc}",
-                             "restore it from a backup, or move it away to start afresh "
-                             "(crosspost will then not know what it posted)") from None
+            raise health.translate(self.path, exc, "update") from None
 
     @property
     def schema_version(self) -> int:
@@ -109,8 +126,19 @@ class Registry:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
+        """Close the file; a run that changed it leaves a fresh backup beside it."""
         with self._lock:
+            if self._closed:
+                return
+            if self._dirty:
+                self._backup()
+            self._closed = True
             self._db.close()
+
+    def _require_open(self) -> None:
+        if self._closed:  # a delivery thread still running after an interrupted command
+            raise StateError(f"the state file {self.path} was closed (the command was "
+                             "interrupted)", "run `crosspost retry` to finish what was left")
 
     def __enter__(self) -> Registry:
         return self
@@ -125,6 +153,7 @@ class Registry:
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self._require_open()
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -132,14 +161,24 @@ class Registry:
                                  "another crosspost holds it too long; try again") from None
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise health.translate(self.path, exc, "write") from None
                 raise
-            self._db.execute("COMMIT")
+            self._dirty = True
+            if time.monotonic() - self._backed_up > health.BACKUP_EVERY:
+                self._backup()
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            self._require_open()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise health.translate(self.path, exc, "read") from None
 
     # -- files (the watcher's memory) ------------------------------------------------------
     def file_seen(self, path: Path | str) -> FileRow | None:

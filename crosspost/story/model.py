@@ -20,13 +20,18 @@ import hashlib
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from crosspost.story.markup import strip_html_tags
 
 BodyFormat = Literal["text", "markdown", "html"]
+
+
+#: fields never read as a placeholder (see :meth:`Story.without_placeholders`)
+_NEVER_BLANK = frozenset({"title", "id", "release"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,18 @@ class Story:
 
     def get(self, key: str, default: str = "") -> str:
         return self.fields.get(key, default)
+
+    def without_placeholders(self, words: Iterable[str]) -> Story:
+        """This story with every field whose whole value is one of ``words`` (``none``,
+        ``n/a``, ``-`` …; ignoring case and surrounding spaces) made empty, so ``Pairing:
+        none`` gives no tag and no "(none)" in a subject. The title, ID and release times
+        are kept as written (they name the story and when it goes out)."""
+        blank = {w.strip().casefold() for w in words}
+        if not blank:
+            return self
+        fields = {k: ("" if k not in _NEVER_BLANK and v.strip().casefold() in blank else v)
+                  for k, v in self.fields.items()}
+        return self if fields == self.fields else replace(self, fields=fields)
 
     @property
     def title(self) -> str:

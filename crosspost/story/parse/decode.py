@@ -1,8 +1,10 @@
 """Bytes → text: encodings, byte-order marks, line endings, and refusing what is not text.
 
 UTF-8 (with or without a BOM) is tried first, then UTF-16/32 when a BOM says so (Word's
-"Unicode text"), and Windows-1252 as the fallback for files that are not valid UTF-8 (smart
-quotes from Word). CRLF and lone CR line endings become ``\\n``. Empty files, binary files
+"Unicode text"). A file that is not valid UTF-8 is read in the legacy encoding
+:mod:`.charset` is sure of (Windows-1252 for Word's smart quotes, Windows-1251, Shift-JIS …),
+with a warning; when it is not sure the file is refused (save it as UTF-8) rather than
+posted as garbled text. CRLF and lone CR line endings become ``\\n``. Empty files, binary files
 (NUL bytes, many control bytes) and well-known non-text formats (Word .docx/.doc, PDF, RTF,
 images, archives) are refused with a :class:`~crosspost.errors.StoryError` that says what to
 do instead.
@@ -68,6 +70,28 @@ def _wide_decode(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+_SAVE_UTF8 = ("save it as UTF-8 (Notepad: File → Save as → Encoding: UTF-8; Word: Save as "
+              "Plain Text → Unicode (UTF-8))")
+
+
+def _legacy(data: bytes, bad: int, path: Path | None) -> tuple[str, str, ParseWarning]:
+    """A file that is not UTF-8: (text, codec, the warning), in the encoding
+    :func:`.charset.guess` is sure of; StoryError (nothing posted) when it is not sure."""
+    from crosspost.story.parse.charset import guess
+
+    line = (data.count(b"\n", 0, bad) or data.count(b"\r", 0, bad)) + 1
+    found = guess(data)
+    if found is None:
+        raise StoryError(
+            "the file is not UTF-8 and its encoding cannot be told for sure (Russian, "
+            "Japanese or another script read wrongly would be posted as garbled text)",
+            path=path, line=line, fix=_SAVE_UTF8)
+    text = data.decode(found.codec, errors="replace")
+    return text, found.codec, ParseWarning(
+        f"the file is not UTF-8; read it as {found.name}", line,
+        "save it as UTF-8 to be sure every character comes out right")
+
+
 def check_not_binary(data: bytes, path: Path | None) -> None:
     """Raise StoryError when ``data`` is empty or clearly not a text file."""
     if not data or data.isspace():
@@ -98,11 +122,8 @@ def decode(data: bytes, path: Path | None = None) -> Decoded:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
-            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
-            line = (data.count(b"\n", 0, exc.start) or data.count(b"\r", 0, exc.start)) + 1
-            warnings.append(ParseWarning(
-                "the file is not UTF-8; read it as Windows-1252", line,
-                "save it as UTF-8 to be sure every character comes out right"))
+            text, encoding, warning = _legacy(data, exc.start, path)
+            warnings.append(warning)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):

@@ -36,7 +36,7 @@ from crosspost.story.fields import lookup
 from crosspost.story.parse.decode import clean_text
 from crosspost.story.parse.fences import is_fence
 from crosspost.story.parse.header import Header, HeaderBuilder, match_header, require_title
-from crosspost.story.parse.htmlcost import BUDGET, MAX_DEPTH, nesting_cost
+from crosspost.story.parse.htmlcost import refuse_if_too_complex
 from crosspost.story.parse.htmlcut import lead_cut, take_cut
 from crosspost.story.parse.text import Body
 
@@ -267,12 +267,7 @@ def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
     """Split an HTML story into its header fields and body HTML (see module docstring)."""
     from bs4 import BeautifulSoup
 
-    cost, depth = nesting_cost(text)
-    if cost > BUDGET or depth > MAX_DEPTH:
-        raise StoryError(
-            f"the HTML is nested too deeply to read ({depth:,}+ elements left open)",
-            path=path, fix="close the tags you open (</div>, </span>, </p> …), or save the "
-                           "story as plain text")
+    refuse_if_too_complex(text, path)
     soup = BeautifulSoup(text, "html.parser")
     # LJ-style markup (no <br> or <p> anywhere: the site turns newlines into line breaks)
     # breaks lines at newlines; anywhere else a newline is just a space, as in any HTML.

@@ -29,6 +29,7 @@ PyYAML is imported here only, so the plain-text path never pays for it.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from crosspost.story.markup import CUT_CLOSE, CUT_OPEN, cut_text
 from crosspost.story.model import Cut, ParseWarning, cut_warning
 from crosspost.story.parse.decode import clean_text
 from crosspost.story.parse.header import Header, HeaderBuilder, require_title
+from crosspost.story.parse.htmlcost import refuse_if_too_complex
 from crosspost.story.parse.text import Body, Lines, slice_body, split_header
 
 #: Front matter larger than this is refused (it is meant to be a short header).
@@ -140,12 +142,28 @@ _CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _CUT_TAG = re.compile(f"{CUT_OPEN.pattern}|{CUT_CLOSE.pattern}", re.IGNORECASE)
 
 
-def _shown_as_code(line: str, pos: int) -> bool:
-    """Roughly: ``pos`` is inside a code span (an odd number of backticks before it on its
-    line) or an HTML comment opened on its line."""
-    if line.count("`", 0, pos) % 2 == 1 and "`" in line[pos:]:
-        return True
-    return line.rfind("<!--", 0, pos) > line.rfind("-->", 0, pos)
+class _CodeSpans:
+    """Roughly: whether a position of one line is inside a code span (an odd number of
+    backticks before it, one after it) or an HTML comment opened on the line. Positions are
+    asked in increasing order and each part of the line is scanned once, so a line with
+    100,000 tags costs linear time, not quadratic."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.pos = 0
+        self.ticks = 0
+        self.last_tick = line.rfind("`")
+        self.opened = self.closed = -1
+
+    def shown_as_code(self, pos: int) -> bool:
+        line, start = self.line, self.pos
+        self.ticks += line.count("`", start, pos)
+        self.opened = max(self.opened, line.rfind("<!--", max(0, start - 3), pos))
+        self.closed = max(self.closed, line.rfind("-->", max(0, start - 2), pos))
+        self.pos = max(start, pos)
+        if self.ticks % 2 == 1 and self.last_tick >= pos:
+            return True
+        return self.opened > self.closed
 
 
 def take_cut(body: Body, warnings: list[ParseWarning]) -> Body:
@@ -171,8 +189,9 @@ def take_cut(body: Body, warnings: list[ParseWarning]) -> Body:
             continue
         if fence or line.startswith(("    ", "\t")):
             continue
+        spans_of_code = _CodeSpans(line)
         for tag in _CUT_TAG.finditer(line):
-            if _shown_as_code(line, tag.start()):
+            if spans_of_code.shown_as_code(tag.start()):
                 continue
             spans.append((start + tag.start(), start + tag.end()))
             if tag.group(0)[1] == "/":
@@ -224,6 +243,9 @@ def parse_markdown(text: str, path: Path | None, *, lenient: bool = False
     header, body = _split(text, path, lenient=lenient)
     if lenient:
         return header, body
+    if "<" in body.text:  # raw HTML in the body: the sanitiser's time grows with its depth
+        refuse_if_too_complex(body.text, path, body.line, budget=sys.maxsize,
+                              max_elements=sys.maxsize)
     return header, take_cut(body, header.warnings)
 
 
