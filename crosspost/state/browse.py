@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from crosspost.state.filerows import file_row
 from crosspost.state.records import Delivery, FileRow, StoryRow, delivery_row, story_row, ts
-from crosspost.state.registry import Registry, _file_row
+from crosspost.state.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def releases_between(registry: Registry, start: datetime, end: datetime) -> list
 
 def files_of(registry: Registry, identity: str) -> list[FileRow]:
     """The files the watcher has seen holding this story."""
-    return [_file_row(r) for r in registry._query(
+    return [file_row(r) for r in registry._query(
         "SELECT * FROM files WHERE identity = ? ORDER BY seen_at", (identity,))]
 
 

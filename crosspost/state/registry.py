@@ -13,21 +13,16 @@ busy timeout) serialises other processes.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crosspost.errors import StateError, UserError
-from crosspost.state import health
 from crosspost.state.claims import insert_event, record_claim
-from crosspost.state.lock import DaemonLock, owner_alive
+from crosspost.state.filerows import FileRows
+from crosspost.state.lock import owner_alive
 from crosspost.state.records import (
     Claim,
     Delivery,
@@ -41,7 +36,6 @@ from crosspost.state.records import (
     story_row,
     ts,
 )
-from crosspost.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -50,19 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["Claim", "Delivery", "Event", "FileRow", "Intent", "Registry", "StoryRow", "now_utc"]
 
 
-class Registry:
+class Registry(FileRows):
     """The state file. Use as a context manager or call :meth:`close`."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path).expanduser()
-        self._lock = threading.RLock()
-        self._db = self._connect()
-        self._dirty = self._closed = False
-        self._backed_up = time.monotonic()
-        self._check()
-        self._migrate()
-        if not health.backup_path(self.path).exists():
-            self._backup()
 
     @classmethod
     def for_config(cls, config: Config) -> Registry:
@@ -70,164 +53,6 @@ class Registry:
         from crosspost.config import default_state_path
 
         return cls(config.settings.state_file or default_state_path())
-
-    # -- opening ---------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                 check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
-            # an intent must survive a power cut before the remote call is made
-            db.execute("PRAGMA synchronous = FULL")
-            db.execute("PRAGMA foreign_keys = ON")
-        except (OSError, sqlite3.Error) as exc:
-            raise health.translate(self.path, exc, "open") from None
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.chmod(f"{self.path}{suffix}", 0o600)
-        return db
-
-    def _check(self) -> None:
-        """Refuse a damaged file (SQLite's quick_check) before anything reads or writes it."""
-        problem = health.quick_check(self._db)
-        if problem is not None:
-            self._db.close()
-            raise health.damaged(self.path, problem)
-
-    def _backup(self) -> None:
-        with self._lock:
-            if health.write_backup(self._db, self.path):
-                self._dirty = False
-            self._backed_up = time.monotonic()
-
-    def _migrate(self) -> None:
-        try:
-            with self._tx() as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StateError(
-                        f"the state file {self.path} is from a newer crosspost "
-                        f"(schema {version}; this version knows {SCHEMA_VERSION})",
-                        "upgrade crosspost, or point settings.state_file at another file")
-                for step in MIGRATIONS[version:]:
-                    step(db)
-                if version != SCHEMA_VERSION:
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            raise health.translate(self.path, exc, "update") from None
-
-    @property
-    def schema_version(self) -> int:
-        with self._lock:
-            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
-
-    def close(self) -> None:
-        """Close the file; a run that changed it leaves a fresh backup beside it."""
-        with self._lock:
-            if self._closed:
-                return
-            if self._dirty:
-                self._backup()
-            self._closed = True
-            self._db.close()
-
-    def _require_open(self) -> None:
-        if self._closed:  # a delivery thread still running after an interrupted command
-            raise StateError(f"the state file {self.path} was closed (the command was "
-                             "interrupted)", "run `crosspost retry` to finish what was left")
-
-    def __enter__(self) -> Registry:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def acquire_daemon_lock(self) -> DaemonLock:
-        """Take the one-daemon-per-registry lock; StateError if another daemon holds it."""
-        return DaemonLock(self.path).acquire()
-
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._require_open()
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StateError(f"the state file {self.path} is busy: {exc}",
-                                 "another crosspost holds it too long; try again") from None
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise health.translate(self.path, exc, "write") from None
-                raise
-            self._dirty = True
-            if time.monotonic() - self._backed_up > health.BACKUP_EVERY:
-                self._backup()
-
-    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            self._require_open()
-            try:
-                return self._db.execute(sql, args).fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise health.translate(self.path, exc, "read") from None
-
-    # -- files (the watcher's memory) ------------------------------------------------------
-    def file_seen(self, path: Path | str) -> FileRow | None:
-        rows = self._query("SELECT * FROM files WHERE path = ?", (str(path),))
-        if not rows:
-            return None
-        return _file_row(rows[0])
-
-    def record_file(self, path: Path | str, *, size: int, mtime_ns: int, raw_sha256: str,
-                    identity: str | None, state: str) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO files(path, size, mtime_ns, raw_sha256, identity, state, seen_at)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET size=excluded.size,"
-                " mtime_ns=excluded.mtime_ns, raw_sha256=excluded.raw_sha256,"
-                " identity=excluded.identity, state=excluded.state, seen_at=excluded.seen_at",
-                (str(path), size, mtime_ns, raw_sha256, identity, state, ts(now_utc())))
-
-    def record_files(self, rows: list[FileRow]) -> None:
-        """Many :meth:`record_file` at once, in one transaction (a start-up scan)."""
-        seen = ts(now_utc())
-        with self._tx() as db:
-            db.executemany(
-                "INSERT INTO files(path, size, mtime_ns, raw_sha256, identity, state, seen_at)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET size=excluded.size,"
-                " mtime_ns=excluded.mtime_ns, raw_sha256=excluded.raw_sha256,"
-                " identity=excluded.identity, state=excluded.state, seen_at=excluded.seen_at",
-                [(str(r.path), r.size, r.mtime_ns, r.raw_sha256, r.identity, r.state, seen)
-                 for r in rows])
-
-    def files(self) -> dict[str, FileRow]:
-        """Every file the watcher remembers, by path (one query for a start-up scan)."""
-        return {r["path"]: _file_row(r) for r in self._query("SELECT * FROM files")}
-
-    def file_sigs(self) -> dict[str, tuple[int, int, str]]:
-        """``{path: (size, mtime_ns, state)}`` for every remembered file: one query, no
-        timestamps parsed (the daemon's start-up scan)."""
-        rows = self._query("SELECT path, size, mtime_ns, state FROM files")
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-    def waiting_files(self) -> list[tuple[str, str]]:
-        """``(path, identity)`` of the remembered files left waiting for their story."""
-        rows = self._query("SELECT path, identity FROM files WHERE state = 'waiting'"
-                           " AND identity IS NOT NULL AND identity != ''")
-        return [(r[0], r[1]) for r in rows]
-
-    def forget_file(self, path: Path | str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM files WHERE path = ?", (str(path),))
 
     # -- stories ---------------------------------------------------------------------------
     def upsert_story(self, identity: str, *, title: str, path: str, content_hash: str) -> None:
@@ -460,8 +285,3 @@ class Registry:
                       r["detail"], r["url"], parse_ts(r["at"]))
                 for r in self._query("SELECT * FROM events WHERE identity = ? ORDER BY id",
                                      (identity,))]
-
-
-def _file_row(r: sqlite3.Row) -> FileRow:
-    return FileRow(r["path"], r["size"], r["mtime_ns"], r["raw_sha256"], r["identity"],
-                   r["state"], parse_ts(r["seen_at"]))
