@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Account, Rendering, Settings, TagRules, Target, load_config
-from crosspost.config.settings import Masterlist, PromptTable, Rules, SeriesNavigation
+from crosspost.config.community import Masterlist, PromptTable, Rules, SeriesNavigation
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

@@ -12,7 +12,7 @@ import pytest
 from cli_support import run_main
 from storyfiles import write_story
 
-from crosspost.config.settings import Masterlist
+from crosspost.config.community import Masterlist
 from crosspost.sandbox.world import Entry
 from crosspost.workflows.masterlists import Listed, masterlist_html
 

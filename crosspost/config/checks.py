@@ -13,18 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from crosspost.config.settings import (
-    Account,
-    Config,
-    Masterlist,
-    PromptTable,
-    Rules,
-    SeriesNavigation,
-    Settings,
-    TagRules,
-    Target,
-    WordBand,
-)
+from crosspost.config.community import Masterlist, PromptTable, Rules, SeriesNavigation
+from crosspost.config.settings import Account, Config, Settings, TagRules, Target, WordBand
 from crosspost.config.sites import adapter_settings_model, installed_sites
 from crosspost.errors import ConfigProblem
 from crosspost.story import fields as known_fields

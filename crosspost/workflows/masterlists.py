@@ -27,7 +27,7 @@ from crosspost.workflows.derived import (
 
 if TYPE_CHECKING:
     from crosspost.config import Config
-    from crosspost.config.settings import Masterlist
+    from crosspost.config.community import Masterlist
     from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from crosspost.config.settings import rating_level
+from crosspost.config.community import rating_level
 from crosspost.errors import StoryError
 from crosspost.render.body import body_sections
 from crosspost.story import fields as known_fields
 
 if TYPE_CHECKING:
     from crosspost.config import Config, Rendering
-    from crosspost.config.settings import Rules
+    from crosspost.config.community import Rules
     from crosspost.story.model import Story
     from crosspost.story.post import Post
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crosspost.config.settings import SeriesNavigation
+from crosspost.config.community import SeriesNavigation
 from crosspost.delivery import Publisher
 from crosspost.errors import CrosspostError
 from crosspost.logs import get_logger

@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from crosspost.adapter import SiteLimits, adapter_class
-from crosspost.config.settings import SeriesNavigation
+from crosspost.config.community import SeriesNavigation
 from crosspost.delivery.hooks import part_prefix
 from crosspost.render import compose, render_post
 from crosspost.story.model import Story

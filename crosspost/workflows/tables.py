@@ -32,7 +32,7 @@ from crosspost.workflows.split import is_part
 
 if TYPE_CHECKING:
     from crosspost.config import Config
-    from crosspost.config.settings import PromptTable
+    from crosspost.config.community import PromptTable
     from crosspost.delivery import AdapterPool, Outcome
     from crosspost.state.registry import Registry
 
