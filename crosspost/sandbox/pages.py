@@ -100,8 +100,9 @@ def journal_page(world: World, name: str, dialect: str = "dw", tag: str | None =
     where = (f' · entries tagged <b class="tag">{escape(tag)}</b> '
              f'(<a href="/{quote(acct.name)}/">all entries</a>)' if tag is not None else "")
     entries = "".join(_summary(e, dialect) for e in items) or "<p>No entries.</p>"
+    count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
     body = (f'<header><a href="/">sandbox</a></header><h1>{escape(acct.fullname)}</h1>'
-            f"<p>{kind} <b>{escape(acct.name)}</b> · {len(items)} entries{where}</p>{entries}")
+            f"<p>{kind} <b>{escape(acct.name)}</b> · {count}{where}</p>{entries}")
     return _page(acct.fullname, body)
 
 
