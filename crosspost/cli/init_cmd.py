@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 SITE_CHOICES = ("dreamwidth", "livejournal", "insanejournal", "lj", "sandbox")
 #: sites whose server must be given
 NEEDS_SERVER = ("lj",)
+#: where `crosspost sandbox` listens unless told otherwise
+SANDBOX_DEFAULT = "http://127.0.0.1:8080"
 
 
 def _read_secret(account: str, label: str, api_key: bool, page: str, ask: bool
@@ -172,6 +174,10 @@ def init_cmd(app: App, example: bool, systemd_unit: bool, site: str | None,
         if not ask:
             raise UserError(f"site {site!r} needs --server", "add --server https://…")
         server = click.prompt("Server address (https://…)")
+    elif server is None and site == "sandbox" and ask:
+        # the sandbox runs wherever `crosspost sandbox` said it does
+        server = click.prompt("Sandbox address (as `crosspost sandbox` printed it)",
+                              default=SANDBOX_DEFAULT)
     if username is None:
         if not ask:
             raise UserError("no user name given", "add --user NAME")
