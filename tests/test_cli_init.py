@@ -65,6 +65,17 @@ def test_init_asks_its_questions_when_run_by_a_person(
     assert set(config.targets) == {"journal", "modfics"}
 
 
+def test_init_asks_where_the_sandbox_runs_when_not_told(
+        tmp_path: Path, sandbox: Any, file_keyring: Any) -> None:
+    cfg = tmp_path / "config.toml"
+    # site, the sandbox's address (as `crosspost sandbox` printed it), user name, API key
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "init"],
+                             input=f"sandbox\n{sandbox.url}\nwriter\nsandbox-key\n0\n")
+    assert res.exit_code == 0, res.output
+    assert "Sandbox address" in res.output and "[http://127.0.0.1:8080]" in res.output
+    assert load_config(cfg).accounts["sandbox"].server == sandbox.url
+
+
 def test_init_refuses_a_community_the_account_may_not_post_to(
         tmp_path: Path, sandbox: Any, file_keyring: Any) -> None:
     cfg = tmp_path / "config.toml"
