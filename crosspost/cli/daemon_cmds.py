@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost.cli import App
-from crosspost.cli.complete import complete_targets
+from crosspost.cli.filters import filter_options
 from crosspost.cli.lookup import DELIVERY_ID, story_title
 
 if TYPE_CHECKING:
@@ -176,14 +176,7 @@ def schedule_cmd(app: App, file: Path, at_text: str, targets: tuple[str, ...]) -
 # -- queue -------------------------------------------------------------------------------------
 
 @click.command("queue")
-@click.option("--state", "states", multiple=True, type=click.Choice(("scheduled", "held")),
-              help="Only releases in this state (repeatable).")
-@click.option("--to", "targets", multiple=True, metavar="TARGET",
-              shell_complete=complete_targets, help="Only this target (repeatable).")
-@click.option("--story", "stories", multiple=True, metavar="FILE|ID",
-              help="Only this story (repeatable): its file or identity.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON document (schema: docs/JSON.md).")
+@filter_options(("scheduled", "held"), "Only this story (repeatable): its file or identity.")
 @click.pass_obj
 def queue_cmd(app: App, states: tuple[str, ...], targets: tuple[str, ...],
               stories: tuple[str, ...], as_json: bool) -> None:

@@ -1,8 +1,14 @@
-"""The row filters of ``status`` and ``queue`` (``--state``, ``--to``, ``--story``)."""
+"""The row filters of ``status`` and ``queue`` (``--state``, ``--to``, ``--story``) and
+their ``--json``: the options, and :func:`select`, the rows they keep."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crosspost.cli.complete import complete_targets
 
 if TYPE_CHECKING:
     from crosspost.state.registry import Delivery
@@ -26,3 +32,23 @@ def select(rows: list[Delivery], states: tuple[str, ...], targets: tuple[str, ..
             continue
         out.append(r)
     return out
+
+
+def filter_options(states: Sequence[str], story_help: str) -> Callable[[Any], Any]:
+    """``--state`` (one of ``states``), ``--to``, ``--story`` and ``--json``, as ``status``
+    and ``queue`` take them."""
+    options = [
+        click.option("--state", "states", multiple=True, type=click.Choice(tuple(states)),
+                     help="Only this state (repeatable)."),
+        click.option("--to", "targets", multiple=True, metavar="TARGET",
+                     shell_complete=complete_targets, help="Only this target (repeatable)."),
+        click.option("--story", "stories", multiple=True, metavar="FILE|ID", help=story_help),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print one JSON document (schema: docs/JSON.md)."),
+    ]
+
+    def apply(fn: Any) -> Any:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+    return apply

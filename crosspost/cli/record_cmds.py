@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost.cli.complete import STATES, complete_targets
-from crosspost.cli.filters import select
+from crosspost.cli.filters import filter_options, select
 from crosspost.cli.post_cmds import local_time, resolve, user_zone
 
 if TYPE_CHECKING:
@@ -72,14 +72,7 @@ def history_cmd(app: App, what: str, targets: tuple[str, ...], as_json: bool) ->
 
 @click.command("status")
 @click.option("--all", "show_all", is_flag=True, help="Also list deleted and cancelled copies.")
-@click.option("--state", "states", multiple=True, type=click.Choice(STATES),
-              help="Only copies in this state (repeatable).")
-@click.option("--to", "targets", multiple=True, metavar="TARGET",
-              shell_complete=complete_targets, help="Only this target (repeatable).")
-@click.option("--story", "stories", multiple=True, metavar="FILE|ID",
-              help="Only this story (repeatable): its file, identity or a delivery id.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON document (schema: docs/JSON.md).")
+@filter_options(STATES, "Only this story (repeatable): its file, identity or a delivery id.")
 @click.pass_obj
 def status_cmd(app: App, show_all: bool, states: tuple[str, ...], targets: tuple[str, ...],
                stories: tuple[str, ...], as_json: bool) -> None:
