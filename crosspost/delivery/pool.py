@@ -152,6 +152,17 @@ class AdapterPool:
                 if wait:
                     self._block_until[name] = time.monotonic() + float(wait)
 
+    @contextlib.contextmanager
+    def reach(self, name: str) -> Iterator[Adapter]:
+        """The account's adapter while one of its site's slots is held; the account's block
+        (a refused login this run) is raised instead of calling the site again."""
+        blocked = self.blocked(name)
+        if blocked is not None:
+            raise blocked
+        adapter = self.adapter(name)
+        with self.slot(name):
+            yield adapter
+
     def blocked(self, name: str) -> CrosspostError | None:
         with self._lock:
             until = self._block_until.get(name)

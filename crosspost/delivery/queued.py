@@ -53,11 +53,7 @@ def follow_queued(registry: Registry, pool: AdapterPool, rows: list[Delivery],
             continue
         since = (row.intent_at - CLOCK_SLACK) if row.intent_at else None
         try:
-            blocked = pool.blocked(account)
-            if blocked is not None:
-                raise blocked
-            adapter = pool.adapter(account)
-            with pool.slot(account):
+            with pool.reach(account) as adapter:
                 found = adapter.find(row.journal or None, post, since)
         except NotImplementedError:
             continue

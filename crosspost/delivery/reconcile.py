@@ -78,11 +78,7 @@ def reconcile_row(registry: Registry, pool: AdapterPool, row: Delivery, owner: s
                           "check the site, then `crosspost retry --force ID`", base_delay)
     since = (row.intent_at - CLOCK_SLACK) if row.intent_at else None
     try:
-        blocked = pool.blocked(account)
-        if blocked is not None:
-            raise blocked
-        adapter = pool.adapter(account)
-        with pool.slot(account):
+        with pool.reach(account) as adapter:
             found = adapter.find(journal, post, since)
             fenced: bool | None = None  # not needed yet: the settle window runs
             if found is None and (row.settle_at is None or now_utc() >= row.settle_at):
