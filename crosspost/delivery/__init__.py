@@ -2,6 +2,8 @@
 
 - :mod:`.plan` — pure decisions (what to post, edit, skip, wait, retry) and error sorting;
 - :mod:`.courier` — one delivery: claim, one remote call, the outcome recorded;
+- :mod:`.outcome` — :class:`Outcome` (what one delivery came to) and a site's answer
+  recorded (status, notes, tags left out);
 - :mod:`.reconcile` — an uncertain delivery: ask the site before anything is sent again;
 - :mod:`.pool` — one adapter per account, requests in flight bounded per site;
 - :mod:`.publisher` — :class:`Publisher`: which deliveries a story needs, fanned out;
@@ -11,7 +13,7 @@
 
 from __future__ import annotations
 
-from crosspost.delivery.courier import NOT_DONE, Outcome
+from crosspost.delivery.outcome import NOT_DONE, Outcome
 from crosspost.delivery.pool import AdapterPool
 from crosspost.delivery.publisher import (
     IdentityClash,

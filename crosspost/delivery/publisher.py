@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome, copy_of
+from crosspost.delivery.courier import Courier, Job, copy_of
 from crosspost.delivery.hooks import Expand, Vet, part_prefix
+from crosspost.delivery.outcome import NOT_DONE, Outcome
 from crosspost.delivery.plan import (
     BUSY,
     IN_FLIGHT,
