@@ -357,7 +357,7 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     story = load_story(config, file)
     with _publisher(config) as publisher:
         _require_rows_secrets(config, publisher.registry.deliveries(story.identity)
-                              + publisher.part_rows(story.identity), targets)
+                              + publisher.drafts.part_rows(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
@@ -378,7 +378,7 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
     with _publisher(config) as publisher:
         identity, delivery_id = resolve(what, publisher.registry, config)
         rows = [r for r in publisher.registry.deliveries(identity)
-                + publisher.part_rows(identity)  # a long story's parts
+                + publisher.drafts.part_rows(identity)  # a long story's parts
                 if (delivery_id is None or r.id == delivery_id)
                 and (not targets or r.target in targets)]
         if not rows:

@@ -7,6 +7,8 @@
 - :mod:`.reconcile` — an uncertain delivery: ask the site before anything is sent again;
 - :mod:`.pool` — one adapter per account, requests in flight bounded per site;
 - :mod:`.publisher` — :class:`Publisher`: which deliveries a story needs, fanned out;
+- :mod:`.drafts` — what each of the publisher's jobs sends: the story rendered and vetted,
+  its parts, a recorded delivery rendered again from its file;
 - :mod:`.hooks` — what the layers above plug into the publisher (a check of each post,
   the split of a story too long for a site).
 """
