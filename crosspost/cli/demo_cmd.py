@@ -91,7 +91,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run_demo(workdir: Path, story: Path | None, port: int, exit_after: bool) -> None:
-    from crosspost.cli.post_cmds import describe
+    from crosspost.cli.outcomes import describe
     from crosspost.config import load_config
     from crosspost.delivery import Publisher
     from crosspost.sandbox import SandboxServer

@@ -1,9 +1,9 @@
 """``crosspost post | edit | delete | retry | history | status``: delivering stories by hand
 and looking at what was delivered.
 
-Each delivery prints one line: ``TARGET: what happened``. Exit codes: 0 when every target is
-done (posted, queued, skipped because already there…), 1 when any target failed or still
-waits for a retry, 2 for a story or usage error.
+Each delivery prints one line: ``TARGET: what happened`` (:mod:`crosspost.cli.outcomes`
+words it). Exit codes: 0 when every target is done (posted, queued, skipped because already
+there…), 1 when any target failed or still waits for a retry, 2 for a story or usage error.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import click
 
 from crosspost.cli.complete import complete_targets
 from crosspost.cli.lookup import DELIVERY_ID, load_story, resolve, story_title
+from crosspost.cli.outcomes import held_fix, report, summary
 from crosspost.errors import CrosspostError, UserError
 
 if TYPE_CHECKING:
@@ -65,71 +66,6 @@ def _publisher(config: Config) -> Iterator[Publisher]:
         from crosspost.cli.tables_cmd import sync_and_report
 
         sync_and_report(config, registry, publisher.pool)
-
-
-def describe(out: Outcome, zone: tzinfo | None = None) -> list[str]:
-    """The line(s) shown for one outcome: ``TARGET: what happened``, then notes."""
-    msg = out.message
-    ref = f" [delivery {out.delivery_id}]" if out.delivery_id else ""
-    if out.action == "scheduled" and out.release_at is not None:
-        from crosspost.story.when import describe as describe_time
-
-        local = out.release_at.astimezone(zone) if zone else out.release_at.astimezone()
-        return [f"{out.target}: scheduled for {describe_time(local, datetime.now(local.tzinfo))}"
-                f"{ref}; `crosspost watch` posts it then (`crosspost post --now` posts it "
-                "at once)"]
-    if out.action in ("posted", "edited"):
-        text = f"{out.action} {out.url}".rstrip() + (f" ({msg})" if msg and msg not in
-                                                     out.notes else "")
-    elif out.action == "queued":
-        text = "queued for moderation" + (f": {msg}" if msg else "")
-    elif out.action == "deleted":
-        text = f"deleted {out.url}".rstrip()
-    elif out.action == "gone":
-        text = f"gone: {msg}" + (f" ({out.url})" if out.url else "")
-    elif out.action in ("failed", "uncertain", "retry", "held", "needs_edit"):
-        label = {"retry": "not posted yet", "needs_edit": "changed, not edited"}.get(
-            out.action, out.action)
-        text = f"{label}{ref}: {msg}"
-    else:
-        text = f"{out.action}: {msg}" if msg else out.action
-    lines = [f"{out.target}: {text}"]
-    fix = out.error.fix if out.error is not None else ""
-    if out.action in ("retry", "uncertain") and fix and "fix:" not in msg:
-        lines.append(f"  fix: {fix}")  # e.g. a full moderation queue: ask the maintainers
-    lines += [f"  {note}" for note in dict.fromkeys(out.notes) if note and note != msg]
-    return lines
-
-
-def report(outcomes: list[Outcome], zone: tzinfo | None = None) -> bool:
-    """Print the outcomes (the first line of each in its status colour on a terminal);
-    True when all are done."""
-    from crosspost.cli.output import paint
-
-    for out in outcomes:
-        for i, line in enumerate(describe(out, zone)):
-            click.echo(paint(line, out.action) if i == 0 else line)
-    return all(o.ok for o in outcomes)
-
-
-#: outcome action → the summary's count it adds to
-SUMMARY_OF = {"posted": "posted", "edited": "posted", "queued": "queued",
-              "scheduled": "waiting", "retry": "waiting", "uncertain": "waiting",
-              "held": "waiting", "busy": "waiting", "needs_edit": "waiting",
-              "failed": "failed", "skipped": "skipped"}
-
-
-def summary(stories: int, outcomes: list[Outcome]) -> str:
-    """One line for a batch: ``3 stories: 4 posted, 1 queued, 0 waiting, 1 failed``. Pure."""
-    counts = dict.fromkeys(("posted", "queued", "waiting", "failed", "skipped"), 0)
-    for out in outcomes:
-        key = SUMMARY_OF.get(out.action)
-        if key:
-            counts[key] += 1
-    text = (f"{stories} stor{'y' if stories == 1 else 'ies'}: {counts['posted']} posted, "
-            f"{counts['queued']} queued, {counts['waiting']} waiting, "
-            f"{counts['failed']} failed")
-    return text + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
 
 
 @click.command("post")
@@ -256,18 +192,6 @@ def interrupted(registry: Registry, plans: list[tuple[Story, list[tuple[datetime
                    "posted twice)", err=True)
 
 
-def held_fix(outcomes: list[Outcome], story: Story) -> list[Outcome]:
-    """Held outcomes (a ``Release:`` time past by more than the grace period) with the
-    way out: post it now, or give it another time."""
-    from dataclasses import replace
-
-    where = f" {story.path}" if story.path is not None else " FILE"
-    fix = (f"`crosspost post --now{where}` posts it at once; or change its Release: time "
-           "(or raise settings.grace_minutes)")
-    return [replace(o, notes=(*o.notes, f"fix: {fix}")) if o.action == "held" else o
-            for o in outcomes]
-
-
 def release_plan(story: Story, config: Config, zone: tzinfo, names: list[str],
                  named: bool) -> list[tuple[datetime | None, list[str]]]:
     """The story's ``Release:`` times for these targets: [(time or None for now, targets)].
@@ -357,7 +281,7 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     story = load_story(config, file)
     with _publisher(config) as publisher:
         _require_rows_secrets(config, publisher.registry.deliveries(story.identity)
-                              + publisher.part_rows(story.identity), targets)
+                              + publisher.drafts.part_rows(story.identity), targets)
         outcomes = publisher.edit(story, list(targets) or None)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
@@ -378,7 +302,7 @@ def delete_cmd(app: App, what: str, targets: tuple[str, ...], yes: bool) -> None
     with _publisher(config) as publisher:
         identity, delivery_id = resolve(what, publisher.registry, config)
         rows = [r for r in publisher.registry.deliveries(identity)
-                + publisher.part_rows(identity)  # a long story's parts
+                + publisher.drafts.part_rows(identity)  # a long story's parts
                 if (delivery_id is None or r.id == delivery_id)
                 and (not targets or r.target in targets)]
         if not rows:

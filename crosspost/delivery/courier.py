@@ -1,6 +1,7 @@
 """One delivery, start to finish: claim → (reconcile) → remote call → outcome, with the
 in-run retries. The :class:`~crosspost.delivery.Publisher` decides which deliveries to run
-and runs a :class:`Courier` for each, concurrently.
+and runs a :class:`Courier` for each, concurrently; what a site's answer records is in
+:mod:`crosspost.delivery.outcome`.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 from crosspost.adapter import on_send
+from crosspost.delivery.outcome import Outcome, record_answer
 from crosspost.delivery.plan import (
     Decision,
     answered_early,
@@ -34,7 +35,7 @@ from crosspost.errors import (
 )
 from crosspost.logs import get_logger
 from crosspost.state.registry import Delivery, Intent, Registry, now_utc
-from crosspost.story.post import Post, Receipt, RemoteRef
+from crosspost.story.post import Post, RemoteRef
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -42,36 +43,8 @@ if TYPE_CHECKING:
 
 log = get_logger("delivery")
 
-#: Outcome actions that mean "not delivered (yet)" (the CLI exits 1).
-NOT_DONE = frozenset({"failed", "retry", "uncertain", "held", "busy"})
 #: Longest backoff between attempts, however many failed.
 BACKOFF_CAP = 3600.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery in this run.
-
-    ``action``: posted | queued | edited | deleted | gone | skipped | scheduled | cancelled |
-    needs_edit | retry | uncertain | failed | held | busy (another run holds the delivery
-    right now: look again later). ``notes``: the renderer's notes, the site's own messages
-    and the tags left out.
-    """
-
-    delivery_id: int
-    identity: str
-    target: str
-    action: str
-    url: str = ""
-    message: str = ""
-    error: CrosspostError | None = None
-    notes: tuple[str, ...] = ()
-    #: for "scheduled": when the release goes out (aware)
-    release_at: datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.action not in NOT_DONE
 
 
 Decide = Callable[[Delivery | None, bool, bool], Decision]
@@ -103,34 +76,6 @@ def copy_of(post: Post | None, copy: int) -> Post | None:
     if post is None or copy == 0:
         return post
     return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
-
-
-#: The adapter's own explanation of left-out tags (replaced by :func:`tag_notes`' line).
-_OWN_TAG_NOTE = ("left out tag",)
-
-
-def tag_notes(receipt: Receipt) -> list[str]:
-    """The notes for a receipt with left-out tags: our interpretation first, then the other
-    messages; the site's own words about tags are labelled as such (LJ: its "maximum tags
-    limit" wording is misleading, reference §5)."""
-    dropped = ", ".join(receipt.dropped_tags)
-    notes = [f"left out (the community does not have these tags and this account may not "
-             f"create them): {dropped}"]
-    hint = ""
-    for msg in receipt.messages:
-        low = msg.lower()
-        if low.startswith("posted without tags:"):  # the site's refusal, quoted
-            notes.append(f"the site says: {msg.split(':', 1)[1].strip()}")
-            continue
-        if low.startswith(_OWN_TAG_NOTE):
-            if "allow_new" in msg:
-                hint = "(if this account may create tags there, set `tags.allow_new = true` " \
-                       "for this target)"
-            continue
-        notes.append(f"the site says: {msg}" if "tag" in low else msg)
-    if hint:
-        notes.insert(1, hint)
-    return notes
 
 
 class Courier:
@@ -310,34 +255,8 @@ class Courier:
                             "report this as a bug; the delivery will be checked and retried",
                             transient=True, maybe_committed=True)
             return self._failed(job, row, op, bug, tries, account)
-        return self._succeeded(job, row, op, receipt, post), None
-
-    def _succeeded(self, job: Job, row: Delivery, op: str, receipt: Receipt,
-                   post: Post | None) -> Outcome:
-        # the renderer's notes (subject cut, tags normalised) and then the site's words
-        notes = list(post.notes if post is not None and op != "delete" else ())
-        notes += tag_notes(receipt) if receipt.dropped_tags else receipt.messages
-        notes = list(dict.fromkeys(n for n in notes if n))  # each note once
-        if op == "delete":
-            status = action = "deleted"
-        elif receipt.status == "queued":
-            status = action = "queued"
-        else:
-            status, action = "posted", ("edited" if op == "edit" else "posted")
-        ref = receipt.remote
-        done = self.registry.finish(
-            row.id, status, owner=self.owner, itemid=ref.itemid if ref else None,
-            anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
-            action=action, detail="; ".join(notes),
-            keep_payload=status == "queued")  # to find the entry once it is approved
-        url = done.url if action != "queued" else ""
-        log.info("%s → %s: %s", job.identity, job.target, f"{action} {url}".rstrip(),
-                 extra={"story": job.identity, "target": job.target, "url": url,
-                        "event": action})
-        # a queue's own words go on the outcome's line; everything else is a note
-        message = receipt.messages[0] if action == "queued" and receipt.messages else ""
-        return Outcome(done.id, done.identity, done.target, action, url, message,
-                       notes=tuple(n for n in notes if n != message))
+        return record_answer(self.registry, self.owner, row, op, receipt, post,
+                             identity=job.identity, target=job.target), None
 
     def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
                 account: str) -> tuple[Outcome, float | None]:

@@ -4,11 +4,12 @@ The :class:`Publisher` turns a request (publish, edit, delete, retry, reconcile,
 into one job per delivery and runs them concurrently; for each, a
 :class:`~crosspost.delivery.courier.Courier` claims the registry row (``BEGIN IMMEDIATE``: read,
 decide with ``crosspost.delivery.plan``, record the intent, commit), makes the one remote call, and
-records the outcome. A row left ``pending`` by a run that died, or
-``uncertain`` after a request whose answer never came, is reconciled with the site
-(``crosspost.delivery.reconcile``) before anything is sent again. Transient failures are retried
-within the run while the wait is short, then left with ``next_attempt_at`` for the daemon
-or ``crosspost retry``. Targets are independent and run concurrently, bounded per site.
+records the outcome (:class:`~crosspost.delivery.drafts.Drafts` renders what it sends). A
+row left ``pending`` by a run that died, or ``uncertain`` after a request whose answer never
+came, is reconciled with the site (``crosspost.delivery.reconcile``) before anything is sent
+again. Transient failures are retried within the run while the wait is short, then left
+with ``next_attempt_at`` for the daemon or ``crosspost retry``. Targets are independent and
+run concurrently, bounded per site.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crosspost.delivery.courier import NOT_DONE, Courier, Job, Outcome, copy_of
-from crosspost.delivery.hooks import Expand, Vet, part_prefix
+from crosspost.delivery.courier import Courier, Job, copy_of
+from crosspost.delivery.drafts import Drafts
+from crosspost.delivery.hooks import Expand, Vet
+from crosspost.delivery.outcome import NOT_DONE, Outcome
 from crosspost.delivery.plan import (
     BUSY,
     IN_FLIGHT,
@@ -34,13 +37,11 @@ from crosspost.delivery.plan import (
     decide_retry,
 )
 from crosspost.delivery.pool import AdapterPool
-from crosspost.delivery.reconcile import decode_post
 from crosspost.errors import CrosspostError, UserError
 from crosspost.logs import get_logger
 from crosspost.state.lock import owner_token
 from crosspost.state.registry import Delivery, Registry, now_utc
 from crosspost.story.post import Post
-from crosspost.story.when import journal_time
 
 if TYPE_CHECKING:
     from crosspost.config import Config
@@ -110,11 +111,6 @@ def _edit_unless_unchanged(post: Post | None, content_hash: str
     return on_row
 
 
-def never_reached(row: Delivery) -> bool:
-    """A post that the site refused or never received (not one that may have landed)."""
-    return row.op == "post" and row.itemid is None and row.status in ("retry", "failed")
-
-
 class Publisher:
     """Publishes, edits and deletes stories through the registry and the adapters."""
 
@@ -123,12 +119,9 @@ class Publisher:
                  max_workers: int = 16, max_wait: float | None = None,
                  vet: Vet | None = None, expand: Expand | None = None) -> None:
         self.config = config
-        #: checks a rendered post before anything is recorded or sent (community rules);
-        #: raises a CrosspostError to refuse it
-        self.vet = vet
-        #: splits a story too long for a target into parts (long stories)
-        self.expand = expand
         self.registry = registry
+        #: renders what each job sends (``vet``: the community rules; ``expand``: parts)
+        self.drafts = Drafts(config, registry, vet=vet, expand=expand)
         self.pool = pool or AdapterPool(config)
         self._own_pool = pool is None
         self.owner = owner_token()
@@ -161,17 +154,6 @@ class Publisher:
     def targets_for(self, names: list[str] | None) -> list[str]:
         return select_targets(self.config, names)
 
-    def _render(self, story: Story, target: str) -> tuple[Post | None, CrosspostError | None]:
-        from crosspost.render import render_post
-
-        try:
-            post = render_post(story, self.config, target)
-            if self.vet is not None:
-                self.vet(story, self.config, target, post)
-            return post, None
-        except CrosspostError as exc:
-            return None, exc
-
     def publish(self, story: Story, targets: list[str] | None = None, *, again: bool = False,
                 at: datetime | None = None, explicit: bool = True,
                 grace: timedelta | None = None) -> list[Outcome]:
@@ -188,7 +170,7 @@ class Publisher:
             log.error("%s", clash.message)
             return [Outcome(0, story.identity, name, "failed", message=clash.render(),
                             error=clash) for name in names]
-        self._record(story)  # the fields too: derived entries (prompt tables…) read them
+        self.drafts.record(story)  # the fields too: derived entries (prompt tables…) read them
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
         if any(r.status == "queued" and r.content_hash != chash
@@ -211,18 +193,19 @@ class Publisher:
         decide = decider(chash)
         jobs, posts, parts = [], {}, []
         for name in names:
-            pieces, split_err = self._pieces(story, name)
+            pieces, split_err = self.drafts.pieces(story, name)
             if len(pieces) > 1:  # too long for this site: its parts, in order, one by one
                 for piece in pieces:
-                    self._record(piece)
-                    job = self._job(piece, name, decider(piece.content_hash),
-                                    at if dated else None)
-                    parts.append(job)
+                    self.drafts.record(piece)
+                    post, err = self.drafts.render(piece, name)
+                    parts.append(Job("publish", piece.identity, name,
+                                     decider(piece.content_hash),
+                                     self.drafts.dated(post, at if dated else None, name),
+                                     piece.content_hash, error=err))
                 continue
-            post, err = self._render(story, name)
+            post, err = self.drafts.render(story, name)
             err = split_err or err
-            if post is not None and dated and at is not None:
-                post = replace(post, when=journal_time(at, self.config.timezone_for(name)))
+            post = self.drafts.dated(post, at if dated else None, name)
             posts[name] = post
             jobs.append(Job("publish", story.identity, name, decide, post, chash, error=err))
         if edit_mode == "auto":  # older copies (--again) of a changed story: edit them too
@@ -233,29 +216,6 @@ class Publisher:
                      for r in rows if r.copy < newest[r.target] and r.status == "posted"
                      and r.content_hash != chash and posts[r.target] is not None]
         return self._fan_out(jobs) + [self.courier.run(job) for job in parts]
-
-    def _pieces(self, story: Story, target: str) -> tuple[list[Story], CrosspostError | None]:
-        """The story as ``target`` receives it (see :data:`Expand`)."""
-        if self.expand is None or target not in self.config.targets:
-            return [story], None
-        try:
-            return self.expand(story, self.config, target), None
-        except CrosspostError as exc:
-            return [story], exc
-
-    def _record(self, story: Story) -> None:
-        self.registry.upsert_story(story.identity, title=story.title,
-                                   path=str(story.path or ""), content_hash=story.content_hash)
-        self.registry.record_fields(story.identity,
-                                    {"word_count": f"{story.word_count:,}", **story.fields})
-
-    def _job(self, story: Story, target: str, decide: Callable[..., Decision],
-             dated_at: datetime | None) -> Job:
-        post, err = self._render(story, target)
-        if post is not None and dated_at is not None:
-            post = replace(post, when=journal_time(dated_at, self.config.timezone_for(target)))
-        return Job("publish", story.identity, target, decide, post, story.content_hash,
-                   error=err)
 
     def identity_clash(self, story: Story) -> IdentityClash | None:
         """A different story already posted under this story's identity (same title and
@@ -287,7 +247,7 @@ class Publisher:
         rows = [r for r in self.registry.deliveries(identity, statuses=("queued",))
                 if r.itemid is None]
         found = follow_queued(self.registry, self.pool, rows,
-                              lambda r: copy_of(self._rerender(r)[0], r.copy))
+                              lambda r: copy_of(self.drafts.rerender(r)[0], r.copy))
         return [Outcome(f.row.id, f.row.identity, f.row.target,
                         "posted" if f.approved else "queued", f.row.url, f.message)
                 for f in found]
@@ -297,41 +257,19 @@ class Publisher:
         the named ones); queued copies approved since are followed first."""
         wanted = set(self.targets_for(targets)) if targets else None
         self.follow_queued(story.identity)
-        self._record(story)
-        rows = [r for r in self.registry.deliveries(story.identity) + self.part_rows(
+        self.drafts.record(story)
+        rows = [r for r in self.registry.deliveries(story.identity) + self.drafts.part_rows(
             story.identity) if wanted is None or r.target in wanted]
         posts: dict[tuple[str, str], tuple[Post | None, CrosspostError | None, str]] = {}
         jobs = []
         for row in rows:
             key = (row.identity, row.target)
             if key not in posts:
-                posts[key] = self._edit_post(story, row)
+                posts[key] = self.drafts.for_edit(story, row)
             post, err, chash = posts[key]
             jobs.append(Job("edit", row.identity, row.target,
                             _edit_unless_unchanged(post, chash), post, chash, row.id, err))
         return self._fan_out(jobs)
-
-    def part_rows(self, identity: str) -> list[Delivery]:
-        """The deliveries of the parts of a story split for a site (long stories)."""
-        prefix = part_prefix(identity)
-        return [r for r in self.registry.deliveries() if r.identity.startswith(prefix)]
-
-    def _edit_post(self, story: Story, row: Delivery
-                   ) -> tuple[Post | None, CrosspostError | None, str]:
-        """What an edit sends to ``row``: the story, or the part of it the row holds."""
-        if row.target not in self.config.targets:
-            return None, None, story.content_hash
-        if row.identity == story.identity:
-            return (*self._render(story, row.target), story.content_hash)
-        pieces, err = self._pieces(story, row.target)
-        piece = next((p for p in pieces if p.identity == row.identity), None)
-        if piece is None:
-            return None, err or UserError(
-                f"{row.identity} is no longer a part of the story (it splits differently "
-                "now)", "delete the old parts (`crosspost delete`) and post the story "
-                "again"), story.content_hash
-        self._record(piece)
-        return (*self._render(piece, row.target), piece.content_hash)
 
     def edit_posts(self, edits: list[tuple[Delivery, Post]]) -> list[Outcome]:
         """Edit existing entries to exactly these posts, keeping each row's content hash:
@@ -349,7 +287,7 @@ class Publisher:
             rows = [one] if one is not None else []
         else:
             wanted = set(targets) if targets else None
-            rows = [r for r in self.registry.deliveries(identity) + self.part_rows(identity)
+            rows = [r for r in self.registry.deliveries(identity) + self.drafts.part_rows(identity)
                     if wanted is None or r.target in wanted]
         jobs = [Job("delete", r.identity, r.target, _on_row(decide_delete), delivery_id=r.id)
                 for r in rows]
@@ -379,18 +317,7 @@ class Publisher:
         return self._fan_out([self._retry_job(r, False) for r in rows])
 
     def _retry_job(self, row: Delivery, force: bool) -> Job:
-        post = decode_post(row.payload)
-        err: CrosspostError | None = None
-        content_hash = row.content_hash
-        if post is None and row.op != "delete":
-            post, err = self._rerender(row)
-        elif post is not None and never_reached(row):
-            # nothing of it is on the site: send the story as it is now, not as it was
-            # when it was first tried (it may have been edited while the site refused it)
-            current, chash = self._current_version(row)
-            if current is not None:  # (copies after the first keep their marker)
-                post = replace(copy_of(current, row.copy) or current, when=post.when)
-                content_hash = chash
+        post, err, content_hash = self.drafts.for_retry(row)
 
         def decide(r: Delivery | None, live: bool, forced: bool) -> Decision:
             if r is None:
@@ -399,34 +326,6 @@ class Publisher:
 
         return Job("retry", row.identity, row.target, decide, post, content_hash, row.id,
                     err)
-
-    def _current_version(self, row: Delivery) -> tuple[Post | None, str]:
-        """The story's current version rendered for ``row``'s target (from the file the
-        registry last saw it in) and its content hash; (None, "") when unreadable."""
-        from crosspost.story.parse import parse_file
-
-        known = self.registry.story(row.identity)
-        if known is None or not known.path or row.target not in self.config.targets:
-            return None, ""
-        try:
-            story = parse_file(Path(known.path))
-        except (CrosspostError, OSError):
-            return None, ""
-        if story.identity != row.identity:
-            return None, ""
-        post, _ = self._render(story, row.target)
-        return post, story.content_hash
-
-    def _rerender(self, row: Delivery) -> tuple[Post | None, CrosspostError | None]:
-        from crosspost.story.parse import parse_file
-
-        known = self.registry.story(row.identity)
-        if known is None or not known.path or row.target not in self.config.targets:
-            return None, None
-        try:
-            return self._render(parse_file(Path(known.path)), row.target)
-        except (CrosspostError, OSError):
-            return None, None
 
     def reconcile(self) -> list[Outcome]:
         """Start-up: settle every pending or uncertain delivery with the site (adopt what is
@@ -467,11 +366,9 @@ class Publisher:
                 continue
             job = self._retry_job(row, False)
             job.kind, job.decide = "release", decide
-            if job.post is not None and row.release_at is not None:
-                # the entry is dated at its release time in the journal's zone, even when
-                # it goes out a little late
-                zone = self.config.timezone_for(row.target)
-                job.post = replace(job.post, when=journal_time(row.release_at, zone))
+            # the entry is dated at its release time in the journal's zone, even when it
+            # goes out a little late
+            job.post = self.drafts.dated(job.post, row.release_at, row.target)
             jobs.append(job)
         return out + self._fan_out(jobs)
 
