@@ -150,3 +150,32 @@ def test_check_reports_a_release_time_months_past_as_held(
                           f"Release: {(datetime.now(UTC) - timedelta(minutes=10)):%Y-%m-%d %H:%M}")
     code, out, _ = run(capsys, sandbox_config, "check", str(fresh))
     assert code == 0 and out.startswith("ok "), out
+
+
+def _eventtime(sandbox: Any, title: str) -> str:
+    [entry] = [e for e in sandbox.world.list_entries("writer") if title in e.subject]
+    return str(entry.eventtime)
+
+
+def test_edit_redates_only_when_the_writer_changed_the_release_time(
+        tmp_path: Path, sandbox: Any, sandbox_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    first = datetime.now(UTC) - timedelta(hours=2)
+    moved = datetime.now(UTC) - timedelta(hours=3)
+    story = release_story(tmp_path, "moved", "Moved Release",
+                          f"Release: {first:%Y-%m-%d %H:%M}")
+    assert run(capsys, sandbox_config, "post", str(story), "--to", "journal")[0] == 0
+    assert _eventtime(sandbox, "Moved Release").startswith(f"{first:%Y-%m-%d %H:%M}")
+    # the text changes, the release time does not: the entry keeps its date
+    story.write_text(story.read_text(encoding="utf-8") + "\nA new last line.\n",
+                     encoding="utf-8")
+    code, out, _ = run(capsys, sandbox_config, "edit", str(story))
+    assert code == 0 and "journal: edited" in out, out
+    assert _eventtime(sandbox, "Moved Release").startswith(f"{first:%Y-%m-%d %H:%M}")
+    # the writer moves the release time: the entry is re-dated to it
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        f"Release: {first:%Y-%m-%d %H:%M}", f"Release: {moved:%Y-%m-%d %H:%M}"),
+        encoding="utf-8")
+    code, out, _ = run(capsys, sandbox_config, "edit", str(story))
+    assert code == 0 and "journal: edited" in out, out
+    assert _eventtime(sandbox, "Moved Release").startswith(f"{moved:%Y-%m-%d %H:%M}")

@@ -279,10 +279,16 @@ def edit_cmd(app: App, file: Path, targets: tuple[str, ...]) -> None:
     """Update every posted copy of the story in FILE with its current text."""
     config = app.config
     story = load_story(config, file)
+    zone = user_zone(config)
+    now = datetime.now(zone)
+    # a Release: time already come: a copy whose date it no longer is gets it (re-dated)
+    releases = {name: at for at, names in release_plan(story, config, zone,
+                                                       list(config.targets), False)
+                if at is not None and at <= now for name in names}
     with _publisher(config) as publisher:
         _require_rows_secrets(config, publisher.registry.deliveries(story.identity)
                               + publisher.drafts.part_rows(story.identity), targets)
-        outcomes = publisher.edit(story, list(targets) or None)
+        outcomes = publisher.edit(story, list(targets) or None, releases=releases)
     if not outcomes:
         raise UserError(f"{story.title or story.identity} is not posted anywhere yet",
                         f"post it first: crosspost post {file}")

@@ -67,6 +67,17 @@ class Drafts:
             return post
         return replace(post, when=journal_time(at, self.config.timezone_for(target)))
 
+    def redated(self, post: Post | None, row: Delivery, release: datetime | None
+                ) -> Post | None:
+        """``post`` dated at ``release`` when that is not the date ``row``'s copy was last
+        sent with (the writer changed the release time); else undated: an edit keeps the
+        entry's date (DW: editevent with date fields re-dates the entry)."""
+        new = self.dated(post, release, row.target)
+        sent = decode_post(row.payload)
+        if new is None or new.when is None or (sent is not None and sent.when == new.when):
+            return post
+        return new
+
     def pieces(self, story: Story, target: str) -> tuple[list[Story], CrosspostError | None]:
         """The story as ``target`` receives it (see :data:`Expand`)."""
         if self.expand is None or target not in self.config.targets:
@@ -88,13 +99,15 @@ class Drafts:
         prefix = part_prefix(identity)
         return [r for r in self.registry.deliveries() if r.identity.startswith(prefix)]
 
-    def for_edit(self, story: Story, row: Delivery
+    def for_edit(self, story: Story, row: Delivery, release: datetime | None = None
                  ) -> tuple[Post | None, CrosspostError | None, str]:
-        """What an edit sends to ``row``: the story, or the part of it the row holds."""
+        """What an edit sends to ``row``: the story, or the part of it the row holds;
+        dated at ``release`` only when the writer changed the release time."""
         if row.target not in self.config.targets:
             return None, None, story.content_hash
         if row.identity == story.identity:
-            return (*self.render(story, row.target), story.content_hash)
+            post, err = self.render(story, row.target)
+            return self.redated(post, row, release), err, story.content_hash
         pieces, err = self.pieces(story, row.target)
         piece = next((p for p in pieces if p.identity == row.identity), None)
         if piece is None:

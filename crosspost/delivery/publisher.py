@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -98,14 +98,15 @@ UNCHANGED = "unchanged since it was last sent; nothing sent"
 def _edit_unless_unchanged(post: Post | None, content_hash: str
                            ) -> Callable[[Delivery | None, bool, bool], Decision]:
     """``crosspost edit``'s decision: :func:`decide_edit`, except that a posted copy whose
-    recorded content (story hash and the fingerprint of what was sent) equals ``post`` is
-    left alone: an edit would send the same text again for nothing."""
+    recorded content (story hash and the fingerprint of what was sent) equals ``post``, and
+    that is not re-dated, is left alone: an edit would send the same text again for
+    nothing."""
     def on_row(row: Delivery | None, live: bool, forced: bool) -> Decision:
         if row is None:
             return Decision("skip", "no such delivery")
         sent = copy_of(post, row.copy)
         if (row.status == "posted" and sent is not None and row.content_hash == content_hash
-                and row.fingerprint == sent.fingerprint):
+                and row.fingerprint == sent.fingerprint and sent.when is None):
             return Decision("skip", UNCHANGED)
         return decide_edit(row, live=live)
     return on_row
@@ -252,9 +253,11 @@ class Publisher:
                         "posted" if f.approved else "queued", f.row.url, f.message)
                 for f in found]
 
-    def edit(self, story: Story, targets: list[str] | None = None) -> list[Outcome]:
+    def edit(self, story: Story, targets: list[str] | None = None, *,
+             releases: Mapping[str, datetime] | None = None) -> list[Outcome]:
         """Replace the content of every copy of ``story`` on the site (all its targets, or
-        the named ones); queued copies approved since are followed first."""
+        the named ones); queued copies approved since are followed first. ``releases``:
+        the story's release time per target; a copy is re-dated only where it changed."""
         wanted = set(self.targets_for(targets)) if targets else None
         self.follow_queued(story.identity)
         self.drafts.record(story)
@@ -265,7 +268,8 @@ class Publisher:
         for row in rows:
             key = (row.identity, row.target)
             if key not in posts:
-                posts[key] = self.drafts.for_edit(story, row)
+                posts[key] = self.drafts.for_edit(story, row,
+                                                  (releases or {}).get(row.target))
             post, err, chash = posts[key]
             jobs.append(Job("edit", row.identity, row.target,
                             _edit_unless_unchanged(post, chash), post, chash, row.id, err))
