@@ -19,6 +19,7 @@ MEASURES: dict[str, tuple[str, list[str]]] = {
                                      "daemon steady CPU while idle",
                                      "daemon peak RSS (VmHWM)"]),
     "parse": ("bench.parse_speed", ["parse throughput"]),
+    "hostile": ("bench.hostile_memory", ["peak memory parsing hostile files"]),
     "ui": ("bench.ui_stories", ["dashboard stories page, 100 stories",
                                 "dashboard stories page, 1,000 stories",
                                 "dashboard stories page, 10,000 stories"]),
