@@ -56,11 +56,7 @@ class Rules(Strict):
     @field_validator("required_fields")
     @classmethod
     def _canonical_required(cls, value: list[str]) -> list[str]:
-        out = []
-        for name in value:
-            spec = known_fields.lookup(name)
-            out.append(spec.key if spec is not None else name)
-        return out
+        return [known_fields.canonical(name) for name in value]
 
     @field_validator("subject_contains", mode="before")
     @classmethod
@@ -127,20 +123,12 @@ class Masterlist(Strict):
     @field_validator("group_by", "order_by")
     @classmethod
     def _canonical(cls, value: list[str]) -> list[str]:
-        out = []
-        for name in value:
-            spec = known_fields.lookup(name)
-            out.append(spec.key if spec is not None else name)
-        return out
+        return [known_fields.canonical(name) for name in value]
 
     @field_validator("where")
     @classmethod
     def _canonical_where(cls, value: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for name, v in value.items():
-            spec = known_fields.lookup(name)
-            out[spec.key if spec is not None else name] = v
-        return out
+        return {known_fields.canonical(name): v for name, v in value.items()}
 
 
 class SeriesNavigation(Strict):

@@ -64,11 +64,7 @@ class TagRules(Strict):
     def _canonical_field_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         # Aliases become canonical keys (``Pairings`` → ``pairing``). Names close to a known
         # field but not one of its spellings are reported by ``semantic_problems``.
-        out: dict[str, Any] = {}
-        for name, v in value.items():
-            spec = known_fields.lookup(name)
-            out[spec.key if spec is not None else name] = v
-        return out
+        return {known_fields.canonical(name): v for name, v in value.items()}
 
 
 class Rendering(Strict):

@@ -93,6 +93,13 @@ def lookup(name: str) -> FieldSpec | None:
     return _ALIASES.get(_norm(name))
 
 
+def canonical(name: str) -> str:
+    """A known field's canonical key for any of its spellings (``Pairings`` → pairing);
+    any other name as written (stories have fields of their own)."""
+    spec = lookup(name)
+    return spec.key if spec is not None else name
+
+
 def suggest(name: str) -> str | None:
     """A "did you mean" for an unknown field name close to a known one (``Titel`` → Title)."""
     hits = difflib.get_close_matches(_norm(name), list(_ALIASES), n=1, cutoff=0.75)
