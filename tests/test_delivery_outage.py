@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from storyfiles import write_sandbox_config, write_story
 
-from crosspost.config import load_config
+from crosspost.config import Config, load_config
 from crosspost.delivery import Publisher
 from crosspost.state.registry import Registry
+from crosspost.story.model import Story
 from crosspost.story.parse import parse_file
 
 
@@ -27,18 +28,23 @@ def closed_port() -> Iterator[int]:
         yield int(s.getsockname()[1])
 
 
-def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+def _dead_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, port: int, count: int
+               ) -> tuple[Config, list[Story]]:
+    """A config whose site is at a port nothing answers on, and ``count`` stories for it."""
     monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
-    cfg_path = write_sandbox_config(tmp_path / "config.toml",
-                                    f"http://127.0.0.1:{closed_port}",
+    cfg_path = write_sandbox_config(tmp_path / "config.toml", f"http://127.0.0.1:{port}",
                                     state_file=tmp_path / "state.sqlite3",
                                     stories_dir=tmp_path / "stories")
     config = load_config(cfg_path)
     config.settings.retry_limit = 4
     config.settings.retry_base_seconds = 0.01
-    stories = [parse_file(write_story(tmp_path / "stories", f"s{i}.txt", Title=f"Dark {i}"))
-               for i in range(4)]
+    return config, [parse_file(write_story(tmp_path / "stories", f"s{i}.txt",
+                                           Title=f"Dark {i}")) for i in range(count)]
+
+
+def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+    config, stories = _dead_site(tmp_path, monkeypatch, closed_port, 4)
     with Registry(tmp_path / "state.sqlite3") as reg, Publisher(config, reg) as publisher:
         outcomes = [o for s in stories for o in publisher.publish(s, ["journal"])]
         attempts = [r.attempts for r in reg.deliveries()]
@@ -51,16 +57,7 @@ def test_unreachable_site_costs_one_round_of_retries_per_run_not_one_per_story(
 def test_unreachable_site_is_said_at_once_with_how_long_crosspost_keeps_trying(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int,
         caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setenv("CROSSPOST_SECRET_SANDBOX", "sandbox-key")
-    cfg_path = write_sandbox_config(tmp_path / "config.toml",
-                                    f"http://127.0.0.1:{closed_port}",
-                                    state_file=tmp_path / "state.sqlite3",
-                                    stories_dir=tmp_path / "stories")
-    config = load_config(cfg_path)
-    config.settings.retry_limit = 4
-    config.settings.retry_base_seconds = 0.01
-    stories = [parse_file(write_story(tmp_path / "stories", f"s{i}.txt", Title=f"Dark {i}"))
-               for i in range(2)]
+    config, stories = _dead_site(tmp_path, monkeypatch, closed_port, 2)
     seen: list[str] = []
 
     class Said(logging.Handler):
