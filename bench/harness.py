@@ -3,6 +3,7 @@ its HTTP control API, and config files for the sandbox account."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import os
@@ -202,6 +203,9 @@ class InProcess:
 
         try:
             adapter_class("sandbox")
+            # the adapter's HTTP client (httpx) is imported on its first connection
+            importlib.import_module("crosspost_adapters.lj.client")
+            importlib.import_module("httpcore")  # httpx imports it when a client is made
         except Exception as exc:
             raise NotMeasured(f"the sandbox adapter cannot be loaded ({exc})") from None
         from crosspost.config.secrets import keyring_backend

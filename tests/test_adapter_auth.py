@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from crosspost_adapters.lj import pacing, tagcache
 from crosspost_adapters.lj.sites import Sandbox
+from crosspost_adapters.lj.transport import private_wire
 
 from crosspost.config import Account
 from crosspost.errors import AuthError, LoginBanned
@@ -75,7 +77,7 @@ def test_session_auth_uses_one_sessiongenerate_and_one_connection(sandbox: Any) 
         stats = adapter.stats()
     snap = sandbox.stats.snapshot()
     assert snap["modes"]["sessiongenerate"] == 1
-    assert snap["modes"]["getchallenge"] == 1  # only to authenticate sessiongenerate
+    assert "getchallenge" not in snap["modes"]  # a server on this machine: one-step login
     assert snap["modes"]["postevent"] == 5
     assert snap["connections"] == 1  # kept alive for the whole batch
     assert stats["sessions"] == 1
@@ -85,14 +87,62 @@ def test_session_auth_uses_one_sessiongenerate_and_one_connection(sandbox: Any) 
     assert all(KEY.encode() not in body for body in rec.bodies)
 
 
-def test_refused_sessions_fall_back_to_challenge_auth(sandbox: Any) -> None:
+def test_one_step_login_sends_a_hash_of_the_secret_never_the_secret(sandbox: Any) -> None:
+    rec = Recorder()
+    with make(sandbox.url, hook=rec) as adapter:
+        adapter.post(entry(1), None)
+    login = rec.bodies[0]
+    assert b"sessiongenerate" in login and b"<string>clear</string>" in login
+    assert hashlib.md5(KEY.encode()).hexdigest().encode() in login
+    assert all(KEY.encode() not in body for body in rec.bodies)
+    assert all(b"<name>password</name>" not in body for body in rec.bodies)
+
+
+def test_session_login_on_a_plain_http_wire_to_another_machine_uses_a_challenge(
+        sandbox: Any) -> None:
+    rec = Recorder()
+    with make(sandbox.url, hook=rec) as adapter:
+        adapter.client.auth.one_step = False  # what the client chooses for http://elsewhere
+        for n in range(3):
+            adapter.post(entry(n), None)
+    modes = sandbox.stats.snapshot()["modes"]
+    assert modes["getchallenge"] == 1 and modes["sessiongenerate"] == 1
+    assert all(b"hpassword" not in body for body in rec.bodies)
+    assert all(KEY.encode() not in body for body in rec.bodies)
+
+
+@pytest.mark.parametrize(("url", "private"), [
+    ("https://www.dreamwidth.org/interface/xmlrpc", True),
+    ("http://127.0.0.1:8080/interface/xmlrpc", True),
+    ("http://[::1]:8080/interface/xmlrpc", True),
+    ("http://localhost/interface/xmlrpc", True),
+    ("http://www.example-journal.com/interface/xmlrpc", False),
+    ("http://10.0.0.5/interface/xmlrpc", False),
+])
+def test_one_step_login_only_where_nobody_else_reads_the_wire(url: str, private: bool) -> None:
+    assert private_wire(url) is private
+
+
+def test_one_step_login_refused_by_the_site_logs_in_with_a_challenge(sandbox: Any) -> None:
     sandbox.faults.add("fault", "sessiongenerate", code=504, count=1)
+    with make(sandbox.url) as adapter:
+        adapter.post(entry(1), None)
+        adapter.post(entry(2), None)
+        assert not adapter.client.auth.sessions_refused
+        assert not adapter.client.auth.one_step  # not tried again in this run
+    modes = sandbox.stats.snapshot()["modes"]
+    assert modes["sessiongenerate"] == 2 and modes["getchallenge"] == 1
+    assert modes["postevent"] == 2
+
+
+def test_refused_sessions_fall_back_to_challenge_auth(sandbox: Any) -> None:
+    sandbox.faults.add("fault", "sessiongenerate", code=504, count=2)
     with make(sandbox.url) as adapter:
         adapter.post(entry(1), None)
         adapter.post(entry(2), None)
         assert adapter.client.auth.sessions_refused
     modes = sandbox.stats.snapshot()["modes"]
-    assert modes["sessiongenerate"] == 1  # asked once, never again
+    assert modes["sessiongenerate"] == 2  # one-step, then by challenge; never again
     assert modes["postevent"] == 2
 
 
@@ -130,8 +180,8 @@ def test_wrong_key_is_not_retried_and_asks_for_an_api_key(sandbox: Any) -> None:
     assert "Invalid password" in info.value.message
     assert "API key" in info.value.fix
     modes = sandbox.stats.snapshot()["modes"]
-    assert modes.get("getchallenge") == 1  # one attempt, no retry
-    assert "postevent" not in modes
+    assert modes.get("sessiongenerate") == 1  # one attempt, no retry (nor by challenge)
+    assert "getchallenge" not in modes and "postevent" not in modes
 
 
 def test_lj_dialect_accepts_the_password_by_challenge(sandbox_lj: Any) -> None:

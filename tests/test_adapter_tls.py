@@ -17,6 +17,7 @@ import trustme
 from cli_support import run_main
 from crosspost_adapters.lj import pacing, tagcache
 from crosspost_adapters.lj.sites import Sandbox
+from crosspost_adapters.lj.transport import tls_context
 from storyfiles import write_story
 
 from crosspost.config import Account
@@ -104,3 +105,18 @@ def test_post_reports_a_bad_certificate_as_failed_not_as_a_retry(
     assert code == 1, (out, err)
     assert re.search(r"^journal: failed \[delivery \d+\]: .*TLS certificate", out, re.M)
     assert "will retry" not in out and "not signed by an authority" in out
+
+
+def test_https_connections_share_one_verifying_context_and_http_trusts_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    shared = tls_context("https")
+    assert tls_context("https") is shared  # the certificate store is loaded once
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    assert shared.get_ca_certs() or shared.cert_store_stats()["x509_ca"]
+    plain = tls_context("http")  # no TLS is spoken; if it ever were, nothing is trusted
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0
+    trust(trustme.CA(), tmp_path, monkeypatch)  # a changed SSL_CERT_FILE is honoured
+    assert tls_context("https") is not shared

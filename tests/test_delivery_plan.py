@@ -195,6 +195,23 @@ def test_a_request_may_take_effect_until_its_timeout_and_a_grace() -> None:
     assert not answered_early(None, sent, 30.0)
 
 
+def test_a_send_within_the_claims_margin_needs_no_new_settle_time() -> None:
+    from crosspost.delivery.plan import (
+        SEND_MARGIN,
+        claim_settle_seconds,
+        settle_after_send,
+        settle_seconds,
+    )
+    claimed = NOW + timedelta(seconds=claim_settle_seconds(30.0))  # what the claim records
+    soon = NOW + timedelta(seconds=SEND_MARGIN / 2)
+    assert settle_after_send(claimed, soon, 30.0) is None  # covered: nothing to write
+    assert settle_after_send(claimed, NOW + timedelta(seconds=SEND_MARGIN), 30.0) is None
+    late = NOW + timedelta(seconds=SEND_MARGIN + 5)
+    assert settle_after_send(claimed, late, 30.0) == late + timedelta(
+        seconds=settle_seconds(30.0))  # moved before the request goes out
+    assert settle_after_send(None, soon, 30.0) == soon + timedelta(seconds=settle_seconds(30.0))
+
+
 def test_uncertain_row_waits_for_its_next_look_unless_forced() -> None:
     row = Row(status="uncertain", itemid=None, next_attempt_at=NOW + timedelta(seconds=5))
     assert decide_retry(row, live=False, now=NOW, force=False).action == "wait"

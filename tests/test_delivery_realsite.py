@@ -163,7 +163,7 @@ def test_login_ban_names_the_account_and_the_command_and_says_one_thing(
         assert "`crosspost login sandbox --check`" in out.error.fix
         assert "does not retry" not in text
     modes = server.stats.snapshot()["modes"]
-    assert modes.get("getchallenge", 0) == 1  # one login tried, not one per delivery
+    assert modes.get("sessiongenerate", 0) == 1  # one login tried, not one per delivery
 
 
 def test_a_login_ban_blocks_the_account_only_until_the_ban_is_over(config: Config) -> None:

@@ -6,11 +6,19 @@ Two ways, chosen per call by :class:`Authenticator`:
   ``auth_response = md5(challenge + md5(secret))``; a fresh challenge every call (they are
   single-use and expire after 60 s). A 105 "Challenge expired" gets one new challenge and
   one retry.
-- **session**: ``sessiongenerate`` once (itself challenge-authenticated), then every call
-  with ``auth_method=cookie``, the header ``X-LJ-Auth: cookie`` and the ``ljsession``
-  cookie: one request per call instead of two, and on DW the per-user rate budget. A site
-  that refuses sessions (a fault on ``sessiongenerate``) gets challenge auth from then on; a
-  cookie the site stops accepting (101) is regenerated once.
+- **session**: ``sessiongenerate`` once, then every call with ``auth_method=cookie``, the
+  header ``X-LJ-Auth: cookie`` and the ``ljsession`` cookie: one request per call instead
+  of two, and on DW the per-user rate budget. A site that refuses sessions (a fault on
+  ``sessiongenerate``) gets challenge auth from then on; a cookie the site stops accepting
+  (101) is regenerated once.
+
+``sessiongenerate`` itself is one request where the wire is private (``one_step``: TLS, or a
+server on this machine): ``auth_method=clear`` with ``hpassword = md5(secret)``, which
+every LJ-code site takes (§2.1; DW: md5 of an API key). Anywhere else (plain HTTP to
+another machine, where a replayable hash could be read on the way) it is
+challenge-authenticated. A site that refuses the one-step login with anything but a wrong
+secret gets the challenge login instead; a wrong secret fails both ways alike (DW: clear
+auth takes every secret a challenge takes, and more), so it is not tried twice.
 
 Sessions are reused while valid: across the threads of a run, across the releases of a
 daemon, and (with a :class:`~crosspost.adapter.SessionStore`, the keyring) across runs. A
@@ -71,8 +79,10 @@ class Authenticator:
 
     def __init__(self, send: Send, username: str, secret: Callable[[], str], *,
                  use_sessions: bool = True, store: SessionStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, one_step: bool = False) -> None:
         self._send = send
+        #: log in with one request (clear auth, md5 of the secret): only on a private wire
+        self.one_step = one_step
         self.username = username
         self._secret = secret
         self.use_sessions = use_sessions
@@ -213,8 +223,7 @@ class Authenticator:
     def _start_session(self) -> None:
         """``sessiongenerate`` once; a site that refuses it gets challenge auth from now on."""
         try:
-            answer = self._challenge_call("sessiongenerate", {"ver": 1, "expiration": "short"},
-                                          mutating=False)
+            answer = self._session_login({"ver": 1, "expiration": "short"})
         except xmlrpc.client.Fault as fault:
             if _code(fault) in _BAD_LOGIN:
                 raise  # a wrong secret is not a refused session
@@ -231,6 +240,27 @@ class Authenticator:
         self._session_at = self.clock()
         if self._store is not None:
             self._store.save(SavedSession(cookie, self._session_at))
+
+    def _session_login(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``sessiongenerate`` in one request when :attr:`one_step`, else (or when the site
+        refuses the one-step login for another reason than the secret) by a challenge."""
+        if self.one_step:
+            hashed = hashlib.md5(self._secret().encode("utf-8")).hexdigest()
+            fields = {"username": self.username, "auth_method": "clear", "hpassword": hashed}
+            try:
+                answer = self._send("sessiongenerate", {**params, **fields}, headers={},
+                                    bucket="anon", mutating=False)
+            except xmlrpc.client.Fault as fault:
+                if _code(fault) in _BAD_LOGIN:
+                    self._refusal = (fault.faultCode, fault.faultString)
+                    raise
+                log.info("%s: one-step login refused (%s); logging in with a challenge",
+                         self.username, wire.fault_text(fault.faultString))
+                self.one_step = False
+            else:
+                self._verified = True
+                return answer
+        return self._challenge_call("sessiongenerate", params, mutating=False)
 
     def close(self) -> None:
         """The end of a run: a saved session stays open for the next run (it ends on the

@@ -21,7 +21,7 @@ from .auth import Authenticator
 from .faults import FaultContext, fault_error
 from .pacing import Pacer, pacer_for
 from .profile import SiteProfile
-from .transport import Transport, endpoint_url
+from .transport import Transport, endpoint_url, private_wire
 
 log = get_logger("lj.client")
 
@@ -46,7 +46,8 @@ class Client:
                                    event_hooks=event_hooks)
         # a configured account's session is kept in the keyring for the next run
         self.auth = Authenticator(self._send, self.username, secret, use_sessions=use_sessions,
-                                  store=session_store(account_name, self.url, self.username))
+                                  store=session_store(account_name, self.url, self.username),
+                                  one_step=private_wire(self.url))
         self._budgets = {"anon": requests_per_minute or profile.anon_rpm,
                          "user": requests_per_minute or profile.session_rpm}
         self.requests = 0  # HTTP requests sent (stats)

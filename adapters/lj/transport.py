@@ -17,6 +17,9 @@ Request bodies are never logged: they hold the auth fields.
 from __future__ import annotations
 
 import email.utils
+import functools
+import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -25,6 +28,7 @@ import xmlrpc.client
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -56,6 +60,21 @@ def endpoint_url(server: str) -> str:
     return url
 
 
+def private_wire(url: str) -> bool:
+    """Can nobody else read what is sent to ``url``? TLS (verified: crosspost never turns
+    verification off), or a server on this machine (a loopback address or ``localhost``)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """A ``Retry-After`` header (seconds or an HTTP date) → seconds from now."""
     if not value:
@@ -70,6 +89,24 @@ def retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+@functools.lru_cache(maxsize=4)
+def _verifying_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # certificates and host names checked; SSL_CERT_FILE / SSL_CERT_DIR honoured (httpx)
+    return httpx.create_ssl_context()
+
+
+def tls_context(scheme: str) -> ssl.SSLContext:
+    """The TLS settings of a connection: for https, one verifying context shared by every
+    account (loading the certificate store costs ~60 ms each time; a new one when
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR`` change); for plain http, where no TLS is spoken
+    (redirects are not followed), an empty context that still requires certificates and so
+    trusts nothing, rather than loading the store for nothing."""
+    if scheme == "https":
+        return _verifying_context(os.environ.get("SSL_CERT_FILE"),
+                                  os.environ.get("SSL_CERT_DIR"))
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verify_mode CERT_REQUIRED, no CAs
 
 
 class Transport:
@@ -92,7 +129,8 @@ class Transport:
         # headers and body go out in separate writes: without TCP_NODELAY the second one
         # waits for the server's delayed ACK (~40 ms per request)
         transport = httpx.HTTPTransport(
-            limits=limits, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+            verify=tls_context(parsed.scheme), limits=limits,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
         self.client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),

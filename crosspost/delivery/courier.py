@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -17,9 +18,11 @@ from crosspost.delivery.outcome import Outcome, record_answer
 from crosspost.delivery.plan import (
     Decision,
     answered_early,
+    claim_settle_seconds,
     classify,
     keep_trying_seconds,
     next_attempt,
+    settle_after_send,
     settle_seconds,
     short_duration,
 )
@@ -78,6 +81,24 @@ def copy_of(post: Post | None, copy: int) -> Post | None:
     return replace(post, html=f"{post.html}\n<!-- crosspost: copy {copy + 1} -->")
 
 
+class _Sending:
+    """The hook run as an attempt's request goes out (``about_to_send``): notes when, and
+    moves the row's settle time when the claim's margin does not cover the send (a send
+    after a long wait: pacing, a 429, a login), before the request leaves."""
+
+    def __init__(self, registry: Registry, row: Delivery, owner: str, timeout: float) -> None:
+        self.registry, self.row_id, self.owner, self.timeout = registry, row.id, owner, timeout
+        self.recorded = row.settle_at
+        self.sent_at: datetime | None = None
+
+    def __call__(self) -> None:
+        self.sent_at = now_utc()
+        until = settle_after_send(self.recorded, self.sent_at, self.timeout)
+        if until is not None:
+            self.registry.restamp_settle(self.row_id, self.owner, until)
+            self.recorded = until
+
+
 class Courier:
     """Runs jobs against the registry and the adapters. Thread-safe: one per Publisher."""
 
@@ -123,7 +144,7 @@ class Courier:
         # a new post goes where the target points now; an existing entry stays where it is
         account, journal = (tgt.account, tgt.community) if tgt else ("", None)
         known = self.config.accounts.get(account)
-        settle = settle_seconds(known.timeout if known else 30.0)
+        settle = claim_settle_seconds(known.timeout if known else 30.0)
 
         def intent(copy: int) -> Intent:
             post = copy_of(job.post, copy)
@@ -215,6 +236,7 @@ class Courier:
     def _attempt(self, job: Job, post: Post | None, op: str, row: Delivery, account: str,
                  journal: str | None, tries: int) -> tuple[Outcome, float | None]:
         ref = RemoteRef(row.itemid, row.anum, row.url) if row.itemid is not None else None
+        sending = _Sending(self.registry, row, self.owner, self.pool.account(account).timeout)
         try:
             blocked = self.pool.blocked(account)
             if blocked is not None:
@@ -224,10 +246,7 @@ class Courier:
             except CrosspostError as exc:  # no secret, unknown site: same for every target
                 self.pool.block(account, exc)
                 raise
-            # the settle window of a lost request counts from when it is really sent
-            sent = partial(self.registry.restamp_settle, row.id, self.owner,
-                           settle_seconds(self.pool.account(account).timeout))
-            with self.pool.slot(account), on_send(sent):
+            with self.pool.slot(account), on_send(sending):
                 if op == "post":
                     assert post is not None
                     try:
@@ -248,18 +267,19 @@ class Courier:
                     assert ref is not None
                     receipt = adapter.delete(journal, ref)
         except CrosspostError as exc:
-            return self._failed(job, row, op, exc, tries, account)
+            return self._failed(job, row, op, exc, tries, account, sending.sent_at)
         except Exception as exc:  # an adapter bug must not lose what may have been sent
             log.debug("unexpected error from the adapter", exc_info=True)
             bug = SiteError(f"unexpected error from the {account} adapter: {exc!r}",
                             "report this as a bug; the delivery will be checked and retried",
                             transient=True, maybe_committed=True)
-            return self._failed(job, row, op, bug, tries, account)
+            return self._failed(job, row, op, bug, tries, account, sending.sent_at)
         return record_answer(self.registry, self.owner, row, op, receipt, post,
                              identity=job.identity, target=job.target), None
 
     def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
-                account: str) -> tuple[Outcome, float | None]:
+                account: str, sent_at: datetime | None = None
+                ) -> tuple[Outcome, float | None]:
         verdict = classify(exc, op)
         now = now_utc()
         extra = {"story": job.identity, "target": job.target, "event": verdict}
@@ -296,10 +316,13 @@ class Courier:
         nxt = next_attempt(now, max(1, row.attempts), exc, base=self.base_delay,
                            cap=BACKOFF_CAP)
         timeout = self.pool.account(account).timeout
-        settled = status != "uncertain" or answered_early(row.intent_at, now, timeout)
+        settled = status != "uncertain" or answered_early(sent_at or row.intent_at, now,
+                                                          timeout)
+        # a lost request: the window counts from when it went out (not the claim's margin)
+        settle_at = sent_at + timedelta(seconds=settle_seconds(timeout)) if sent_at else None
         done = self.registry.finish(row.id, status, owner=self.owner, error=exc.render(),
                                     transient=True, next_attempt_at=nxt, action=status,
-                                    detail=exc.message, settled=settled)
+                                    detail=exc.message, settled=settled, settle_at=settle_at)
         wait = max(0.0, (nxt - now).total_seconds())
         if unreachable and in_run and self.pool.first_unreachable(account):
             # say it at once: the in-run retries can take a while without a word

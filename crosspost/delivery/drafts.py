@@ -90,9 +90,9 @@ class Drafts:
     def record(self, story: Story) -> None:
         """The story and its header fields in the registry (derived entries read them)."""
         self.registry.upsert_story(story.identity, title=story.title,
-                                   path=str(story.path or ""), content_hash=story.content_hash)
-        self.registry.record_fields(story.identity,
-                                    {"word_count": f"{story.word_count:,}", **story.fields})
+                                   path=str(story.path or ""), content_hash=story.content_hash,
+                                   fields={"word_count": f"{story.word_count:,}",
+                                           **story.fields})
 
     def part_rows(self, identity: str) -> list[Delivery]:
         """The deliveries of the parts of a story split for a site (long stories)."""

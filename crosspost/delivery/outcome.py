@@ -97,7 +97,10 @@ def record_answer(registry: Registry, owner: str, row: Delivery, op: str, receip
         row.id, status, owner=owner, itemid=ref.itemid if ref else None,
         anum=ref.anum if ref else None, url=(ref.url or None) if ref else None,
         action=action, detail="; ".join(notes),
-        keep_payload=status == "queued")  # to find the entry once it is approved
+        keep_payload=status == "queued",  # to find the entry once it is approved
+        # lost to a power cut, a post is found on the site again and an edit or delete sent
+        # again; an entry in a moderation queue cannot be seen: that one waits for the disk
+        durable=status == "queued")
     url = done.url if action != "queued" else ""
     log.info("%s → %s: %s", identity, target, f"{action} {url}".rstrip(),
              extra={"story": identity, "target": target, "url": url, "event": action})

@@ -286,6 +286,26 @@ def settle_seconds(timeout: float) -> float:
     return timeout + SETTLE_GRACE
 
 
+#: A claim's settle window also covers a request sent up to this long after the claim, so a
+#: delivery sent soon after it is claimed (a fan-out waiting for a free slot) needs no second
+#: write before it goes out; a later send moves the window (see :func:`settle_after_send`).
+SEND_MARGIN = 10.0
+
+
+def claim_settle_seconds(timeout: float) -> float:
+    """The settle window recorded with a claim: :func:`settle_seconds` plus the margin."""
+    return settle_seconds(timeout) + SEND_MARGIN
+
+
+def settle_after_send(recorded: datetime | None, sent: datetime, timeout: float
+                      ) -> datetime | None:
+    """When a request sent at ``sent`` can no longer take effect, if the recorded settle
+    time (``recorded``) comes before that and must be moved; None when it already covers
+    the send (nothing to write)."""
+    until = sent + timedelta(seconds=settle_seconds(timeout))
+    return None if recorded is not None and recorded >= until else until
+
+
 def answered_early(sent: datetime | None, failed: datetime, timeout: float) -> bool:
     """Did the failure come before the client's timeout? Then the server answered or closed
     the connection itself, and the request can no longer take effect later."""

@@ -45,6 +45,7 @@ class AdapterPool:
         self._factory = factory
         self._lock = threading.Lock()
         self._adapters: dict[str, Adapter] = {}
+        self._making: dict[str, threading.Lock] = {}  # one adapter made at a time per account
         self._slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self._blocked: dict[str, CrosspostError] = {}
         self._block_until: dict[str, float] = {}
@@ -67,9 +68,18 @@ class AdapterPool:
         (ConfigError for an unknown site, SecretError for a missing secret)."""
         with self._lock:
             found = self._adapters.get(name)
+            if found is not None:
+                return found
+            making = self._making.setdefault(name, threading.Lock())
+        # made outside the pool's lock: a first import or a keyring read for one account
+        # must not hold up the threads of the others
+        with making:
+            with self._lock:
+                found = self._adapters.get(name)
             if found is None:
                 found = self._factory(name, self.account(name))
-                self._adapters[name] = found
+                with self._lock:
+                    self._adapters[name] = found
             return found
 
     @contextlib.contextmanager

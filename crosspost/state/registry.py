@@ -14,8 +14,11 @@ busy timeout) serialises other processes.
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +47,28 @@ if TYPE_CHECKING:
 __all__ = ["Claim", "Delivery", "Event", "FileRow", "Intent", "Registry", "StoryRow", "now_utc"]
 
 
+@dataclass
+class _ClaimRequest:
+    """One thread's claim, waiting to be recorded with the others made at the same time."""
+
+    decide: Callable[[Delivery | None, bool], Decision]
+    intent: Intent | Callable[[int], Intent]
+    identity: str
+    target: str
+    delivery_id: int | None
+    done: bool = False
+    result: Claim | None = None
+    error: BaseException | None = None
+
+
 class Registry(FileRows):
     """The state file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path)
+        self._claims_lock = threading.Lock()  # guards _pending
+        self._claims_leader = threading.Lock()  # held while a batch of claims is recorded
+        self._pending: list[_ClaimRequest] = []
 
     @classmethod
     def for_config(cls, config: Config) -> Registry:
@@ -55,20 +78,21 @@ class Registry(FileRows):
         return cls(config.settings.state_file or default_state_path())
 
     # -- stories ---------------------------------------------------------------------------
-    def upsert_story(self, identity: str, *, title: str, path: str, content_hash: str) -> None:
-        with self._tx() as db:
+    def upsert_story(self, identity: str, *, title: str, path: str, content_hash: str,
+                     fields: dict[str, str] | None = None) -> None:
+        """Record a story (and, given ``fields``, its header fields). Not waited for on disk:
+        it is recorded again from the file on each run, and the next durable change (the
+        intent of a post) makes it durable too."""
+        with self._tx(durable=False) as db:
             db.execute(
                 "INSERT INTO stories(identity, title, path, content_hash, updated_at)"
                 " VALUES (?,?,?,?,?) ON CONFLICT(identity) DO UPDATE SET title=excluded.title,"
                 " path=excluded.path, content_hash=excluded.content_hash,"
                 " updated_at=excluded.updated_at",
                 (identity, title, path, content_hash, ts(now_utc())))
-
-    def record_fields(self, identity: str, fields: dict[str, str]) -> None:
-        """Remember a story's header fields (for derived entries such as prompt tables)."""
-        with self._tx() as db:
-            db.execute("UPDATE stories SET fields = ? WHERE identity = ?",
-                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), identity))
+            if fields is not None:
+                db.execute("UPDATE stories SET fields = ? WHERE identity = ?",
+                           (json.dumps(fields, ensure_ascii=False, sort_keys=True), identity))
 
     def story_fields(self) -> dict[str, dict[str, str]]:
         """Every story's recorded header fields, by identity."""
@@ -138,45 +162,90 @@ class Registry(FileRows):
         live)`` choose, and record what it chose (the intent of a post, edit or delete; a
         schedule; …) in the same transaction. Only a decision that ``sends`` gets the
         caller's owner token and lease. ``intent`` may be a function of the row's copy
-        number (a second copy's content differs, see ``Publisher``)."""
-        now = now_utc()
-        with self._tx() as db:
-            if delivery_id is not None:
-                r = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-            else:
-                r = db.execute("SELECT * FROM deliveries WHERE identity = ? AND target = ?"
-                               " ORDER BY copy DESC LIMIT 1", (identity, target)).fetchone()
-            row = delivery_row(r) if r else None
-            decision = decide(row, self.is_live(row, now) if row else False)
-            new_id = record_claim(db, row, decision, intent, identity, target, now)
-            if new_id is None:
-                return Claim(decision, row)
-            fresh = db.execute("SELECT * FROM deliveries WHERE id = ?", (new_id,)).fetchone()
-            return Claim(decision, delivery_row(fresh))
+        number (a second copy's content differs, see ``Publisher``).
 
-    def restamp_settle(self, delivery_id: int, owner: str, settle_seconds: float) -> None:
-        """The claimed request is sent now: if lost, it may land until now + settle_seconds."""
+        Claims made at the same moment by several threads (a fan-out) are recorded in one
+        transaction, each in its own savepoint: one wait for the disk instead of one each,
+        and every claim is on disk before its caller goes on to send."""
+        req = _ClaimRequest(decide, intent, identity, target, delivery_id)
+        with self._claims_lock:
+            self._pending.append(req)
+        with self._claims_leader:  # one batch at a time; a later one takes what came since
+            if not req.done:
+                with self._claims_lock:
+                    batch, self._pending = self._pending, []
+                self._record_claims(batch)
+        if req.error is not None:
+            raise req.error
+        assert req.result is not None
+        return req.result
+
+    def _record_claims(self, batch: list[_ClaimRequest]) -> None:
+        now = now_utc()
+        try:
+            with self._tx() as db:
+                for req in batch:
+                    db.execute("SAVEPOINT claim")
+                    try:
+                        req.result = self._claim_in(db, req, now)
+                    except Exception as exc:  # this claim only: the others are kept
+                        db.execute("ROLLBACK TO claim")
+                        req.error = exc
+                    db.execute("RELEASE claim")
+        except Exception as exc:  # the transaction failed: no claim of the batch holds
+            for req in batch:
+                req.result, req.error = None, exc
+        finally:
+            for req in batch:
+                if req.result is None and req.error is None:  # interrupted mid-batch
+                    req.error = StateError("the claim was not recorded (interrupted)",
+                                           "run `crosspost retry` to finish what was left")
+                req.done = True
+
+    def _claim_in(self, db: sqlite3.Connection, req: _ClaimRequest, now: datetime) -> Claim:
+        if req.delivery_id is not None:
+            r = db.execute("SELECT * FROM deliveries WHERE id = ?",
+                           (req.delivery_id,)).fetchone()
+        else:
+            r = db.execute("SELECT * FROM deliveries WHERE identity = ? AND target = ?"
+                           " ORDER BY copy DESC LIMIT 1", (req.identity, req.target)).fetchone()
+        row = delivery_row(r) if r else None
+        decision = req.decide(row, self.is_live(row, now) if row else False)
+        new_id = record_claim(db, row, decision, req.intent, req.identity, req.target, now)
+        if new_id is None:
+            return Claim(decision, row)
+        fresh = db.execute("SELECT * FROM deliveries WHERE id = ?", (new_id,)).fetchone()
+        return Claim(decision, delivery_row(fresh))
+
+    def restamp_settle(self, delivery_id: int, owner: str, settle_at: datetime) -> None:
+        """The claimed request is sent now: if lost, it may land until ``settle_at``."""
         with self._tx() as db:
             db.execute("UPDATE deliveries SET settle_at = ? WHERE id = ? AND owner = ?",
-                       (ts(now_utc() + timedelta(seconds=settle_seconds)), delivery_id, owner))
+                       (ts(settle_at), delivery_id, owner))
 
     def finish(self, delivery_id: int, status: str, *, owner: str | None = None,
                itemid: int | None = None,
                anum: int | None = None, url: str | None = None, error: str = "",
                transient: bool = False, next_attempt_at: datetime | None = None,
                action: str = "", detail: str = "", keep_payload: bool = False,
-               settled: bool = False) -> Delivery:
+               settled: bool = False, durable: bool = True,
+               settle_at: datetime | None = None) -> Delivery:
         """Record the outcome of a remote call (or of a reconcile) and release the claim.
 
         With ``owner``, the row must still be claimed by that owner (else StateError: the
         claim was lost to another run and nothing is written). ``settled``: the site answered
-        (or closed the connection), so the request can no longer take effect later."""
+        (or closed the connection), so the request can no longer take effect later;
+        ``settle_at``: else, when a lost request can no longer take effect (known exactly
+        once it was sent). ``durable=False``: only for a result the site can tell again
+        (see ``Store``): the commit does not wait for the disk."""
         now = now_utc()
         sets: dict[str, Any] = {"status": status, "owner": None, "lease_until": None,
                                 "last_error": error, "transient": int(transient),
                                 "next_attempt_at": ts(next_attempt_at), "updated_at": ts(now)}
         if settled:
             sets["settle_at"] = ts(now)
+        elif settle_at is not None:
+            sets["settle_at"] = ts(settle_at)
         if itemid is not None:
             sets.update(itemid=itemid, anum=anum)
         if url is not None:
@@ -185,7 +254,7 @@ class Registry(FileRows):
             sets["payload"] = None
         if status in ("posted", "queued", "deleted", "gone"):
             sets["attempts"] = 0
-        with self._tx() as db:
+        with self._tx(durable=durable) as db:
             if owner is not None:
                 cur = db.execute("SELECT owner FROM deliveries WHERE id = ?", (delivery_id,))
                 held = cur.fetchone()

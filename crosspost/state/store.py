@@ -2,7 +2,13 @@
 600), the check that refuses a damaged file, migrations, the rolling backup, and the one
 short ``BEGIN IMMEDIATE`` transaction every change is made in. The connection is shared by
 the fan-out threads behind a lock; SQLite's own locking (and a busy timeout) serialises
-other processes."""
+other processes.
+
+A transaction is durable (its commit waits for the disk) unless the caller says the change
+may be lost to a power cut: the result of a request that can be found out again from the
+site (a post is looked up, an edit or delete sent again). Such a commit is still written
+(a crash of crosspost itself loses nothing) and becomes durable with the next durable one;
+WAL keeps the order, so an intent is never lost while a later result is kept."""
 
 from __future__ import annotations
 
@@ -28,12 +34,15 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
         self._lock = threading.RLock()
+        new = not self.path.exists()
         self._db = self._connect()
         self._dirty = self._closed = False
         self._backed_up = time.monotonic()
         self._check()
         self._migrate()
-        if not health.backup_path(self.path).exists():
+        # a file made just now holds nothing to keep yet: its first change is backed up
+        # when the run closes it
+        if not new and not health.backup_path(self.path).exists():
             self._backup()
 
     # -- opening ---------------------------------------------------------------------------
@@ -116,12 +125,17 @@ class Store:
         return DaemonLock(self.path).acquire()
 
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock, rolled back on any error;
+        ``durable=False``: the commit does not wait for the disk (see the module doc)."""
         with self._lock:
             self._require_open()
+            if not durable:
+                self._db.execute("PRAGMA synchronous = NORMAL")  # WAL: no fsync at commit
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                self._restore_sync(durable)
                 raise StateError(f"the state file {self.path} is busy: {exc}",
                                  "another crosspost holds it too long; try again") from None
             try:
@@ -133,9 +147,16 @@ class Store:
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise health.translate(self.path, exc, "write") from None
                 raise
+            finally:
+                self._restore_sync(durable)
             self._dirty = True
             if time.monotonic() - self._backed_up > health.BACKUP_EVERY:
                 self._backup()
+
+    def _restore_sync(self, durable: bool) -> None:
+        if not durable:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA synchronous = FULL")
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -16,6 +16,7 @@ part of it, so moving a file into ``posted/`` or renaming it keeps its identity.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -186,6 +187,7 @@ def _drop_unseen_html(body: str) -> str:
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=16)  # a fan-out renders one story for many targets
 def count_words(body: str, body_format: BodyFormat = "text") -> int:
     """Count words the way writers do: markup, entities, link URLs and fence lines do not
     count (``don&rsquo;t`` is one word)."""
