@@ -16,7 +16,7 @@ from typing import Any
 from crosspost.errors import StoryError
 from crosspost.story.fields import lookup
 from crosspost.story.parse.decode import clean_text
-from crosspost.story.parse.fences import MAX_FENCE_LEN, is_fence
+from crosspost.story.parse.fences import FENCE_SYMBOLS, MAX_FENCE_LEN, is_fence
 from crosspost.story.parse.header import (
     MAX_NAME,
     Header,
@@ -47,6 +47,8 @@ CONTAINERS = frozenset({
 _CLEANED = frozenset([*map(chr, range(0x20)), "\x7f", "\ufffe", "\uffff"])
 
 
+#: What a fence's text can start with (see :func:`.fences.is_fence`).
+_FENCE_FIRST = frozenset(FENCE_SYMBOLS + "oO0xX<")
 #: Characters of a line's start that tell a header line (a name of at most MAX_NAME
 #: characters, then the colon) and a fence (at most MAX_FENCE_LEN characters).
 HEAD = 2 * max(MAX_NAME, MAX_FENCE_LEN)
@@ -57,7 +59,8 @@ class Line:
     a string), ``offset`` (where it starts inside ``leaf`` when that is a string), ``line``
     (its line number), ``hr`` (an ``<hr>``), ``media`` (holds an image, a video …)."""
 
-    __slots__ = ("_head", "_text", "hr", "leaf", "line", "media", "offset", "parts")
+    __slots__ = ("_head", "_joined", "_text", "hr", "leaf", "line", "media", "offset",
+                 "parts")
 
     def __init__(self, *, leaf: Any = None, line: int = 1, hr: bool = False) -> None:
         self.parts: list[str] = []
@@ -66,26 +69,38 @@ class Line:
         self.line = line
         self.hr = hr
         self.media = False
+        self._joined: str | None = None
         self._text: str | None = None
         self._head: str | None = None
+
+    @property
+    def joined(self) -> str:
+        """The line's strings as they are (read once the line is complete)."""
+        if self._joined is None:
+            self._joined = "".join(self.parts)
+        return self._joined
 
     @property
     def text(self) -> str:
         """The line's words, single-spaced."""
         if self._text is None:
-            self._text = " ".join(clean_text("".join(self.parts)).split())
+            self._text = " ".join(clean_text(self.joined).split())
         return self._text
+
+    def _first(self) -> str:
+        """The first character of :attr:`text` ("" if none), or _CLEANED[0] when that is
+        not sure without :attr:`text` (the first character shown is one clean_text drops)."""
+        shown = self.joined.lstrip()[:1]
+        return shown if shown not in _CLEANED else "\x00"
 
     @property
     def blank(self) -> bool:
         if self.hr or self.media:
             return False
-        shown = "".join(self.parts).strip()
-        if not shown:
-            return True  # clean_text only takes characters away
-        if shown[0] not in _CLEANED:
-            return False  # clean_text keeps that first character
-        return not self.text
+        first = self._first()
+        if first == "\x00":
+            return not self.text
+        return not first  # clean_text only takes characters away, never the first shown
 
     @property
     def head(self) -> str:
@@ -93,7 +108,7 @@ class Line:
         characters (made from a prefix of the parts: a long paragraph costs no more than
         a short one). Enough to tell a header line or a fence."""
         if self._head is None:
-            joined = "".join(self.parts)
+            joined = self.joined
             if len(joined) <= 2 * HEAD:
                 self._head = self.text
             else:
@@ -104,13 +119,20 @@ class Line:
 
     @property
     def fence(self) -> bool:
-        return self.hr or is_fence(self.head)  # a fence is short: HEAD tells
+        if self.hr:
+            return True
+        first = self._first()
+        if first and first != "\x00" and first not in _FENCE_FIRST:
+            return False  # a fence starts with a fence symbol, a word fence's letter or "<"
+        return is_fence(self.head)  # a fence is short: HEAD tells
 
 
 def _named(line: Line) -> tuple[str, str] | None:
     """``match_header`` on the line's start; a line whose start holds no colon where a
     name can end is no header line (the text is single-spaced: a name, its marks and a
     space come first)."""
+    if ":" not in line.joined:
+        return None  # (clean_text and spacing never add a colon)
     head = line.head
     if ":" not in head[:MAX_NAME + 6]:
         return None

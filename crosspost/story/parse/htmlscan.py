@@ -40,6 +40,8 @@ from crosspost.story.parse.htmltokens import (
     COMMENT,
     DROP,
     END,
+    OTHER,
+    PARA,
     SPECIAL,
     START,
     TEXT,
@@ -63,11 +65,23 @@ def _dirty(text: str) -> bool:
     return _DIRTY.search(text) is not None
 
 
+_SKIPPED, _BR, _HR, _BLOCK, _MEDIA, _CELL = 1, 2, 4, 8, 16, 32
+_BREAKS = _BR | _HR | _BLOCK
+_ROLE: dict[str, int] = {}
+for _names, _bit in ((SKIP, _SKIPPED), (("br",), _BR), (("hr",), _HR), (BLOCK, _BLOCK),
+                     (MEDIA, _MEDIA), (CELL, _CELL)):
+    for _name in _names:
+        _ROLE[_name] = _ROLE.get(_name, 0) | _bit
+
+
 def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
     """``html._walk`` over tokens: the document's logical lines, leaves as token indexes."""
     toks, pair = doc.toks, doc.pair
     out: list[Line] = []
     cur: Line | None = None  # a line exists once it has a leaf
+    # a line begun by white space only (index, line number): made a Line only when more
+    # follows on it (else it would be blank, and blank lines are dropped)
+    spaced: tuple[int, int] | None = None
     line_no = 1
     skip = -1
     for i, tok in enumerate(toks):
@@ -78,8 +92,17 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
             data = tok[2]
             if not newline_breaks:
                 if cur is None:
-                    lead = len(data) - len(data.lstrip())
-                    cur = Line(leaf=i, line=line_no + data.count("\n", 0, lead))
+                    if spaced is None and (data == "\n" or data == " "):
+                        spaced = (i, line_no + data.count("\n"))
+                        line_no += data.count("\n")
+                        continue
+                    if spaced is not None:
+                        cur = Line(leaf=spaced[0], line=spaced[1])
+                        cur.parts.append(toks[spaced[0]][2])
+                        spaced = None
+                    else:
+                        lead = len(data) - len(data.lstrip())
+                        cur = Line(leaf=i, line=line_no + data.count("\n", 0, lead))
                 cur.parts.append(data)
                 line_no += data.count("\n")
             else:
@@ -95,29 +118,49 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                         cur.offset = pos
                     cur.parts.append(part)
                     pos += len(part) + 1
-        elif kind == START:
+            continue
+        if kind == PARA:  # <p>…</p>, written plainly: one whole line
+            if cur is not None:
+                out.append(cur)
+                cur = None
+            spaced = None
             line_no = tok[3]
-            name = tok[1]
-            if name in SKIP:
+            cur = Line(leaf=i, line=line_no)
+            cur.parts.append(tok[2])
+            out.append(cur)
+            cur = None
+            line_no += tok[2].count("\n")
+            continue
+        role = _ROLE.get(tok[1], 0)
+        if spaced is not None:
+            if kind == START and not role & _BREAKS:
+                cur = Line(leaf=spaced[0], line=spaced[1])
+                cur.parts.append(toks[spaced[0]][2])
+                spaced = None
+            elif (kind == START and role & _BREAKS) or (kind == END and role & _BLOCK):
+                spaced = None  # the line ends blank
+        if kind == START:
+            line_no = tok[3]
+            if role & _SKIPPED:
                 skip = pair.get(i, i)
                 continue
-            if name == "br" or name == "hr" or name in BLOCK:
+            if role & _BREAKS:
                 if cur is not None:
                     out.append(cur)
                     cur = None
-                if name == "br":
+                if role & _BR:
                     continue
-                if name == "hr":
+                if role & _HR:
                     out.append(Line(leaf=i, line=line_no, hr=True))
                     continue
                 cur = Line(leaf=i, line=line_no)
             elif cur is None:
                 cur = Line(leaf=i, line=line_no)
-            if name in MEDIA:
+            if role & _MEDIA:
                 cur.media = True
-            elif name in CELL:
+            elif role & _CELL:
                 cur.parts.append(" ")
-        elif kind == END and tok[1] in BLOCK and cur is not None:
+        elif kind == END and role & _BLOCK and cur is not None:
             out.append(cur)
             cur = None
     if cur is not None:
@@ -240,10 +283,12 @@ def _body(doc: Doc, text: str, lines: list[Line], first: int, end: int, start: i
     while stop > 1 and inside[stop - 1].fence:
         stop -= 1
     last, last_offset = box_end, 0
+    tail: list[int] = []  # elements the closing fence is inside: they end before it
     if stop < len(inside):
         last, last_offset = inside[stop].leaf, inside[stop].offset
-        if doc.parent(last) != box:
-            raise Decline("a closing fence inside an element")
+        last, tail = _drop_empty(doc, last, last_offset, box)
+        if last != inside[stop].leaf:
+            last_offset = 0
     # the body: the open elements around its start, then the tokens from it to its end
     around = _between(doc, s, box)
     around.reverse()
@@ -275,8 +320,32 @@ def _body(doc: Doc, text: str, lines: list[Line], first: int, end: int, start: i
         _write(doc, text, s, last, cut_set, (where, mark), out)
     if last != s and last < box_end and last_offset and toks[last][0] == TEXT:
         out.append(_escape(toks[last][2][:last_offset]))
+    out.extend(_render(doc, doc.pair[a], cut_set) for a in tail if a in doc.pair)
     whole = "".join(out)  # clean_text would change nothing: scan_html checked
     return _finish(doc, whole, mark, cut_first, lead, cuts, header, body_start.line)
+
+
+def _shows(doc: Doc, first: int, stop: int) -> bool:
+    """Whether tokens ``first``..``stop``-1 hold text (not white space) or media: what
+    ``htmlcut``'s tree path tests with ``get_text(strip=True)`` and ``find(MEDIA)``."""
+    for kind, name, data, *_ in doc.toks[first:stop]:
+        if (kind in (TEXT, PARA) and data.strip()) or (kind == START and name in MEDIA):
+            return True
+        if kind == OTHER or name in SPECIAL:
+            raise Decline("raw text where the closing fence is cut off")
+    return False
+
+
+def _drop_empty(doc: Doc, last: int, offset: int, box: int) -> tuple[int, list[int]]:
+    """``html._cut_from`` over tokens: the body ends before token ``last`` (after its first
+    ``offset`` characters when a text); the elements around it that then show nothing go
+    too. Returns where the body ends and the elements still open there, innermost first."""
+    tail = _between(doc, last, box)
+    if offset and doc.toks[last][2][:offset].strip():
+        return last, tail
+    while tail and not _shows(doc, tail[0] + 1, last):
+        last = tail.pop(0)
+    return last, tail
 
 
 def _finish(doc: Doc, whole: str, mark: str, first: int | None, lead: int | None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from bs4.dammit import EntitySubstitution
 
 from crosspost.story.markup import CUT_NAMES
 
-START, END, TEXT, COMMENT, DROP, OTHER = range(6)
+START, END, TEXT, COMMENT, DROP, OTHER, PARA = range(7)
 _BUILDER = HTMLParserTreeBuilder()  # bs4's own tables, as BeautifulSoup(…, "html.parser")
 #: Elements bs4 never gives children (written ``<br/>``).
 VOID = frozenset(_BUILDER.empty_element_tags or ())
@@ -41,7 +42,7 @@ SPECIAL = frozenset(("script", "style", "template", "rt", "rp"))
 _ENTITIES: dict[str, str] = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
 _ASCII_SPACES = str.maketrans("", "", "\x20\x0a\x09\x0c\x0d")
 
-_ATTR = r"""\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+))?"""
+_ATTR = r"""\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?!/)))?"""
 _START = re.compile(rf"<([a-zA-Z][a-zA-Z0-9-]*)((?:{_ATTR})*)\s*(/?)>")
 _ONE_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)"""
                        r"""(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`/]+)))?""")
@@ -146,7 +147,13 @@ def _attrs(raw: str) -> list[tuple[str, str]]:
     return out
 
 
-_SPLIT = re.compile(r"(<[^<>]*>)")  # text, tag, text, tag, …, text
+_INLINE = "em|i|b|strong|u|s"
+# text, tag (or a plain paragraph: see PARA), text, tag, …, text
+_SPLIT = re.compile(rf"(<p>(?:[^<>&]++|<({_INLINE})>[^<>&]*+</\2>)*+</p>|<[^<>]*>)")
+_TAGS_ONLY = re.compile(r"(<[^<>]*>)")
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})>")
+# white space alone between two tags that bs4 turns into one "\n" or " "
+_SHORTENED = re.compile(r">(?:[ \t\n\r\f]{2,}|[\t\r\f])<")
 _LOWER_PLAIN = re.compile(r"<[a-z][a-z0-9-]*>")
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
 
@@ -230,6 +237,8 @@ def tokenize(text: str) -> Doc:
         return stack[-1] if stack else -1
 
     pieces = _SPLIT.split(text)
+    del pieces[2::3]  # the inline tag name the paragraph pattern captures
+    shortened = [m.start() for m in _SHORTENED.finditer(text)]
     i, n = 0, len(pieces)
     while i < n:
         piece = pieces[i]
@@ -258,6 +267,21 @@ def tokenize(text: str) -> Doc:
             else:
                 raise Decline("a declaration other than a doctype")
             add((kind, "", piece, 0, top, pos, pos + size))
+            pos += size
+            continue
+        if piece.startswith("<p>") and len(piece) > 3:  # a plain paragraph
+            if shortened and bisect_left(shortened, pos + size - 1) > bisect_left(shortened, pos):
+                # white space bs4 shortens: read it piece by piece
+                pieces[i - 1:i] = _TAGS_ONLY.split(piece)[1:-1]
+                n = len(pieces)
+                i -= 1
+                continue
+            line_no += text.count("\n", line_pos, pos)
+            line_pos = pos
+            inner = piece[3:-4]
+            add((PARA, "p", _INLINE_TAG.sub("", inner) if "<" in inner else inner, line_no,
+                 top, pos, pos + size))
+            doc.has_br_or_p = True
             pos += size
             continue
         found = known.get(piece)
