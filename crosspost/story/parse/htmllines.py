@@ -59,11 +59,12 @@ class Line:
     a string), ``offset`` (where it starts inside ``leaf`` when that is a string), ``line``
     (its line number), ``hr`` (an ``<hr>``), ``media`` (holds an image, a video …)."""
 
-    __slots__ = ("_head", "_joined", "_text", "hr", "leaf", "line", "media", "offset",
-                 "parts")
+    __slots__ = ("_head", "_joined", "_named", "_text", "hr", "leaf", "line", "media",
+                 "offset", "parts")
 
-    def __init__(self, *, leaf: Any = None, line: int = 1, hr: bool = False) -> None:
-        self.parts: list[str] = []
+    def __init__(self, *, leaf: Any = None, line: int = 1, hr: bool = False,
+                 part: str | None = None) -> None:
+        self.parts: list[str] = [] if part is None else [part]
         self.leaf = leaf
         self.offset = 0
         self.line = line
@@ -72,12 +73,14 @@ class Line:
         self._joined: str | None = None
         self._text: str | None = None
         self._head: str | None = None
+        self._named: tuple[str, str] | bool | None = False  # False: not looked at yet
 
     @property
     def joined(self) -> str:
         """The line's strings as they are (read once the line is complete)."""
         if self._joined is None:
-            self._joined = "".join(self.parts)
+            parts = self.parts
+            self._joined = parts[0] if len(parts) == 1 else "".join(parts)
         return self._joined
 
     @property
@@ -131,12 +134,15 @@ def _named(line: Line) -> tuple[str, str] | None:
     """``match_header`` on the line's start; a line whose start holds no colon where a
     name can end is no header line (the text is single-spaced: a name, its marks and a
     space come first)."""
-    if ":" not in line.joined:
-        return None  # (clean_text and spacing never add a colon)
-    head = line.head
-    if ":" not in head[:MAX_NAME + 6]:
-        return None
-    return match_header(head)
+    found = line._named
+    if found is False:
+        found = None
+        if ":" in line.joined:  # (clean_text and spacing never add a colon)
+            head = line.head
+            if ":" in head[:MAX_NAME + 6]:
+                found = match_header(head)
+        line._named = found
+    return found  # type: ignore[return-value]
 
 
 def _find_header(lines: list[Line]) -> tuple[int, int] | None:

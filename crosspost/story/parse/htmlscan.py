@@ -93,8 +93,9 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
             if not newline_breaks:
                 if cur is None:
                     if spaced is None and (data == "\n" or data == " "):
-                        spaced = (i, line_no + data.count("\n"))
-                        line_no += data.count("\n")
+                        if data == "\n":
+                            line_no += 1
+                        spaced = (i, line_no)
                         continue
                     if spaced is not None:
                         cur = Line(leaf=spaced[0], line=spaced[1])
@@ -124,12 +125,9 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                 out.append(cur)
                 cur = None
             spaced = None
-            line_no = tok[3]
-            cur = Line(leaf=i, line=line_no)
-            cur.parts.append(tok[2])
-            out.append(cur)
-            cur = None
-            line_no += tok[2].count("\n")
+            data = tok[2]
+            out.append(Line(leaf=i, line=tok[3], part=data))
+            line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
             continue
         role = _ROLE.get(tok[1], 0)
         if spaced is not None:
@@ -250,7 +248,7 @@ def _write(doc: Doc, text: str, first: int, stop: int, cuts: set[int],
             out.append(mark[1])
         out.append(_render(doc, i, cuts))
         at = toks[i][6]
-    out.append(text[at:toks[stop - 1][6]])
+    out.append(text[at:toks[stop][5] if stop < len(toks) else len(text)])
 
 
 def scan_html(text: str, path: Path | None) -> tuple[Header, Body] | None:

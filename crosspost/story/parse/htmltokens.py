@@ -149,7 +149,7 @@ def _attrs(raw: str) -> list[tuple[str, str]]:
 
 _INLINE = "em|i|b|strong|u|s"
 # text, tag (or a plain paragraph: see PARA), text, tag, …, text
-_SPLIT = re.compile(rf"(<p>(?:[^<>&]++|<({_INLINE})>[^<>&]*+</\2>)*+</p>|<[^<>]*>)")
+_SPLIT = re.compile(rf"(<p>(?:[^<]++|<({_INLINE})>[^<]*+</\2>)*+</p>|<[^<>]*>)")
 _TAGS_ONLY = re.compile(r"(<[^<>]*>)")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})>")
 # white space alone between two tags that bs4 turns into one "\n" or " "
@@ -251,7 +251,12 @@ def tokenize(text: str) -> Doc:
                 pos += len(piece)
             continue
         if pending:
-            flush(pending)
+            if pending != "\n":
+                flush(pending)
+            elif not piece.startswith("<p>") or len(piece) == 3:
+                add((TEXT, "", "\n", 0, top, pos - 1, pos))
+            # (a "\n" before a plain paragraph makes no token: it would begin a line the
+            # paragraph ends at once, blank, and the body copies the source around tokens)
             pending = ""
         size = len(piece)
         if piece.startswith("<!"):
@@ -270,8 +275,10 @@ def tokenize(text: str) -> Doc:
             pos += size
             continue
         if piece.startswith("<p>") and len(piece) > 3:  # a plain paragraph
-            if shortened and bisect_left(shortened, pos + size - 1) > bisect_left(shortened, pos):
-                # white space bs4 shortens: read it piece by piece
+            if ("&" in piece or piece.count(">") != piece.count("<") or (
+                    shortened
+                    and bisect_left(shortened, pos + size - 1) > bisect_left(shortened, pos))):
+                # an entity, a ">" in the text or white space bs4 shortens: piece by piece
                 pieces[i - 1:i] = _TAGS_ONLY.split(piece)[1:-1]
                 n = len(pieces)
                 i -= 1
