@@ -7,20 +7,35 @@
     <hr>                              ← or a "***" paragraph, or nothing
     <p>The story…</p>
 
-The document is read with BeautifulSoup (``html.parser``) and walked *without recursion*
-(deeply nested input is fine) into logical lines: ``<br>`` and block elements break lines
-(and newlines too in LJ-style markup, which has no ``<br>`` or ``<p>`` at all because the site
-turns newlines into line breaks); bold or not does not matter (``<b>Title:</b> X`` reads
-"Title: X").
+The document is read as BeautifulSoup (``html.parser``) reads it and walked *without
+recursion* (deeply nested input is fine) into logical lines: ``<br>`` and block elements
+break lines (and newlines too in LJ-style markup, which has no ``<br>`` or ``<p>`` at all
+because the site turns newlines into line breaks); bold or not does not matter (``<b>Title:</b>
+X`` reads "Title: X").
 The header is the first run of header lines that holds a known field (page chrome before
 it is skipped); it ends at an ``<hr>``/fence line or at the first line that is not a header
-line. The body is the HTML fragment from there on (header and page chrome before it are
-cut away), with a closing fence dropped. ``body_format`` is "html"; the renderer sanitises it.
+line (:mod:`.htmllines`). The body is the HTML fragment from there on (header and page
+chrome before it are cut away), with a closing fence dropped. ``body_format`` is "html"; the
+renderer sanitises it.
 
 The writer's own cut (``<lj-cut text="…">`` or DW's ``<cut>``) is taken out of the body and
 recorded as :class:`~crosspost.story.model.Cut` (where it starts, its text): see :mod:`.htmlcut`.
 
-bs4 is imported here only, so the plain-text path never pays for it.
+Two readers, one result. :func:`parse_html` first tries the fast path (:mod:`.htmlscan` over
+the flat tokens of :mod:`.htmltokens`: one forward pass, no tree, the body copied from the
+source wherever bs4 would write the same bytes); it gives exactly what the tree path gives —
+header fields, warnings and line numbers, the body byte for byte (``Story.content_hash``
+hashes it), its start line and cut. It declines (returns None) whenever it is not sure:
+markup html.parser reads in an unusual way (odd attribute syntax, duplicate attributes, tag
+names with ``:``, entities bs4 does not map one to one, a ``<`` or ``&`` that could start
+something, CDATA, processing instructions), a writer's cut inside an element (the tree path
+splits that element in two), a cut inside an element the sanitiser drops, a script, style,
+template or ruby text inside the body, and any file that is not a story (no header, no
+title, no body: the tree path words the error). Then :func:`parse_html_tree` builds the
+BeautifulSoup tree as before. The complexity guard (:mod:`.htmlcost`) runs first either
+way, unless the file has too few ``<`` to pass any of its limits.
+
+bs4 is imported by the HTML modules only, so the plain-text path never pays for it.
 """
 
 from __future__ import annotations

@@ -2,17 +2,18 @@
 :mod:`.htmltokens`, no tree, the same result as the BeautifulSoup path of :mod:`.html`.
 
 It repeats that path's steps on tokens: the same logical lines (:func:`_walk` is
-``html._walk`` over tokens), the same header rules (:func:`.htmllines.read_header`), the same
-container, closing fence, lead cut and writer's cut, and writes the body as bs4 would (texts
-re-escaped ``& < >``, start tags as :func:`.htmltokens.opening` writes them; a tag written the
-way bs4 writes it is copied as is).
+``html._walk`` over tokens; a plain paragraph is one token and one line), the same header
+rules (:func:`.htmllines.read_header`), the same container, closing fence (and the emptied
+elements around it), lead cut and writer's cut, and writes the body as bs4 would: the source
+as it stands, but for the tokens bs4 writes differently (texts with entities or ``>``,
+tags with attributes or in capitals, void tags as ``<br/>``, elements bs4 closes itself,
+end tags it drops, the cut tags it takes out).
 
 :func:`scan_html` returns None (the caller runs the tree path) when the document is outside
 what the tokens model (see :mod:`.htmltokens`), on any error (the tree path words it), and
-when the body would need what only the tree path does: a closing fence not directly in the
-container, a writer's cut not directly in the container (the element it starts inside is
-split in two there), a cut inside an element the sanitiser drops, or a doctype, script,
-style, template or ruby text inside the body.
+when the body would need what only the tree path does: a writer's cut not directly in the
+container (the element it starts inside is split in two there), a cut inside an element the
+sanitiser drops, or a doctype, script, style, template or ruby text inside the body.
 """
 
 from __future__ import annotations
