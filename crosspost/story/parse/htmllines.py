@@ -44,7 +44,7 @@ CONTAINERS = frozenset({
 
 
 #: What :func:`.decode.clean_text` removes (a lone surrogate becomes U+FFFD: it stays).
-_CLEANED = frozenset([*map(chr, range(0x20)), "\x7f", "\ufffe", "\uffff"])
+CLEANED = frozenset([*map(chr, range(0x20)), "\x7f", "\ufffe", "\uffff"])
 
 
 #: What a fence's text can start with (see :func:`.fences.is_fence`).
@@ -60,7 +60,7 @@ class Line:
     (its line number), ``hr`` (an ``<hr>``), ``media`` (holds an image, a video …)."""
 
     __slots__ = ("_head", "_joined", "_named", "_text", "hr", "leaf", "line", "media",
-                 "offset", "parts")
+                 "offset", "parts", "shown")
 
     def __init__(self, *, leaf: Any = None, line: int = 1, hr: bool = False,
                  part: str | None = None) -> None:
@@ -74,6 +74,7 @@ class Line:
         self._text: str | None = None
         self._head: str | None = None
         self._named: tuple[str, str] | bool | None = False  # False: not looked at yet
+        self.shown = False  # known not blank (a reader may tell at once)
 
     @property
     def joined(self) -> str:
@@ -91,14 +92,14 @@ class Line:
         return self._text
 
     def _first(self) -> str:
-        """The first character of :attr:`text` ("" if none), or _CLEANED[0] when that is
+        """The first character of :attr:`text` ("" if none), or CLEANED[0] when that is
         not sure without :attr:`text` (the first character shown is one clean_text drops)."""
         shown = self.joined.lstrip()[:1]
-        return shown if shown not in _CLEANED else "\x00"
+        return shown if shown not in CLEANED else "\x00"
 
     @property
     def blank(self) -> bool:
-        if self.hr or self.media:
+        if self.shown or self.hr or self.media:
             return False
         first = self._first()
         if first == "\x00":

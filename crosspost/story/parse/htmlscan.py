@@ -31,6 +31,7 @@ from crosspost.story.parse.header import Header
 from crosspost.story.parse.htmllines import (
     BLOCK,
     CELL,
+    CLEANED,
     CONTAINERS,
     MEDIA,
     SKIP,
@@ -127,7 +128,11 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                 cur = None
             spaced = None
             data = tok[2]
-            out.append(Line(leaf=i, line=tok[3], part=data))
+            first = data.lstrip()[:1]
+            if first:  # else blank: dropped (clean_text only takes characters away)
+                line = Line(leaf=i, line=tok[3], part=data)
+                line.shown = first not in CLEANED  # clean_text keeps that one
+                out.append(line)
             line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
             continue
         role = _ROLE.get(tok[1], 0)
@@ -259,7 +264,7 @@ def scan_html(text: str, path: Path | None) -> tuple[Header, Body] | None:
         return None
     try:
         doc = tokenize(text)
-        lines = [ln for ln in _walk(doc, not doc.has_br_or_p) if not ln.blank]
+        lines = [ln for ln in _walk(doc, not doc.has_br_or_p) if ln.shown or not ln.blank]
         try:
             header, first, end, start = read_header(lines, path)
         except StoryError:
