@@ -128,7 +128,9 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                 cur = None
             spaced = None
             data = tok[2]
-            first = data.lstrip()[:1]
+            first = data[:1]
+            if first.isspace():
+                first = data.lstrip()[:1]
             if first:  # else blank: dropped (clean_text only takes characters away)
                 line = Line(leaf=i, line=tok[3], part=data)
                 line.shown = first not in CLEANED  # clean_text keeps that one

@@ -204,6 +204,7 @@ def tokenize(text: str) -> Doc:
     pos = line_pos = 0
     line_no = 1
     top = -1  # the innermost open element
+    paragraphs = False  # a PARA token made
     known: dict[str, tuple[int, str, Any, bool, bool]] = {}
 
     def flush(raw: str) -> None:
@@ -250,31 +251,17 @@ def tokenize(text: str) -> Doc:
                 pending = pending + piece if pending else piece
                 pos += len(piece)
             continue
+        size = len(piece)
+        para = size > 3 and piece.startswith("<p>")  # a plain paragraph, whole
         if pending:
             if pending != "\n":
                 flush(pending)
-            elif not piece.startswith("<p>") or len(piece) == 3:
+            elif not para:
                 add((TEXT, "", "\n", 0, top, pos - 1, pos))
             # (a "\n" before a plain paragraph makes no token: it would begin a line the
             # paragraph ends at once, blank, and the body copies the source around tokens)
             pending = ""
-        size = len(piece)
-        if piece.startswith("<!"):
-            if piece.startswith("<!--"):
-                body = piece[4:-3]
-                if (not piece.endswith("-->") or size < 7 or "--" in body
-                        or body.endswith("-")):
-                    raise Decline("an unusual comment")
-                kind = COMMENT
-            elif _DOCTYPE.fullmatch(piece):
-                kind = OTHER
-                odd.append(len(toks))
-            else:
-                raise Decline("a declaration other than a doctype")
-            add((kind, "", piece, 0, top, pos, pos + size))
-            pos += size
-            continue
-        if piece.startswith("<p>") and len(piece) > 3:  # a plain paragraph
+        if para:
             if ("&" in piece or piece.count(">") != piece.count("<") or (
                     shortened
                     and bisect_left(shortened, pos + size - 1) > bisect_left(shortened, pos))):
@@ -288,7 +275,22 @@ def tokenize(text: str) -> Doc:
             inner = piece[3:-4]
             add((PARA, "p", _INLINE_TAG.sub("", inner) if "<" in inner else inner, line_no,
                  top, pos, pos + size))
-            doc.has_br_or_p = True
+            pos += size
+            paragraphs = True
+            continue
+        if piece.startswith("<!"):
+            if piece.startswith("<!--"):
+                body = piece[4:-3]
+                if (not piece.endswith("-->") or size < 7 or "--" in body
+                        or body.endswith("-")):
+                    raise Decline("an unusual comment")
+                kind = COMMENT
+            elif _DOCTYPE.fullmatch(piece):
+                kind = OTHER
+                odd.append(len(toks))
+            else:
+                raise Decline("a declaration other than a doctype")
+            add((kind, "", piece, 0, top, pos, pos + size))
             pos += size
             continue
         found = known.get(piece)
@@ -359,4 +361,6 @@ def tokenize(text: str) -> Doc:
     if pending:
         flush(pending)
     close(0)
+    if paragraphs:
+        doc.has_br_or_p = True
     return doc
