@@ -199,6 +199,7 @@ def tokenize(text: str) -> Doc:
     pair, odd = doc.pair, doc.odd
     stack: list[int] = []  # open START indexes
     names: list[str] = []  # their names (parallel)
+    opened: dict[str, int] = {}  # how many of each name are open
     preserve = 0  # open <pre>/<textarea>: white space kept as is
     pending = ""  # text not yet made a token
     pos = line_pos = 0
@@ -226,6 +227,7 @@ def tokenize(text: str) -> Doc:
         while len(stack) > k:
             start = stack.pop()
             name = names.pop()
+            opened[name] -= 1
             if name in _PRESERVE:
                 preserve -= 1
             pair[start] = len(toks)
@@ -304,6 +306,7 @@ def tokenize(text: str) -> Doc:
             line_pos = pos
             stack.append(len(toks))
             names.append(name)
+            opened[name] = opened.get(name, 0) + 1
             add((START, name, data, line_no, top, pos, pos + size))
             top = stack[-1]
             pos += size
@@ -312,6 +315,7 @@ def tokenize(text: str) -> Doc:
             if names and names[-1] == name and name not in _PRESERVE and name not in CUT_NAMES \
                     and data:  # the usual case: the element just opened, closed as written
                 names.pop()
+                opened[name] -= 1
                 start = stack.pop()
                 pair[start] = len(toks)
                 pair[len(toks)] = start
@@ -319,10 +323,11 @@ def tokenize(text: str) -> Doc:
                 add((END, name, "", 0, top, pos, pos + size))
                 pos += size
                 continue
-            for k in range(len(names) - 1, -1, -1):
-                if names[k] == name:
-                    top = close(k, size, data)
-                    break
+            if opened.get(name):  # (bs4 too looks only when one is open: linear)
+                k = len(names) - 1
+                while names[k] != name:
+                    k -= 1
+                top = close(k, size, data)
             else:
                 odd.append(len(toks))
                 add((DROP, name, None, 0, top, pos, pos + size))
@@ -341,6 +346,7 @@ def tokenize(text: str) -> Doc:
             continue
         stack.append(idx)
         names.append(name)
+        opened[name] = opened.get(name, 0) + 1
         top = idx
         if name in _PRESERVE:
             preserve += 1
