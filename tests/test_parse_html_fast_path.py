@@ -140,6 +140,8 @@ HARD = {
     "number in the Windows-1252 gap": HEAD + "<hr>\n<p>One &#150; two</p>\n",
     "'<' before a letter, never closed": HEAD + "<hr>\n<p>One <two</p>\n",
     "'>' inside an attribute value": HEAD + '<hr>\n<p title="a>b">One</p>\n',
+    "control character from an attribute's reference": HEAD + '<hr>\n<p title="a&#12;b">One'
+                                                        "</p>\n",
     "processing instruction": HEAD + "<hr>\n<?xml version='1.0'?><p>One</p>\n",
 }
 
@@ -168,12 +170,14 @@ _NAMES = ["p", "P", "em", "b", "i", "div", "span", "blockquote", "center", "lj-c
           "font", "table", "tr", "head", "noscript", "rt", "template", "lj", "user"]
 _ATTRS = ["", ' class="a  b"', ' text="Read more"', " text='x &amp; y'", " href=x",
           ' title="a>b"', ' TITLE="Q"', " disabled", ' a="1" a="2"', ' style="color: red"',
-          ' alt="say &quot;hi&quot;"', " data-x='it\"s'", ' user="quill"']
+          ' alt="say &quot;hi&quot;"', " data-x='it\"s'", ' user="quill"',
+          ' title="a&#12;b"']
 _TEXT = st.text(alphabet=" \n\tabcXY*-:;#é’\xa0", max_size=10)
 _BITS = st.one_of(
     _TEXT,
     st.sampled_from(["&amp;", "&lt;", "&gt;", "&nbsp;", "&rsquo;", "&#39;", "&#x2019;",
-                     "&foo;", "& ", "&", "<3", "a < b", ">", "&#128;", "&#1;"]),
+                     "&foo;", "& ", "&", "<3", "a < b", ">", "&#128;", "&#1;",
+                     "&#12;", "&Tab;", "&NewLine;"]),
     st.builds(lambda n, a, s: f"<{n}{a}{s}>", st.sampled_from(_NAMES), st.sampled_from(_ATTRS),
               st.sampled_from(["", "", " ", "/", " /"])),
     st.builds(lambda n: f"</{n}>", st.sampled_from(_NAMES)),

@@ -51,6 +51,8 @@ _DOCTYPE = re.compile(r"<!doctype[^<>]*>", re.IGNORECASE)
 _REF = re.compile(r"&(?:#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});|([a-zA-Z][a-zA-Z0-9]{0,31});"
                   r"|(?=[\x20\x0a\x09\x0c\x0d]))")
 _NON_WS = re.compile(r"\S+")
+#: What :func:`.decode.clean_text` changes (the file reader has taken them out of the text).
+_CLEANED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 class Decline(Exception):
@@ -143,7 +145,11 @@ def _attrs(raw: str) -> list[tuple[str, str]]:
             value = m.group(3)
         if value is None:
             value = m.group(4) or ""
-        out.append((key, html.unescape(value) if "&" in value else value))
+        if "&" in value:
+            value = html.unescape(value)
+            if _CLEANED.search(value):  # a control from a reference: clean_text would drop it
+                raise Decline("a control character in an attribute")
+        out.append((key, value))
     return out
 
 
