@@ -142,6 +142,13 @@ HARD = {
     "'>' inside an attribute value": HEAD + '<hr>\n<p title="a>b">One</p>\n',
     "control character from an attribute's reference": HEAD + '<hr>\n<p title="a&#12;b">One'
                                                         "</p>\n",
+    "meta charset in the body (bs4 writes its own)": HEAD + '<hr>\n<p>One</p><meta '
+                                                     'charset="windows-1252">\n',
+    "markup inside a title (newer html.parser reads it as text)": (
+        "<html><head><title>A <b>bold</b> title</title></head><body>\n" + HEAD
+        + "<hr>\n<p>One</p>\n"),
+    "script holding a comment opener": (
+        "<script><!-- var a = 1; --></script>\n" + HEAD + "<hr>\n<p>One</p>\n"),
     "processing instruction": HEAD + "<hr>\n<?xml version='1.0'?><p>One</p>\n",
 }
 

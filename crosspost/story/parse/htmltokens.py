@@ -38,7 +38,11 @@ _PRESERVE = frozenset(_BUILDER.preserve_whitespace_tags or ())
 _LIST_ATTRS: dict[str, Any] = dict(_BUILDER.cdata_list_attributes or {})
 _RAW = ("script", "style")
 #: Elements whose strings bs4 types apart (written or tested differently): never in a body.
-SPECIAL = frozenset(("script", "style", "template", "rt", "rp"))
+SPECIAL = frozenset(("script", "style", "template", "rt", "rp", "meta"))  # (meta: bs4
+# writes the output encoding for its charset)
+#: Elements newer html.parser releases read as raw or escapable raw text: nothing that looks
+#: like markup inside them (the versions would differ).
+_RAWISH = frozenset(("title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"))
 _ENTITIES: dict[str, str] = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
 _ASCII_SPACES = str.maketrans("", "", "\x20\x0a\x09\x0c\x0d")
 
@@ -182,8 +186,10 @@ def _tag(chunk: str) -> tuple[int, str, Any, bool, bool]:
     attrs = _attrs(m.group(2)) if m.group(2) else None
     plain = attrs is None and name not in VOID and _LOWER_PLAIN.fullmatch(chunk)
     closed = bool(m.group(3))
+    if name == "plaintext":
+        raise Decline("<plaintext>")
     usual = (plain and not closed and name not in SPECIAL and name not in CUT_NAMES
-             and name not in _PRESERVE)
+             and name not in _PRESERVE and name not in _RAWISH)
     return START, name, (chunk if plain else "", attrs), closed, not usual
 
 
@@ -207,6 +213,7 @@ def tokenize(text: str) -> Doc:
     names: list[str] = []  # their names (parallel)
     opened: dict[str, int] = {}  # how many of each name are open
     preserve = 0  # open <pre>/<textarea>: white space kept as is
+    rawish = 0  # open elements of _RAWISH: no markup inside
     pending = ""  # text not yet made a token
     pos = line_pos = 0
     line_no = 1
@@ -229,13 +236,15 @@ def tokenize(text: str) -> Doc:
         """Pop stack[k:], innermost first: those above stack[k] are closed by bs4 (no
         room in the source), stack[k] by the end tag of ``size`` characters at ``pos``
         (written as it stands when ``verbatim``). Returns the new innermost element."""
-        nonlocal preserve
+        nonlocal preserve, rawish
         while len(stack) > k:
             start = stack.pop()
             name = names.pop()
             opened[name] -= 1
             if name in _PRESERVE:
                 preserve -= 1
+            if name in _RAWISH:
+                rawish -= 1
             pair[start] = len(toks)
             pair[len(toks)] = start
             mine = len(stack) == k
@@ -269,6 +278,8 @@ def tokenize(text: str) -> Doc:
             # (a "\n" before a plain paragraph makes no token: it would begin a line the
             # paragraph ends at once, blank, and the body copies the source around tokens)
             pending = ""
+        if rawish and not (piece.startswith("</") and piece[2:-1].strip().lower() in _RAWISH):
+            raise Decline("markup inside a raw-text element")
         if para:
             if ("&" in piece or piece.count(">") != piece.count("<") or (
                     shortened
@@ -318,8 +329,9 @@ def tokenize(text: str) -> Doc:
             pos += size
             continue
         if kind == END:
-            if names and names[-1] == name and name not in _PRESERVE and name not in CUT_NAMES \
-                    and data:  # the usual case: the element just opened, closed as written
+            if (names and names[-1] == name and data and name not in _PRESERVE
+                    and name not in CUT_NAMES and name not in _RAWISH):
+                # the usual case: the element just opened, closed as written
                 names.pop()
                 opened[name] -= 1
                 start = stack.pop()
@@ -356,13 +368,15 @@ def tokenize(text: str) -> Doc:
         top = idx
         if name in _PRESERVE:
             preserve += 1
+        if name in _RAWISH:
+            rawish += 1
         if closed:  # <name/>: opened and closed at once
             top = close(len(stack) - 1)
         elif name in _RAW:  # script/style: raw text up to its end tag
             begin = pos
             while i < n and not (i & 1 and _RAW_END[name].fullmatch(pieces[i])):
-                if "</" in pieces[i]:
-                    raise Decline(f"<{name}> holding '</'")
+                if "</" in pieces[i] or "<!--" in pieces[i] or "<script" in pieces[i].lower():
+                    raise Decline(f"<{name}> holding '</', '<!--' or '<script'")
                 pos += len(pieces[i])
                 i += 1
             if i >= n:
