@@ -174,7 +174,8 @@ def test_cut_inside_a_paragraph_still_split_by_the_tree_path() -> None:
 
 _NAMES = ["p", "P", "em", "b", "i", "div", "span", "blockquote", "center", "lj-cut", "cut",
           "a", "td", "li", "ul", "pre", "textarea", "title", "h1", "script", "style", "u",
-          "font", "table", "tr", "head", "noscript", "rt", "template", "lj", "user"]
+          "font", "table", "tr", "head", "noscript", "rt", "template", "lj", "user", "meta",
+          "xmp", "strong"]
 _ATTRS = ["", ' class="a  b"', ' text="Read more"', " text='x &amp; y'", " href=x",
           ' title="a>b"', ' TITLE="Q"', " disabled", ' a="1" a="2"', ' style="color: red"',
           ' alt="say &quot;hi&quot;"', " data-x='it\"s'", ' user="quill"',

@@ -38,7 +38,7 @@ from crosspost.story.parse.htmllines import (
     Line,
     read_header,
 )
-from crosspost.story.parse.htmltokens import (
+from crosspost.story.parse.htmltags import (
     COMMENT,
     DROP,
     END,
@@ -49,10 +49,9 @@ from crosspost.story.parse.htmltokens import (
     TEXT,
     VOID,
     Decline,
-    Doc,
     opening,
-    tokenize,
 )
+from crosspost.story.parse.htmltokens import Doc, tokenize
 from crosspost.story.parse.text import Body
 
 #: What :func:`.decode.clean_text` changes (the file reader has taken them out already).

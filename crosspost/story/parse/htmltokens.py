@@ -1,66 +1,52 @@
 """A linear, tree-less reading of an HTML document, exactly as BeautifulSoup (``html.parser``)
-would build it, for the documents where that is sure; :class:`Decline` for any other.
+would build it, for the documents where that is sure; :class:`.htmltags.Decline` for any other.
 
 :func:`tokenize` makes one forward pass (every search moves on) and returns a flat
-:class:`Doc`: start tags, end tags, text, comments in document order, each start tag linked
-to its parent and to its end. The tree is bs4's: no element is closed implicitly by a start
-tag (``<p>a<p>b`` nests), an end tag closes the nearest open element of its name and all
-inside it, an end tag with nothing of its name open is dropped, what is still open at the
-end is closed there. Texts are bs4's strings: the characters between two tags or comments,
-entities decoded, a run of only white space turned into one newline (or one space).
+:class:`Doc`: start tags, end tags, texts, comments in document order, each linked to its
+parent, each start tag to its end. The tree is bs4's: no element is closed implicitly by a
+start tag (``<p>a<p>b`` nests), an end tag closes the nearest open element of its name and
+all inside it, an end tag with nothing of its name open is dropped, what is still open at
+the end is closed there. Texts are bs4's strings: the characters between two tags or
+comments, entities decoded, a run of only white space turned into one newline (or one
+space). A plain paragraph (``<p>`` with text and ``<em>``-like inline elements only, no
+entity, nothing bs4 would write otherwise) is one PARA token, read at C speed.
 
-Declined (the caller falls back to the real parser): anything html.parser would read in a way
-not modelled here — odd attribute syntax or duplicate attributes, tag names outside
-``[a-zA-Z][a-zA-Z0-9-]*``, end tags of void elements, entities bs4 does not map one to one
-(a missing ``;``, unknown names, numbers outside plain characters), a ``&`` or ``<`` that
-could start something, comments holding ``--``, CDATA, processing instructions,
-declarations other than a doctype, and raw text (script/style) holding ``</``.
+Declined: whatever :mod:`.htmltags` declines (unusual tag, attribute or entity syntax), a
+``<`` that could start something, comments holding ``--`` or never closed, CDATA,
+processing instructions, declarations other than a doctype, script/style text holding
+``</``, ``<!--`` or ``<script``, and markup inside the elements newer html.parser releases
+read as raw text (``<title>``, ``<textarea>`` …), so the result is the same on every Python.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4.builder._htmlparser import HTMLParserTreeBuilder
-from bs4.dammit import EntitySubstitution
-
 from crosspost.story.markup import CUT_NAMES
-
-START, END, TEXT, COMMENT, DROP, OTHER, PARA = range(7)
-_BUILDER = HTMLParserTreeBuilder()  # bs4's own tables, as BeautifulSoup(…, "html.parser")
-#: Elements bs4 never gives children (written ``<br/>``).
-VOID = frozenset(_BUILDER.empty_element_tags or ())
-_PRESERVE = frozenset(_BUILDER.preserve_whitespace_tags or ())
-_LIST_ATTRS: dict[str, Any] = dict(_BUILDER.cdata_list_attributes or {})
-_RAW = ("script", "style")
-#: Elements whose strings bs4 types apart (written or tested differently): never in a body.
-SPECIAL = frozenset(("script", "style", "template", "rt", "rp", "meta"))  # (meta: bs4
-# writes the output encoding for its charset)
-#: Elements newer html.parser releases read as raw or escapable raw text: nothing that looks
-#: like markup inside them (the versions would differ).
-_RAWISH = frozenset(("title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"))
-_ENTITIES: dict[str, str] = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
-_ASCII_SPACES = str.maketrans("", "", "\x20\x0a\x09\x0c\x0d")
-
-_ATTR = r"""\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?!/)))?"""
-_START = re.compile(rf"<([a-zA-Z][a-zA-Z0-9-]*)((?:{_ATTR})*)\s*(/?)>")
-_ONE_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)"""
-                       r"""(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`/]+)))?""")
-_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
-_DOCTYPE = re.compile(r"<!doctype[^<>]*>", re.IGNORECASE)
-_REF = re.compile(r"&(?:#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});|([a-zA-Z][a-zA-Z0-9]{0,31});"
-                  r"|(?=[\x20\x0a\x09\x0c\x0d]))")
-_NON_WS = re.compile(r"\S+")
-#: What :func:`.decode.clean_text` changes (the file reader has taken them out of the text).
-_CLEANED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
-class Decline(Exception):
-    """The document holds something whose bs4 reading is not modelled here."""
+from crosspost.story.parse.htmltags import (
+    COMMENT,
+    DOCTYPE,
+    DROP,
+    END,
+    OTHER,
+    PARA,
+    PRESERVE,
+    RAW,
+    RAWISH,
+    REF,
+    SPECIAL,
+    START,
+    TEXT,
+    VOID,
+    Decline,
+    check_amps,
+    literal_lt,
+    read_tag,
+    ref,
+)
 
 
 @dataclass
@@ -93,70 +79,6 @@ class Doc:
         return self.toks[i][0]
 
 
-def _ref(m: re.Match[str]) -> str:
-    dec, hexa, name = m.group(1, 2, 3)
-    if name is not None:
-        char = _ENTITIES.get(name)
-        if char is None or len(char) != 1:
-            raise Decline(f"entity &{name};")
-        return char
-    if dec is None and hexa is None:
-        return "&"  # a lone "&" before white space stays itself
-    num = int(dec) if dec is not None else int(hexa, 16)
-    if 32 <= num < 127 or 160 <= num < 0xD800 or 0xE000 <= num < 0xFDD0 or 0xFDF0 <= num < 0xFFFE:
-        return chr(num)
-    raise Decline(f"character reference {num}")
-
-
-def _check_amps(raw: str) -> None:
-    """Every ``&`` in ``raw`` must start one of the references :data:`_REF` reads."""
-    pos = raw.find("&")
-    while pos >= 0:
-        if _REF.match(raw, pos) is None:
-            raise Decline("a '&' that is not a plain entity")
-        pos = raw.find("&", pos + 1)
-
-
-def opening(name: str, attrs: list[tuple[str, str]], void: bool) -> str:
-    """The start tag as bs4 writes it: attributes sorted, values escaped and quoted alike."""
-    parts = ["<", name]
-    lists = _LIST_ATTRS.get(name, ()), _LIST_ATTRS.get("*", ())
-    for key, value in sorted(attrs):
-        if key in lists[0] or key in lists[1]:
-            value = " ".join(_NON_WS.findall(value))
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        quote = '"'
-        if '"' in value:
-            if "'" in value:
-                value = value.replace('"', "&quot;")
-            else:
-                quote = "'"
-        parts.append(f" {key}={quote}{value}{quote}")
-    parts.append("/>" if void else ">")
-    return "".join(parts)
-
-
-def _attrs(raw: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    seen = set()
-    for m in _ONE_ATTR.finditer(raw):
-        key = m.group(1).lower()
-        if key in seen:
-            raise Decline(f"attribute {key!r} given twice")
-        seen.add(key)
-        value = m.group(2)
-        if value is None:
-            value = m.group(3)
-        if value is None:
-            value = m.group(4) or ""
-        if "&" in value:
-            value = html.unescape(value)
-            if _CLEANED.search(value):  # a control from a reference: clean_text would drop it
-                raise Decline("a control character in an attribute")
-        out.append((key, value))
-    return out
-
-
 _INLINE = "em|i|b|strong|u|s"
 # text, tag (or a plain paragraph: see PARA), text, tag, …, text
 _SPLIT = re.compile(rf"(<p>(?:[^<]++|<({_INLINE})>[^<]*+</\2>)*+</p>|<[^<>]*>)")
@@ -164,43 +86,33 @@ _TAGS_ONLY = re.compile(r"(<[^<>]*>)")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})>")
 # white space alone between two tags that bs4 turns into one "\n" or " "
 _SHORTENED = re.compile(r">(?:[ \t\n\r\f]{2,}|[\t\r\f])<")
-_LOWER_PLAIN = re.compile(r"<[a-z][a-z0-9-]*>")
-_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in RAW}
 
 
-def _tag(chunk: str) -> tuple[int, str, Any, bool, bool]:
-    """A ``<…>`` chunk → (START or END, name, START's data or END's "written as bs4 writes
-    it", written ``<name/>``, a START that needs more than opening an element)."""
-    if chunk.startswith("</"):
-        m = _END.fullmatch(chunk)
-        if m is None:
-            raise Decline("an end tag written in an unusual way")
-        name = m.group(1).lower()
-        if name in VOID:
-            raise Decline(f"</{name}>")
-        return END, name, chunk == f"</{name}>", False, True
-    m = _START.fullmatch(chunk)
-    if m is None:
-        raise Decline("a tag written in an unusual way")
-    name = m.group(1).lower()
-    attrs = _attrs(m.group(2)) if m.group(2) else None
-    plain = attrs is None and name not in VOID and _LOWER_PLAIN.fullmatch(chunk)
-    closed = bool(m.group(3))
-    if name == "plaintext":
-        raise Decline("<plaintext>")
-    usual = (plain and not closed and name not in SPECIAL and name not in CUT_NAMES
-             and name not in _PRESERVE and name not in _RAWISH)
-    return START, name, (chunk if plain else "", attrs), closed, not usual
+def _split(text: str) -> list[str]:
+    pieces = _SPLIT.split(text)
+    del pieces[2::3]  # the inline tag name the paragraph pattern captures
+    return pieces
 
 
-def _literal_lt(piece: str) -> None:
-    """Each ``<`` in a text piece must be one html.parser keeps as text ("<3", "a < b")."""
-    at = piece.find("<")
+def _pieces(text: str) -> list[str]:
+    """text, tag, text, …, text: a comment is one "tag" piece, whatever it holds (found
+    first, each from the end of the one before: linear)."""
+    at = text.find("<!--")
+    if at < 0:
+        return _split(text)
+    pieces: list[str] = []
+    done = 0
     while at >= 0:
-        nxt = piece[at + 1:at + 2]
-        if not nxt or nxt in "!?/" or nxt.isalpha():
-            raise Decline("a '<' html.parser reads in an unusual way")
-        at = piece.find("<", at + 1)
+        end = text.find("-->", at + 4)
+        if end < 0:
+            raise Decline("a comment never closed")
+        pieces += _split(text[done:at])
+        pieces.append(text[at:end + 3])
+        done = end + 3
+        at = text.find("<!--", done)
+    pieces += _split(text[done:])
+    return pieces
 
 
 def tokenize(text: str) -> Doc:
@@ -213,7 +125,7 @@ def tokenize(text: str) -> Doc:
     names: list[str] = []  # their names (parallel)
     opened: dict[str, int] = {}  # how many of each name are open
     preserve = 0  # open <pre>/<textarea>: white space kept as is
-    rawish = 0  # open elements of _RAWISH: no markup inside
+    rawish = 0  # open elements of RAWISH: no markup inside
     pending = ""  # text not yet made a token
     pos = line_pos = 0
     line_no = 1
@@ -224,8 +136,8 @@ def tokenize(text: str) -> Doc:
     def flush(raw: str) -> None:
         data = raw
         if "&" in raw:
-            _check_amps(raw)
-            data = _REF.sub(_ref, raw)
+            check_amps(raw)
+            data = REF.sub(ref, raw)
         if not preserve and not data.strip("\x20\x0a\x09\x0c\x0d"):
             data = "\n" if "\n" in data else " "
         if data is not raw or "<" in raw or ">" in raw:
@@ -241,9 +153,9 @@ def tokenize(text: str) -> Doc:
             start = stack.pop()
             name = names.pop()
             opened[name] -= 1
-            if name in _PRESERVE:
+            if name in PRESERVE:
                 preserve -= 1
-            if name in _RAWISH:
+            if name in RAWISH:
                 rawish -= 1
             pair[start] = len(toks)
             pair[len(toks)] = start
@@ -254,8 +166,7 @@ def tokenize(text: str) -> Doc:
                  pos + size if mine else pos))
         return stack[-1] if stack else -1
 
-    pieces = _SPLIT.split(text)
-    del pieces[2::3]  # the inline tag name the paragraph pattern captures
+    pieces = _pieces(text)
     shortened = [m.start() for m in _SHORTENED.finditer(text)]
     i, n = 0, len(pieces)
     while i < n:
@@ -264,7 +175,7 @@ def tokenize(text: str) -> Doc:
         if i & 1:  # text (even places)
             if piece:
                 if "<" in piece:
-                    _literal_lt(piece)
+                    literal_lt(piece)
                 pending = pending + piece if pending else piece
                 pos += len(piece)
             continue
@@ -278,7 +189,7 @@ def tokenize(text: str) -> Doc:
             # (a "\n" before a plain paragraph makes no token: it would begin a line the
             # paragraph ends at once, blank, and the body copies the source around tokens)
             pending = ""
-        if rawish and not (piece.startswith("</") and piece[2:-1].strip().lower() in _RAWISH):
+        if rawish and not (piece.startswith("</") and piece[2:-1].strip().lower() in RAWISH):
             raise Decline("markup inside a raw-text element")
         if para:
             if ("&" in piece or piece.count(">") != piece.count("<") or (
@@ -304,7 +215,7 @@ def tokenize(text: str) -> Doc:
                         or body.endswith("-")):
                     raise Decline("an unusual comment")
                 kind = COMMENT
-            elif _DOCTYPE.fullmatch(piece):
+            elif DOCTYPE.fullmatch(piece):
                 kind = OTHER
                 odd.append(len(toks))
             else:
@@ -314,7 +225,7 @@ def tokenize(text: str) -> Doc:
             continue
         found = known.get(piece)
         if found is None:
-            found = known[piece] = _tag(piece)
+            found = known[piece] = read_tag(piece)
             if found[0] == START and found[1] in ("br", "p"):
                 doc.has_br_or_p = True
         kind, name, data, closed, more = found
@@ -329,8 +240,8 @@ def tokenize(text: str) -> Doc:
             pos += size
             continue
         if kind == END:
-            if (names and names[-1] == name and data and name not in _PRESERVE
-                    and name not in CUT_NAMES and name not in _RAWISH):
+            if (names and names[-1] == name and data and name not in PRESERVE
+                    and name not in CUT_NAMES and name not in RAWISH):
                 # the usual case: the element just opened, closed as written
                 names.pop()
                 opened[name] -= 1
@@ -366,13 +277,13 @@ def tokenize(text: str) -> Doc:
         names.append(name)
         opened[name] = opened.get(name, 0) + 1
         top = idx
-        if name in _PRESERVE:
+        if name in PRESERVE:
             preserve += 1
-        if name in _RAWISH:
+        if name in RAWISH:
             rawish += 1
         if closed:  # <name/>: opened and closed at once
             top = close(len(stack) - 1)
-        elif name in _RAW:  # script/style: raw text up to its end tag
+        elif name in RAW:  # script/style: raw text up to its end tag
             begin = pos
             while i < n and not (i & 1 and _RAW_END[name].fullmatch(pieces[i])):
                 if "</" in pieces[i] or "<!--" in pieces[i] or "<script" in pieces[i].lower():
