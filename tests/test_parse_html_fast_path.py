@@ -94,7 +94,8 @@ TYPICAL = {
     "saved Dreamwidth entry": (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>quill: Lamplight</title>\n<script>var site = {a: 1};</script>\n"
-        '<link rel="stylesheet" href="/s.css">\n</head>\n<body class="page-entry">\n'
+        '<link rel="stylesheet" href="/s.css">\n<!--[if lt IE 9]><script src="/h.js"></script>'
+        "<![endif]-->\n</head>\n<body class=\"page-entry\">\n"
         '<div id="canvas"><div class="inner">\n<ul class="nav"><li><a href="/">Home</a></li>'
         '</ul>\n<div class="entry-content">\n<b>Title:</b> Lamplight<br />\n'
         "<b>Author:</b> quill<br />\n<b>Fandom:</b> Harbour Lights &amp; Co<br />\n"
@@ -190,7 +191,9 @@ _BITS = st.one_of(
               st.sampled_from(["", "", " ", "/", " /"])),
     st.builds(lambda n: f"</{n}>", st.sampled_from(_NAMES)),
     st.sampled_from(["<br>", "<br/>", "<br />", "<hr>", "<HR/>", '<img src="x.png">', "</br>",
-                     "<!-- c -->", "<!-- a--b -->", "<!DOCTYPE html>", "***", "<p>***</p>",
+                     "<!-- c -->", "<!-- a--b -->", "<!--", "-->",
+                     "<!-- <p>x</p> -->", "<!--[if IE]><b>x</b><![endif]-->",
+                     "<!DOCTYPE html>", "***", "<p>***</p>",
                      "* * *", "\n\n", "Title: X", "<b>Title:</b> X<br>", "Author: y\n",
                      "Rating: PG<br>\n", "<hr/>\n", "Summary: a<br>b<br>\n"]),
 )
