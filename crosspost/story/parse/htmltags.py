@@ -16,13 +16,13 @@ import html
 import re
 from typing import Any
 
-from bs4.builder._htmlparser import HTMLParserTreeBuilder
+from bs4 import BeautifulSoup
 from bs4.dammit import EntitySubstitution
 
 from crosspost.story.markup import CUT_NAMES
 
 START, END, TEXT, COMMENT, DROP, OTHER, PARA = range(7)
-_BUILDER = HTMLParserTreeBuilder()  # bs4's own tables, as BeautifulSoup(…, "html.parser")
+_BUILDER = BeautifulSoup("", "html.parser").builder  # bs4's own tables for html.parser
 #: Elements bs4 never gives children (written ``<br/>``).
 VOID = frozenset(_BUILDER.empty_element_tags or ())
 PRESERVE = frozenset(_BUILDER.preserve_whitespace_tags or ())
