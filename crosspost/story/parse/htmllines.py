@@ -62,7 +62,7 @@ class Line:
     __slots__ = ("_head", "_joined", "_named", "_text", "hr", "leaf", "line", "media",
                  "offset", "parts", "shown")
 
-    def __init__(self, *, leaf: Any = None, line: int = 1, hr: bool = False,
+    def __init__(self, leaf: Any = None, line: int = 1, hr: bool = False,
                  part: str | None = None) -> None:
         self.parts: list[str] = [] if part is None else [part]
         self.leaf = leaf

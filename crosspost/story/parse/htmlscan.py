@@ -99,12 +99,12 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                         spaced = (i, line_no)
                         continue
                     if spaced is not None:
-                        cur = Line(leaf=spaced[0], line=spaced[1])
+                        cur = Line(spaced[0], spaced[1])
                         cur.parts.append(toks[spaced[0]][2])
                         spaced = None
                     else:
                         lead = len(data) - len(data.lstrip())
-                        cur = Line(leaf=i, line=line_no + data.count("\n", 0, lead))
+                        cur = Line(i, line_no + data.count("\n", 0, lead))
                 cur.parts.append(data)
                 line_no += data.count("\n")
             else:
@@ -116,7 +116,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                             cur = None
                         line_no += 1
                     if cur is None:
-                        cur = Line(leaf=i, line=line_no)
+                        cur = Line(i, line_no)
                         cur.offset = pos
                     cur.parts.append(part)
                     pos += len(part) + 1
@@ -131,7 +131,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
             if first.isspace():
                 first = data.lstrip()[:1]
             if first:  # else blank: dropped (clean_text only takes characters away)
-                line = Line(leaf=i, line=tok[3], part=data)
+                line = Line(i, tok[3], False, data)
                 line.shown = first not in CLEANED  # clean_text keeps that one
                 out.append(line)
             line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
@@ -139,7 +139,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
         role = _ROLE.get(tok[1], 0)
         if spaced is not None:
             if kind == START and not role & _BREAKS:
-                cur = Line(leaf=spaced[0], line=spaced[1])
+                cur = Line(spaced[0], spaced[1])
                 cur.parts.append(toks[spaced[0]][2])
                 spaced = None
             elif (kind == START and role & _BREAKS) or (kind == END and role & _BLOCK):
@@ -156,11 +156,11 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                 if role & _BR:
                     continue
                 if role & _HR:
-                    out.append(Line(leaf=i, line=line_no, hr=True))
+                    out.append(Line(i, line_no, True))
                     continue
-                cur = Line(leaf=i, line=line_no)
+                cur = Line(i, line_no)
             elif cur is None:
-                cur = Line(leaf=i, line=line_no)
+                cur = Line(i, line_no)
             if role & _MEDIA:
                 cur.media = True
             elif role & _CELL:
