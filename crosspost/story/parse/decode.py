@@ -147,6 +147,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def clean_text(value: str) -> str:
     """Text from an escape-decoding source (YAML ``"\\x07"``, ``"\\ud83d\\ude00"``): surrogate
     pairs joined, lone surrogates replaced, control characters removed."""
+    if value.isascii():  # no surrogates; look for a control byte at C speed
+        if not value.encode("ascii").translate(None, _NOT_STRAY):
+            return value
+        return _STRAY_CONTROLS.sub("", value)
     if _SURROGATE.search(value):
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return _STRAY_CONTROLS.sub("", value)

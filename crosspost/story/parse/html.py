@@ -7,37 +7,56 @@
     <hr>                              ← or a "***" paragraph, or nothing
     <p>The story…</p>
 
-The document is read with BeautifulSoup (``html.parser``) and walked *without recursion*
-(deeply nested input is fine) into logical lines: ``<br>`` and block elements break lines
-(and newlines too in LJ-style markup, which has no ``<br>`` or ``<p>`` at all because the site
-turns newlines into line breaks); bold or not does not matter (``<b>Title:</b> X`` reads
-"Title: X").
+The document is read as BeautifulSoup (``html.parser``) reads it and walked *without
+recursion* (deeply nested input is fine) into logical lines: ``<br>`` and block elements
+break lines (and newlines too in LJ-style markup, which has no ``<br>`` or ``<p>`` at all
+because the site turns newlines into line breaks); bold or not does not matter (``<b>Title:</b>
+X`` reads "Title: X").
 The header is the first run of header lines that holds a known field (page chrome before
 it is skipped); it ends at an ``<hr>``/fence line or at the first line that is not a header
-line. The body is the HTML fragment from there on (header and page chrome before it are
-cut away), with a closing fence dropped. ``body_format`` is "html"; the renderer sanitises it.
+line (:mod:`.htmllines`). The body is the HTML fragment from there on (header and page
+chrome before it are cut away), with a closing fence dropped. ``body_format`` is "html"; the
+renderer sanitises it.
 
 The writer's own cut (``<lj-cut text="…">`` or DW's ``<cut>``) is taken out of the body and
 recorded as :class:`~crosspost.story.model.Cut` (where it starts, its text): see :mod:`.htmlcut`.
 
-bs4 is imported here only, so the plain-text path never pays for it.
+Two readers, one result. :func:`parse_html` first tries the fast path (:mod:`.htmlscan` over
+the flat tokens of :mod:`.htmltokens`: one forward pass, no tree, the body copied from the
+source wherever bs4 would write the same bytes); it gives exactly what the tree path gives —
+header fields, warnings and line numbers, the body byte for byte (``Story.content_hash``
+hashes it), its start line and cut. It declines (returns None) whenever it is not sure:
+markup html.parser reads in an unusual way (odd attribute syntax, duplicate attributes, tag
+names with ``:``, entities bs4 does not map one to one, a ``<`` or ``&`` that could start
+something, CDATA, processing instructions), a writer's cut inside an element (the tree path
+splits that element in two), a cut inside an element the sanitiser drops, a script, style,
+template or ruby text inside the body, and any file that is not a story (no header, no
+title, no body: the tree path words the error). Then :func:`parse_html_tree` builds the
+BeautifulSoup tree as before. The complexity guard (:mod:`.htmlcost`) runs first either
+way, unless the file has too few ``<`` to pass any of its limits.
+
+bs4 is imported by the HTML modules only, so the plain-text path never pays for it.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from crosspost.errors import StoryError
-from crosspost.story.fields import lookup
-from crosspost.story.parse.decode import clean_text
-from crosspost.story.parse.fences import is_fence
-from crosspost.story.parse.header import Header, HeaderBuilder, match_header, require_title
-from crosspost.story.parse.htmlcost import refuse_if_too_complex
+from crosspost.story.parse.header import Header
+from crosspost.story.parse.htmlcost import cannot_be_too_complex, refuse_if_too_complex
 from crosspost.story.parse.htmlcut import lead_cut, take_cut
+from crosspost.story.parse.htmllines import (
+    BLOCK,
+    CELL,
+    CONTAINERS,
+    MEDIA,
+    SKIP,
+    Line,
+    read_header,
+)
+from crosspost.story.parse.htmlscan import scan_html
 from crosspost.story.parse.text import Body
 
 
@@ -52,60 +71,21 @@ def _quiet_bs4() -> None:
 
 _quiet_bs4()
 
-_BLOCK = frozenset({
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "html", "li", "lj-cut", "cut", "lj-raw", "main", "nav", "ol", "p",
-    "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"
-})
-_SKIP = frozenset({
-    "head", "script", "style", "title", "noscript", "template", "textarea", "select"
-})
-_MEDIA = frozenset({
-    "img", "video", "audio", "iframe", "embed", "object", "svg", "picture"
-})
-_CELL = frozenset(("td", "th"))
-_CONTAINERS = frozenset({
-    "[document]", "html", "body", "div", "article", "section", "main", "td", "th", "blockquote"
-})
 
-
-@dataclass
-class _Line:
-    parts: list[str] = field(default_factory=list)
-    leaf: Any = None  # first node of the line (a Tag, or a NavigableString)
-    offset: int = 0  # where the line starts inside ``leaf`` when it is a string
-    line: int = 1
-    hr: bool = False
-    media: bool = False
-
-    @cached_property
-    def text(self) -> str:
-        return " ".join(clean_text("".join(self.parts)).split())
-
-    @property
-    def blank(self) -> bool:
-        return not self.hr and not self.media and not self.text
-
-    @property
-    def fence(self) -> bool:
-        return self.hr or is_fence(self.text)
-
-
-def _walk(root: Any, newline_breaks: bool) -> list[_Line]:
+def _walk(root: Any, newline_breaks: bool) -> list[Line]:
     """Document → logical lines, iteratively (no recursion, any nesting depth).
     ``newline_breaks``: a newline in the text ends a line too (LJ-style markup)."""
     from bs4 import NavigableString, Tag
     from bs4.element import PreformattedString
 
-    out: list[_Line] = []
-    cur = _Line()
+    out: list[Line] = []
+    cur = Line()
     line_no = 1
 
-    def flush() -> _Line:
+    def flush() -> Line:
         if cur.leaf is not None or cur.parts:
             out.append(cur)
-        return _Line(line=line_no)
+        return Line(line=line_no)
 
     stack: list[tuple[Any, bool]] = [(c, True) for c in reversed(root.contents)]
     while stack:
@@ -117,25 +97,25 @@ def _walk(root: Any, newline_breaks: bool) -> list[_Line]:
             if node.sourceline:
                 line_no = node.sourceline
             name = node.name
-            if name in _SKIP:
+            if name in SKIP:
                 continue
             if name == "br":
                 cur = flush()
                 continue
             if name == "hr":
                 cur = flush()
-                out.append(_Line(leaf=node, line=line_no, hr=True))
-                cur = _Line(line=line_no)
+                out.append(Line(leaf=node, line=line_no, hr=True))
+                cur = Line(line=line_no)
                 continue
-            if name in _BLOCK:
+            if name in BLOCK:
                 cur = flush()
                 cur.leaf, cur.line = node, line_no
                 stack.append((node, False))
             elif cur.leaf is None:
                 cur.leaf, cur.line = node, line_no
-            if name in _MEDIA:
+            if name in MEDIA:
                 cur.media = True
-            elif name in _CELL:
+            elif name in CELL:
                 cur.parts.append(" ")
             stack.extend((c, True) for c in reversed(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
@@ -161,54 +141,6 @@ def _walk(root: Any, newline_breaks: bool) -> list[_Line]:
     return out
 
 
-def _find_header(lines: list[_Line]) -> tuple[int, int] | None:
-    """(first, end) indexes of the header run among non-blank ``lines``: the first run of
-    header lines holding a Title (else any known field)."""
-    runs: list[tuple[int, int, bool, bool]] = []
-    i = 0
-    while i < len(lines):
-        if match_header(lines[i].text) is None:
-            i += 1
-            continue
-        j, title, known = i, False, False
-        while j < len(lines) and (m := match_header(lines[j].text)) is not None:
-            spec = lookup(m[0])
-            known = known or spec is not None
-            title = title or (spec is not None and spec.key == "title")
-            j += 1
-        if title:
-            return i, j
-        runs.append((i, j, title, known))
-        i = j
-    for first, end, _title, known in runs:
-        if known:
-            return first, end
-    return None
-
-
-#: How far past an odd line the header may go on (to its fence) in HTML.
-_LOOKAHEAD = 12
-
-
-def _extend_header(lines: list[_Line], end: int) -> int:
-    """A header value broken over several lines (``<b>Summary:</b> one<br>two<br>``) ends
-    the header run early; when a fence follows within a few lines and a known field comes
-    before it, the odd lines are continuations and the header ends at that fence."""
-    while end < len(lines) and not lines[end].fence:
-        known = False
-        for j in range(end, min(end + _LOOKAHEAD, len(lines))):
-            if lines[j].fence:
-                if not known:
-                    return end
-                end = j
-                break
-            m = match_header(lines[j].text)
-            known = known or (m is not None and lookup(m[0]) is not None)
-        else:
-            return end
-    return end
-
-
 def _ancestors(node: Any) -> list[Any]:
     return [node, *node.parents]
 
@@ -216,12 +148,12 @@ def _ancestors(node: Any) -> list[Any]:
 def _container(a: Any, b: Any) -> Any:
     seen = {id(n) for n in _ancestors(a)}
     for node in _ancestors(b):
-        if id(node) in seen and getattr(node, "name", None) in _CONTAINERS:
+        if id(node) in seen and getattr(node, "name", None) in CONTAINERS:
             return node
     return _ancestors(b)[-1]
 
 
-def _cut_before(line: _Line, container: Any) -> None:
+def _cut_before(line: Line, container: Any) -> None:
     from bs4 import NavigableString
 
     node = line.leaf
@@ -235,7 +167,7 @@ def _cut_before(line: _Line, container: Any) -> None:
         node = node.parent
 
 
-def _cut_from(line: _Line, container: Any) -> Any:
+def _cut_from(line: Line, container: Any) -> Any:
     """Remove ``line`` and everything after it; returns the string node that replaced the
     line's leaf when the cut fell inside a string (else None)."""
     from bs4 import NavigableString
@@ -256,7 +188,7 @@ def _cut_from(line: _Line, container: Any) -> Any:
             sib.extract()
         node = node.parent
     while (parent is not None and parent is not container
-           and not parent.get_text(strip=True) and parent.find(list(_MEDIA)) is None):
+           and not parent.get_text(strip=True) and parent.find(list(MEDIA)) is None):
         up = parent.parent
         parent.extract()
         parent = up
@@ -265,39 +197,29 @@ def _cut_from(line: _Line, container: Any) -> Any:
 
 def parse_html(text: str, path: Path | None) -> tuple[Header, Body]:
     """Split an HTML story into its header fields and body HTML (see module docstring)."""
+    if not cannot_be_too_complex(text):
+        refuse_if_too_complex(text, path)
+    fast = scan_html(text, path)
+    if fast is not None:
+        return fast
+    return parse_html_tree(text, path, guarded=True)
+
+
+def parse_html_tree(text: str, path: Path | None, *,
+                    guarded: bool = False) -> tuple[Header, Body]:
+    """:func:`parse_html` through a BeautifulSoup tree: the general case. ``guarded``: the
+    complexity guard has run (or cannot refuse ``text``)."""
     from bs4 import BeautifulSoup
 
-    refuse_if_too_complex(text, path)
+    if not guarded:
+        refuse_if_too_complex(text, path)
+
     soup = BeautifulSoup(text, "html.parser")
     # LJ-style markup (no <br> or <p> anywhere: the site turns newlines into line breaks)
     # breaks lines at newlines; anywhere else a newline is just a space, as in any HTML.
     newline_breaks = soup.find(("br", "p")) is None
     lines = [ln for ln in _walk(soup, newline_breaks) if not ln.blank]
-    found = _find_header(lines)
-    if found is None:
-        at = lines[0].line if lines else 1
-        raise StoryError("no header found: no 'Title: …' style lines before the story",
-                         path=path, line=at,
-                         fix="put the header first, one field per line (e.g. '<b>Title:</b> "
-                             "My Story<br>'), then an <hr> and the story")
-    first, end = found
-    end = _extend_header(lines, end)
-    builder = HeaderBuilder()
-    for ln in lines[first:end]:
-        m = match_header(ln.text)
-        if m is None:
-            builder.extend(ln.text)  # a value that goes on over a line break
-        else:
-            builder.add(m[0], m[1], ln.line)
-    header = builder.build()
-    require_title(header, path, lines[first].line)
-    start = end
-    while start < len(lines) and lines[start].fence:
-        start += 1
-    if start >= len(lines):
-        raise StoryError("no story text after the header", path=path,
-                         line=lines[end - 1].line,
-                         fix="write the story below the header and its <hr> (or *** line)")
+    header, first, end, start = read_header(lines, path)
     lead = lead_cut(lines[end - 1].leaf, lines[start].leaf)
     container = _container(lines[first].leaf, lines[start].leaf)
     ids = {id(n) for n in container.descendants}

@@ -109,6 +109,14 @@ def nesting_cost(text: str, *, budget: int = BUDGET, max_depth: int = MAX_DEPTH,
     return Cost(cost, depth, elements, min(pos, n) if over else -1)
 
 
+def cannot_be_too_complex(text: str) -> bool:
+    """True when ``text`` has so few ``<`` that :func:`nesting_cost` cannot pass a limit
+    (k of them: at most k elements, k open at once, 2k+1 texts each costing at most k), so
+    the scan can be skipped."""
+    k = text.count("<")
+    return k <= MAX_DEPTH and k <= MAX_ELEMENTS and (2 * k + 1) * k <= BUDGET
+
+
 def refuse_if_too_complex(text: str, path: Path | None, first_line: int = 1, *,
                           budget: int = BUDGET, max_elements: int = MAX_ELEMENTS) -> None:
     """StoryError (with the line where a limit was passed and the fix) when ``text`` nests

@@ -1,0 +1,226 @@
+"""Logical lines of an HTML story and the header found in them: shared by the two HTML
+readers (the linear scanner of :mod:`.htmlscan` and the BeautifulSoup tree of :mod:`.html`).
+
+A :class:`Line` is what a reader makes of the document between two line breaks (``<br>``,
+a block element's edges, ``<hr>``; newlines too in LJ-style markup): its text, the node it
+starts at (``leaf``: whatever the reader uses as a node) and its line number.
+:func:`read_header` applies the header rules to the lines; both readers call it, so the
+header fields, warnings and errors cannot differ between them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crosspost.errors import StoryError
+from crosspost.story.fields import lookup
+from crosspost.story.parse.decode import clean_text
+from crosspost.story.parse.fences import FENCE_SYMBOLS, MAX_FENCE_LEN, is_fence
+from crosspost.story.parse.header import (
+    MAX_NAME,
+    Header,
+    HeaderBuilder,
+    match_header,
+    require_title,
+)
+
+BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "html", "li", "lj-cut", "cut", "lj-raw", "main", "nav", "ol", "p",
+    "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul"
+})
+SKIP = frozenset({
+    "head", "script", "style", "title", "noscript", "template", "textarea", "select"
+})
+MEDIA = frozenset({
+    "img", "video", "audio", "iframe", "embed", "object", "svg", "picture"
+})
+CELL = frozenset(("td", "th"))
+CONTAINERS = frozenset({
+    "[document]", "html", "body", "div", "article", "section", "main", "td", "th", "blockquote"
+})
+
+
+#: What :func:`.decode.clean_text` removes (a lone surrogate becomes U+FFFD: it stays).
+CLEANED = frozenset([*map(chr, range(0x20)), "\x7f", "\ufffe", "\uffff"])
+
+
+#: What a fence's text can start with (see :func:`.fences.is_fence`).
+_FENCE_FIRST = frozenset(FENCE_SYMBOLS + "oO0xX<")
+#: Characters of a line's start that tell a header line (a name of at most MAX_NAME
+#: characters, then the colon) and a fence (at most MAX_FENCE_LEN characters).
+HEAD = 2 * max(MAX_NAME, MAX_FENCE_LEN)
+
+
+class Line:
+    """One logical line: ``parts`` (its strings), ``leaf`` (the node it starts at: a tag or
+    a string), ``offset`` (where it starts inside ``leaf`` when that is a string), ``line``
+    (its line number), ``hr`` (an ``<hr>``), ``media`` (holds an image, a video …)."""
+
+    __slots__ = ("_head", "_joined", "_named", "_text", "hr", "leaf", "line", "media",
+                 "offset", "parts", "shown")
+
+    def __init__(self, leaf: Any = None, line: int = 1, hr: bool = False,
+                 part: str | None = None) -> None:
+        self.parts: list[str] = [] if part is None else [part]
+        self.leaf = leaf
+        self.offset = 0
+        self.line = line
+        self.hr = hr
+        self.media = False
+        self._joined: str | None = None
+        self._text: str | None = None
+        self._head: str | None = None
+        self._named: tuple[str, str] | bool | None = False  # False: not looked at yet
+        self.shown = False  # known not blank (a reader may tell at once)
+
+    @property
+    def joined(self) -> str:
+        """The line's strings as they are (read once the line is complete)."""
+        if self._joined is None:
+            parts = self.parts
+            self._joined = parts[0] if len(parts) == 1 else "".join(parts)
+        return self._joined
+
+    @property
+    def text(self) -> str:
+        """The line's words, single-spaced."""
+        if self._text is None:
+            self._text = " ".join(clean_text(self.joined).split())
+        return self._text
+
+    def _first(self) -> str:
+        """The first character of :attr:`text` ("" if none), or CLEANED[0] when that is
+        not sure without :attr:`text` (the first character shown is one clean_text drops)."""
+        shown = self.joined.lstrip()[:1]
+        return shown if shown not in CLEANED else "\x00"
+
+    @property
+    def blank(self) -> bool:
+        if self.shown or self.hr or self.media:
+            return False
+        first = self._first()
+        if first == "\x00":
+            return not self.text
+        return not first  # clean_text only takes characters away, never the first shown
+
+    @property
+    def head(self) -> str:
+        """The start of :attr:`text`: all of it when short, else at least :data:`HEAD`
+        characters (made from a prefix of the parts: a long paragraph costs no more than
+        a short one). Enough to tell a header line or a fence."""
+        if self._head is None:
+            joined = self.joined
+            if len(joined) <= 2 * HEAD:
+                self._head = self.text
+            else:
+                start = " ".join(clean_text(joined[:2 * HEAD]).split())
+                # the last character may be cut (a word, a surrogate pair): not counted
+                self._head = start[:HEAD] if len(start) > HEAD else self.text
+        return self._head
+
+    @property
+    def fence(self) -> bool:
+        if self.hr:
+            return True
+        first = self._first()
+        if first and first != "\x00" and first not in _FENCE_FIRST:
+            return False  # a fence starts with a fence symbol, a word fence's letter or "<"
+        return is_fence(self.head)  # a fence is short: HEAD tells
+
+
+def _named(line: Line) -> tuple[str, str] | None:
+    """``match_header`` on the line's start; a line whose start holds no colon where a
+    name can end is no header line (the text is single-spaced: a name, its marks and a
+    space come first)."""
+    found = line._named
+    if found is False:
+        found = None
+        if ":" in line.joined:  # (clean_text and spacing never add a colon)
+            head = line.head
+            if ":" in head[:MAX_NAME + 6]:
+                found = match_header(head)
+        line._named = found
+    return found  # type: ignore[return-value]
+
+
+def _find_header(lines: list[Line]) -> tuple[int, int] | None:
+    """(first, end) indexes of the header run among non-blank ``lines``: the first run of
+    header lines holding a Title (else any known field)."""
+    runs: list[tuple[int, int, bool, bool]] = []
+    i = 0
+    while i < len(lines):
+        if _named(lines[i]) is None:
+            i += 1
+            continue
+        j, title, known = i, False, False
+        while j < len(lines) and (m := _named(lines[j])) is not None:
+            spec = lookup(m[0])
+            known = known or spec is not None
+            title = title or (spec is not None and spec.key == "title")
+            j += 1
+        if title:
+            return i, j
+        runs.append((i, j, title, known))
+        i = j
+    for first, end, _title, known in runs:
+        if known:
+            return first, end
+    return None
+
+
+#: How far past an odd line the header may go on (to its fence) in HTML.
+_LOOKAHEAD = 12
+
+
+def _extend_header(lines: list[Line], end: int) -> int:
+    """A header value broken over several lines (``<b>Summary:</b> one<br>two<br>``) ends
+    the header run early; when a fence follows within a few lines and a known field comes
+    before it, the odd lines are continuations and the header ends at that fence."""
+    while end < len(lines) and not lines[end].fence:
+        known = False
+        for j in range(end, min(end + _LOOKAHEAD, len(lines))):
+            if lines[j].fence:
+                if not known:
+                    return end
+                end = j
+                break
+            m = _named(lines[j])
+            known = known or (m is not None and lookup(m[0]) is not None)
+        else:
+            return end
+    return end
+
+
+def read_header(lines: list[Line], path: Path | None) -> tuple[Header, int, int, int]:
+    """The header read from the non-blank ``lines``: (header, index of its first line, index
+    past its last line, index of the body's first line). StoryError when there is no header,
+    no title or no story after it."""
+    found = _find_header(lines)
+    if found is None:
+        at = lines[0].line if lines else 1
+        raise StoryError("no header found: no 'Title: …' style lines before the story",
+                         path=path, line=at,
+                         fix="put the header first, one field per line (e.g. '<b>Title:</b> "
+                             "My Story<br>'), then an <hr> and the story")
+    first, end = found
+    end = _extend_header(lines, end)
+    builder = HeaderBuilder()
+    for ln in lines[first:end]:
+        m = match_header(ln.text)
+        if m is None:
+            builder.extend(ln.text)  # a value that goes on over a line break
+        else:
+            builder.add(m[0], m[1], ln.line)
+    header = builder.build()
+    require_title(header, path, lines[first].line)
+    start = end
+    while start < len(lines) and lines[start].fence:
+        start += 1
+    if start >= len(lines):
+        raise StoryError("no story text after the header", path=path,
+                         line=lines[end - 1].line,
+                         fix="write the story below the header and its <hr> (or *** line)")
+    return header, first, end, start
