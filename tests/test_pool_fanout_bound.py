@@ -4,6 +4,7 @@ of requests in flight."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,47 @@ def test_pool_bound_is_the_smallest_max_parallel_of_the_sites_accounts() -> None
     assert pool._bound(("lj", "https://x.example")) == 2
     assert pool._bound(("lj", "https://y.example")) == PER_SITE
     assert pool._bound(("dreamwidth", "")) == 6
+
+
+def test_fanout_threads_are_no_more_than_the_requests_its_sites_allow_in_flight() -> None:
+    config = Config(accounts={
+        "a": Account(site="lj", username="a", server="https://x.example", max_parallel=3),
+        "b": Account(site="lj", username="b", server="https://x.example", max_parallel=2),
+        "c": Account(site="lj", username="c", server="https://y.example"),
+        "d": Account(site="dreamwidth", username="d", max_parallel=6)})
+    pool = AdapterPool(config)
+    assert pool.width(["a", "a", "b"]) == 2  # one site: its bound, however many targets
+    assert pool.width(["a", "c", "d"]) == 2 + PER_SITE + 6  # three sites side by side
+    assert pool.width(["gone"]) == 1 and pool.width([]) == 1  # never no thread at all
+
+
+def test_fanout_to_twenty_communities_runs_on_as_many_threads_as_requests_in_flight(
+        sandbox: Any, sandbox_config_factory: Callable[..., Path], tmp_path: Path) -> None:
+    from storyfiles import write_story as write
+
+    from crosspost.config import load_config
+    from crosspost.delivery import Publisher
+    from crosspost.state.registry import Registry
+    from crosspost.story.parse import parse_file
+
+    names = [f"threadcomm{i:02d}" for i in range(20)]
+    for name in names:
+        sandbox.world.add_community(name, maintainers=["mod"], members=["writer"])
+    config = load_config(sandbox_config_factory(sandbox))
+    for name in names:
+        config.targets[name] = config.targets["fluffy"].model_copy(update={"community": name})
+    seen: set[str] = set()
+    with Registry(tmp_path / "state.sqlite3") as reg, Publisher(config, reg) as pub:
+        claim = reg.claim
+
+        def claim_noting_thread(*a: Any, **k: Any) -> Any:
+            seen.add(threading.current_thread().name)
+            return claim(*a, **k)
+
+        reg.claim = claim_noting_thread  # type: ignore[method-assign]
+        outs = pub.publish(parse_file(write(tmp_path / "in", "wide.txt", Title="Wide")), names)
+    assert [o.action for o in outs] == ["posted"] * 20
+    assert len(seen) == PER_SITE  # not one thread per target: each costs an allocator arena
 
 
 def test_config_refuses_max_parallel_below_one() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -130,6 +131,31 @@ class Courier:
                                  "report this as a bug (run with -v for details)")
             return Outcome(job.delivery_id or 0, job.identity, job.target, "failed",
                            message=err.render(), error=err)
+
+    def run_all(self, jobs: list[Job], max_workers: int) -> list[Outcome]:
+        """Run ``jobs`` at once (in order, one outcome each), on no more threads than can
+        have a request in flight (:meth:`AdapterPool.width`) or ``max_workers``."""
+        if len(jobs) <= 1:
+            return [self.run(j) for j in jobs]
+        width = self.pool.width(self.config.targets[j.target].account for j in jobs
+                                if j.target in self.config.targets)
+        ex = ThreadPoolExecutor(max_workers=min(len(jobs), max_workers, width),
+                                thread_name_prefix="crosspost-deliver")
+        futures = [ex.submit(self.run, job) for job in jobs]
+        try:
+            return [f.result() for f in futures]
+        except KeyboardInterrupt:
+            # Ctrl-C: start nothing new; what is already sent finishes and is recorded
+            # (a second Ctrl-C stops waiting: those rows stay pending for `crosspost retry`)
+            ex.shutdown(wait=False, cancel_futures=True)
+            running = sum(1 for f in futures if not f.done())
+            if running:
+                log.warning("interrupted: waiting for the %d request(s) already sent "
+                            "(Ctrl-C again to stop at once)", running)
+                wait(futures)
+            raise
+        finally:
+            ex.shutdown(wait=False)
 
     def _drive_unsafe(self, job: Job) -> Outcome:
         tgt = self.config.targets.get(job.target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from crosspost.delivery.plan import classify
@@ -120,6 +120,13 @@ class AdapterPool:
             if first:
                 self._tried.add(name)
                 gate.release()
+
+    def width(self, accounts: Iterable[str]) -> int:
+        """How many requests can be in flight at once for ``accounts``: the sum of their
+        sites' bounds (at least 1). A fan-out needs no more threads than that: more only
+        wait for a slot, and each thread costs memory of its own (an allocator arena)."""
+        sites = {self._site(a) for a in accounts if a in self.config.accounts}
+        return max(1, sum(self._bound(key) for key in sites))
 
     def _bound(self, key: tuple[str, str]) -> int:
         """The site's concurrency bound: the smallest ``max_parallel`` of its accounts."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -378,22 +377,4 @@ class Publisher:
 
     # -- running ---------------------------------------------------------------------------
     def _fan_out(self, jobs: list[Job]) -> list[Outcome]:
-        if len(jobs) <= 1:
-            return [self.courier.run(j) for j in jobs]
-        ex = ThreadPoolExecutor(max_workers=min(len(jobs), self.max_workers),
-                                thread_name_prefix="crosspost-deliver")
-        futures = [ex.submit(self.courier.run, job) for job in jobs]
-        try:
-            return [f.result() for f in futures]
-        except KeyboardInterrupt:
-            # Ctrl-C: start nothing new; what is already sent finishes and is recorded
-            # (a second Ctrl-C stops waiting: those rows stay pending for `crosspost retry`)
-            ex.shutdown(wait=False, cancel_futures=True)
-            running = sum(1 for f in futures if not f.done())
-            if running:
-                log.warning("interrupted: waiting for the %d request(s) already sent "
-                            "(Ctrl-C again to stop at once)", running)
-                wait(futures)
-            raise
-        finally:
-            ex.shutdown(wait=False)
+        return self.courier.run_all(jobs, self.max_workers)
