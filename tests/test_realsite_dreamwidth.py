@@ -214,3 +214,39 @@ def _queued_modid(community: str) -> int:
          f"WHERE u.user = '{community}' ORDER BY m.modid DESC LIMIT 1"],
         capture_output=True, text=True, check=True)
     return int(out.stdout.split()[0])
+
+
+def test_real_dw_takes_a_one_request_login_with_the_hash_of_an_api_key(
+        proxy: tuple[str, Path], accounts: dict[str, Any]) -> None:
+    import httpx
+    from crosspost_adapters.lj.adapter import LJAdapter
+
+    from crosspost.config import Account
+    from crosspost.errors import AuthError
+
+    prefix = accounts["prefix"]
+    sent: list[bytes] = []
+
+    def note(request: httpx.Request) -> None:
+        sent.append(request.read())
+
+    def adapter(secret: str) -> LJAdapter:
+        account = Account(site="lj", dialect="dw", server=proxy[0], username=f"{prefix}_f",
+                          timeout=10)
+        return LJAdapter(account, lambda: secret, event_hooks={"request": [note]})
+
+    with adapter(accounts["users"][f"{prefix}_f"]["api_keys"][0]) as good:
+        assert good.check_login().startswith(f"{prefix}_f")
+    # a server on this machine: sessiongenerate with clear auth and md5(key), then the call
+    # (and, with no keyring to keep the session for the next run, its end)
+    assert [_method(s) for s in sent] == ["sessiongenerate", "login", "sessionexpire"]
+    assert b"<string>clear</string>" in sent[0]
+    sent.clear()
+    with adapter("not-the-key") as bad, pytest.raises(AuthError) as err:
+        bad.check_login()
+    assert err.value.code == 101  # one failed login, not retried by challenge
+    assert [_method(s) for s in sent] == ["sessiongenerate"]
+
+
+def _method(body: bytes) -> str:
+    return body.split(b"<methodName>LJ.XMLRPC.", 1)[1].split(b"<", 1)[0].decode()
