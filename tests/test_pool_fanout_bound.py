@@ -62,25 +62,24 @@ def test_fanout_max_parallel_one_sends_one_request_at_a_time(
     assert stats["peak_in_flight"] == 1, stats
 
 
-def test_pool_bound_is_the_smallest_max_parallel_of_the_sites_accounts() -> None:
-    config = Config(accounts={
+def _three_sites() -> Config:
+    """Two lj servers (one with two accounts) and Dreamwidth, some with ``max_parallel``."""
+    return Config(accounts={
         "a": Account(site="lj", username="a", server="https://x.example", max_parallel=3),
         "b": Account(site="lj", username="b", server="https://x.example", max_parallel=2),
         "c": Account(site="lj", username="c", server="https://y.example"),
         "d": Account(site="dreamwidth", username="d", max_parallel=6)})
-    pool = AdapterPool(config)
+
+
+def test_pool_bound_is_the_smallest_max_parallel_of_the_sites_accounts() -> None:
+    pool = AdapterPool(_three_sites())
     assert pool._bound(("lj", "https://x.example")) == 2
     assert pool._bound(("lj", "https://y.example")) == PER_SITE
     assert pool._bound(("dreamwidth", "")) == 6
 
 
 def test_fanout_threads_are_no_more_than_the_requests_its_sites_allow_in_flight() -> None:
-    config = Config(accounts={
-        "a": Account(site="lj", username="a", server="https://x.example", max_parallel=3),
-        "b": Account(site="lj", username="b", server="https://x.example", max_parallel=2),
-        "c": Account(site="lj", username="c", server="https://y.example"),
-        "d": Account(site="dreamwidth", username="d", max_parallel=6)})
-    pool = AdapterPool(config)
+    pool = AdapterPool(_three_sites())
     assert pool.width(["a", "a", "b"]) == 2  # one site: its bound, however many targets
     assert pool.width(["a", "c", "d"]) == 2 + PER_SITE + 6  # three sites side by side
     assert pool.width(["gone"]) == 1 and pool.width([]) == 1  # never no thread at all

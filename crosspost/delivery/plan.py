@@ -289,7 +289,7 @@ def settle_seconds(timeout: float) -> float:
 #: A claim's settle window also covers a request sent up to this long after the claim, so a
 #: delivery sent soon after it is claimed (a fan-out waiting for a free slot) needs no second
 #: write before it goes out; a later send moves the window (see :func:`settle_after_send`).
-SEND_MARGIN = 10.0
+SEND_MARGIN = 1.0
 
 
 def claim_settle_seconds(timeout: float) -> float:
