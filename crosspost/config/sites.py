@@ -6,6 +6,7 @@ settings) without importing the adapter contract, which sits above the config.
 
 from __future__ import annotations
 
+import sys
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -14,9 +15,20 @@ from pydantic import BaseModel
 ENTRY_POINT_GROUP = "crosspost.adapters"
 
 
+_found: tuple[tuple[str, ...], dict[str, Any]] | None = None
+
+
 def installed_sites() -> dict[str, Any]:
-    """Site name → entry point, for every installed adapter (nothing is imported)."""
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    """Site name → entry point, for every installed adapter (nothing is imported).
+
+    Reading every installed package's metadata takes ~10 ms, and a run asks several times:
+    the answer is kept while the import path stays the same (a changed ``sys.path`` reads
+    it again)."""
+    global _found
+    path = tuple(sys.path)
+    if _found is None or _found[0] != path:
+        _found = (path, {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    return dict(_found[1])
 
 
 _models: dict[str, tuple[type[BaseModel] | None, str]] = {}
