@@ -379,6 +379,11 @@ class LJAdapter(Adapter):
         return JournalAccess(name, may_post, None,
                              self.tag_policy(name) if may_post else TagPolicy(can_tag=False))
 
+    def prepare(self) -> None:
+        """Log in now (one request, or none with a saved session), while the engine still
+        renders and records: the first post then goes out without waiting for a login."""
+        self.client.prepare()
+
     def stats(self) -> dict[str, int]:
         """Requests sent by this adapter, and how many were challenges / new sessions."""
         auth = self.client.auth

@@ -136,6 +136,12 @@ class Authenticator:
                         return self._cookie_call(mode, params, mutating, cookie)
         return self._guarded_challenge_call(mode, params, mutating)
 
+    def ready(self) -> None:
+        """Have a session before the first call needs one: the saved one, else a new one
+        (a refused login is remembered, so the first call does not try again)."""
+        if self.use_sessions and not self.sessions_refused:
+            self._current_session()
+
     def _current_session(self, stale: str | None = None) -> str | None:
         """The session cookie: the one in use, else the saved one, else a new one; renewed
         when :data:`SESSION_MAX_AGE` old or equal to ``stale``."""

@@ -102,6 +102,13 @@ class Client:
                          wait, extra={"event": "wait"})
         raise AssertionError("unreachable")
 
+    def prepare(self) -> None:
+        """Log in ahead of the first call (a saved, valid session: nothing is sent)."""
+        try:
+            self.auth.ready()
+        except xmlrpc.client.Fault as fault:
+            raise fault_error(fault, self.context("sessiongenerate", None, False)) from None
+
     def close(self) -> None:
         try:
             self.auth.close()

@@ -186,6 +186,13 @@ class Adapter(ABC):
         """What tags the account may use in ``journal``. Default: anything."""
         return TagPolicy()
 
+    def prepare(self) -> None:  # noqa: B027 - an optional hook: most adapters need no warm-up
+        """Get ready for the calls about to come (log in, say), so that the first of them
+        does not wait for it. The engine calls it in the background when it is about to
+        send; it may raise, and the first call meets the same problem again (an adapter
+        that logs in here must remember a refused login rather than try twice). Default:
+        nothing."""
+
     def check_login(self) -> str:
         """Verify the credentials with the site; returns a short description of the account.
         Adapters that cannot check without posting keep this default, which says so

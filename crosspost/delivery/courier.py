@@ -6,6 +6,7 @@ and runs a :class:`Courier` for each, concurrently; what a site's answer records
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -116,6 +117,8 @@ class Courier:
         self.retry_limit = max(1, s.retry_limit)
         self.base_delay = s.retry_base_seconds
         self.max_wait = s.retry_max_wait_seconds
+        #: set by Ctrl-C during :meth:`run_all`: what is not sent yet is not sent
+        self._stopping = threading.Event()
 
     def run(self, job: Job) -> Outcome:
         try:
@@ -133,20 +136,26 @@ class Courier:
                            message=err.render(), error=err)
 
     def run_all(self, jobs: list[Job], max_workers: int) -> list[Outcome]:
-        """Run ``jobs`` at once (in order, one outcome each), on no more threads than can
-        have a request in flight (:meth:`AdapterPool.width`) or ``max_workers``."""
+        """Run ``jobs`` at once (in order, one outcome each).
+
+        Twice as many threads run as requests can be in flight (:meth:`AdapterPool.width`;
+        at most ``max_workers``): while one wave of requests is out, the next wave's intents
+        are recorded, so each goes out the moment a slot is free."""
         if len(jobs) <= 1:
             return [self.run(j) for j in jobs]
+        self._stopping.clear()
         width = self.pool.width(self.config.targets[j.target].account for j in jobs
                                 if j.target in self.config.targets)
-        ex = ThreadPoolExecutor(max_workers=min(len(jobs), max_workers, width),
+        ex = ThreadPoolExecutor(max_workers=min(len(jobs), max_workers, 2 * width),
                                 thread_name_prefix="crosspost-deliver")
         futures = [ex.submit(self.run, job) for job in jobs]
         try:
             return [f.result() for f in futures]
         except KeyboardInterrupt:
-            # Ctrl-C: start nothing new; what is already sent finishes and is recorded
-            # (a second Ctrl-C stops waiting: those rows stay pending for `crosspost retry`)
+            # Ctrl-C: start nothing new; what is already sent finishes and is recorded, what
+            # waits for its turn is released unsent (a second Ctrl-C stops waiting: those
+            # rows stay pending for `crosspost retry`)
+            self._stopping.set()
             ex.shutdown(wait=False, cancel_futures=True)
             running = sum(1 for f in futures if not f.done())
             if running:
@@ -273,6 +282,8 @@ class Courier:
                 self.pool.block(account, exc)
                 raise
             with self.pool.slot(account), on_send(sending):
+                if self._stopping.is_set():
+                    return self._unsent(job, row), None
                 if op == "post":
                     assert post is not None
                     try:
@@ -302,6 +313,15 @@ class Courier:
             return self._failed(job, row, op, bug, tries, account, sending.sent_at)
         return record_answer(self.registry, self.owner, row, op, receipt, post,
                              identity=job.identity, target=job.target), None
+
+    def _unsent(self, job: Job, row: Delivery) -> Outcome:
+        """Interrupted before its request went out: the claim is released, nothing to look
+        for on the site; ``crosspost retry`` sends it."""
+        done = self.registry.finish(row.id, "retry", owner=self.owner, transient=True,
+                                    settled=True, action="retry",
+                                    detail="interrupted before it was sent")
+        return Outcome(done.id, job.identity, job.target, "retry", done.url,
+                       "interrupted before it was sent; `crosspost retry` sends it")
 
     def _failed(self, job: Job, row: Delivery, op: str, exc: CrosspostError, tries: int,
                 account: str, sent_at: datetime | None = None

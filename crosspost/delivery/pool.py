@@ -15,16 +15,22 @@ from typing import TYPE_CHECKING
 
 from crosspost.delivery.plan import classify
 from crosspost.errors import ConfigError, ConfigProblem, CrosspostError, SiteError
+from crosspost.logs import get_logger
 
 if TYPE_CHECKING:
     from crosspost.adapter import Adapter
     from crosspost.config import Account, Config
+
+log = get_logger("delivery")
 
 AdapterFactory = Callable[[str, "Account"], "Adapter"]
 
 #: At most this many requests in flight per site (per server URL for generic sites), unless
 #: the site's accounts set ``max_parallel``.
 PER_SITE = 4
+
+#: How long closing the pool waits for logins started ahead (:meth:`AdapterPool.prepare`).
+PREPARE_JOIN_SECONDS = 5.0
 
 
 def default_factory(name: str, account: Account) -> Adapter:
@@ -54,6 +60,7 @@ class AdapterPool:
         #: sites found unreachable in this run (after a delivery's in-line retries)
         self._down: set[tuple[str, str]] = set()
         self._told: set[tuple[str, str]] = set()
+        self._preparing: dict[str, threading.Thread] = {}
 
     def account(self, name: str) -> Account:
         try:
@@ -81,6 +88,36 @@ class AdapterPool:
                 with self._lock:
                     self._adapters[name] = found
             return found
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Let the accounts' adapters get ready (log in) in the background while the engine
+        renders and records (:meth:`Adapter.prepare`), each in one of its site's slots.
+        What goes wrong there is met again by the first call: a refused login blocks the
+        account, as a call's would."""
+        for name in dict.fromkeys(names):
+            with self._lock:
+                running = self._preparing.get(name)
+                if (running is not None and running.is_alive()) or (
+                        name not in self.config.accounts):
+                    continue
+                thread = self._preparing[name] = threading.Thread(
+                    target=self._prepare, args=(name,), daemon=True,
+                    name=f"crosspost-prepare-{name}")
+            thread.start()
+
+    def _prepare(self, name: str) -> None:
+        from crosspost.adapter import Adapter
+
+        try:
+            if self.blocked(name) is not None:
+                return
+            adapter = self.adapter(name)
+            if type(adapter).prepare is Adapter.prepare:
+                return  # nothing to do: and the account's first call must still run alone
+            with self.slot(name):
+                adapter.prepare()
+        except Exception as exc:  # the first call meets it again, and says it
+            log.debug("%s: getting ready failed: %r", name, exc)
 
     @contextlib.contextmanager
     def slot(self, name: str) -> Iterator[None]:
@@ -111,6 +148,9 @@ class AdapterPool:
             if blocked is not None:
                 raise blocked
             with sem:
+                blocked = self.blocked(name)  # blocked while this thread waited its turn
+                if blocked is not None:
+                    raise blocked
                 yield
         except SiteError as exc:
             if classify(exc) == "auth":
@@ -123,8 +163,7 @@ class AdapterPool:
 
     def width(self, accounts: Iterable[str]) -> int:
         """How many requests can be in flight at once for ``accounts``: the sum of their
-        sites' bounds (at least 1). A fan-out needs no more threads than that: more only
-        wait for a slot, and each thread costs memory of its own (an allocator arena)."""
+        sites' bounds (at least 1)."""
         sites = {self._site(a) for a in accounts if a in self.config.accounts}
         return max(1, sum(self._bound(key) for key in sites))
 
@@ -189,6 +228,13 @@ class AdapterPool:
             return self._blocked.get(name)
 
     def close(self) -> None:
+        with self._lock:
+            preparing = list(self._preparing.values())
+        # a login under way ends before its connection is closed (within reason: one held
+        # back by the site's request budget is cut short, and the next call logs in)
+        deadline = time.monotonic() + PREPARE_JOIN_SECONDS
+        for thread in preparing:
+            thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             adapters, self._adapters = list(self._adapters.values()), {}
         for a in adapters:

@@ -170,15 +170,19 @@ class Publisher:
             log.error("%s", clash.message)
             return [Outcome(0, story.identity, name, "failed", message=clash.render(),
                             error=clash) for name in names]
+        known = self.registry.deliveries(story.identity)
+        # a release time already come: the entry is dated at it, in the journal's zone
+        dated = at is not None and at <= now_utc()
+        if not known and (at is None or dated) and len(names) > 1:
+            # a new story goes out now: the accounts log in while it is rendered
+            self.pool.prepare(self.config.targets[n].account for n in names
+                              if n in self.config.targets)
         self.drafts.record(story)  # the fields too: derived entries (prompt tables…) read them
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
-        if any(r.status == "queued" and r.content_hash != chash
-               for r in self.registry.deliveries(story.identity)):
+        if any(r.status == "queued" and r.content_hash != chash for r in known):
             self.follow_queued(story.identity)  # changed: an approved copy gets the edit
         edit_hint = f"`crosspost edit {story.path}`" if story.path else ""
-        # a release time already come: the entry is dated at it, in the journal's zone
-        dated = at is not None and at <= now_utc()
 
         def decider(chash: str) -> Callable[[Delivery | None, bool, bool], Decision]:
             def decide(row: Delivery | None, live: bool, forced: bool) -> Decision:
@@ -373,6 +377,9 @@ class Publisher:
             # goes out a little late
             job.post = self.drafts.dated(job.post, row.release_at, row.target)
             jobs.append(job)
+        if len(jobs) > 1:  # each goes out now: the accounts log in while intents are recorded
+            self.pool.prepare(self.config.targets[j.target].account for j in jobs
+                              if j.target in self.config.targets)
         return out + self._fan_out(jobs)
 
     # -- running ---------------------------------------------------------------------------
