@@ -157,6 +157,19 @@ def test_real_dw_edit_keeps_the_entry_date(tmp_path: Path, publisher: Publisher,
     assert after["eventtime"] == before["eventtime"]
 
 
+def test_real_dw_a_new_story_for_two_journals_logs_in_once_while_it_is_rendered(
+        tmp_path: Path, publisher: Publisher, accounts: dict[str, Any]) -> None:
+    from crosspost_adapters.lj.adapter import LJAdapter
+
+    outs = publisher.publish(parse_file(_story(tmp_path, "Both Places")), ["journal", "comm"])
+    assert [o.action for o in outs] == ["posted", "posted"], [o.message for o in outs]
+    adapter = publisher.pool.adapter("dw")
+    assert isinstance(adapter, LJAdapter)  # no saved session: one login, made ahead
+    assert adapter.stats()["sessions"] == 1 and adapter.stats()["challenges"] == 0
+    for journal in (None, f"{accounts['prefix']}_c"):
+        assert len(_entries(accounts, journal, f"Both Places {RUN}")) == 1, journal
+
+
 def test_real_dw_tags_the_community_lacks_are_not_created(
         tmp_path: Path, publisher: Publisher, accounts: dict[str, Any]) -> None:
     comm = f"{accounts['prefix']}_c"
