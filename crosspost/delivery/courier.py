@@ -144,8 +144,7 @@ class Courier:
         if len(jobs) <= 1:
             return [self.run(j) for j in jobs]
         self._stopping.clear()
-        width = self.pool.width(self.config.targets[j.target].account for j in jobs
-                                if j.target in self.config.targets)
+        width = self.pool.width(self.pool.accounts_of(j.target for j in jobs))
         ex = ThreadPoolExecutor(max_workers=min(len(jobs), max_workers, 2 * width),
                                 thread_name_prefix="crosspost-deliver")
         futures = [ex.submit(self.run, job) for job in jobs]

@@ -161,6 +161,10 @@ class AdapterPool:
                 self._tried.add(name)
                 gate.release()
 
+    def accounts_of(self, targets: Iterable[str]) -> list[str]:
+        """The accounts the configured ``targets`` post with (unknown targets left out)."""
+        return [self.config.targets[t].account for t in targets if t in self.config.targets]
+
     def width(self, accounts: Iterable[str]) -> int:
         """How many requests can be in flight at once for ``accounts``: the sum of their
         sites' bounds (at least 1)."""

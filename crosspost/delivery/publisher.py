@@ -175,8 +175,7 @@ class Publisher:
         dated = at is not None and at <= now_utc()
         if not known and (at is None or dated) and len(names) > 1:
             # a new story goes out now: the accounts log in while it is rendered
-            self.pool.prepare(self.config.targets[n].account for n in names
-                              if n in self.config.targets)
+            self.pool.prepare(self.pool.accounts_of(names))
         self.drafts.record(story)  # the fields too: derived entries (prompt tables…) read them
         edit_mode = self.config.settings.edit_mode
         chash = story.content_hash
@@ -378,8 +377,7 @@ class Publisher:
             job.post = self.drafts.dated(job.post, row.release_at, row.target)
             jobs.append(job)
         if len(jobs) > 1:  # each goes out now: the accounts log in while intents are recorded
-            self.pool.prepare(self.config.targets[j.target].account for j in jobs
-                              if j.target in self.config.targets)
+            self.pool.prepare(self.pool.accounts_of(j.target for j in jobs))
         return out + self._fan_out(jobs)
 
     # -- running ---------------------------------------------------------------------------
