@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,43 @@ def test_a_damaged_file_never_replaces_a_good_backup(tmp_path: Path) -> None:
     assert health.write_backup(db, path) is False
     db.close()
     assert health.backup_path(path).read_bytes() == good
+
+
+def test_two_stores_of_one_process_backing_up_together_both_succeed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the daemon and the dashboard each hold the file open in one process: their backups
+    # at the end of a run overlap, and neither may pull the other's half-made copy away
+    path = tmp_path / "state.sqlite3"
+    filled(path, stories=3)
+    checking, go_on = threading.Event(), threading.Event()
+    real_check = health.quick_check
+
+    def slow_first_check(db: sqlite3.Connection) -> str | None:
+        if threading.current_thread().name == "first":
+            checking.set()
+            go_on.wait(10)
+        return real_check(db)
+
+    monkeypatch.setattr(health, "quick_check", slow_first_check)
+    results: dict[str, bool] = {}
+    dbs = [sqlite3.connect(path, check_same_thread=False) for _ in range(2)]
+
+    def backup(name: str, db: sqlite3.Connection) -> None:
+        results[name] = health.write_backup(db, path)
+
+    first = threading.Thread(target=backup, args=("first", dbs[0]), name="first")
+    first.start()
+    assert checking.wait(10)
+    backup("second", dbs[1])  # the whole second backup while the first one is being checked
+    go_on.set()
+    first.join(10)
+    for db in dbs:
+        db.close()
+    assert results == {"first": True, "second": True}
+    db = sqlite3.connect(health.backup_path(path))
+    assert db.execute("SELECT COUNT(*) FROM stories").fetchone()[0] == 3
+    db.close()
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_a_full_disk_is_reported_as_a_full_disk(tmp_path: Path) -> None:

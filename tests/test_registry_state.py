@@ -3,12 +3,14 @@ history and the daemon lock."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +50,38 @@ def test_state_file_uses_wal(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "s.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+
+
+def _open_new_files(folder: str, count: int, barrier: Any, errors: Any) -> None:
+    """One process of the test below: open ``count`` new state files, each at the same
+    moment as the other process."""
+    for i in range(count):
+        barrier.wait()
+        try:
+            Registry(Path(folder) / f"state-{i}.sqlite3").close()
+        except StateError as exc:
+            errors.put(exc.message)
+
+
+def test_two_runs_creating_the_same_state_file_at_once_both_open_it(tmp_path: Path) -> None:
+    # two `crosspost post` started together on a first run both make the new file WAL, and
+    # SQLite answers one of them "locked" at once (no busy wait): that run must wait instead
+    count = 40
+    ctx = multiprocessing.get_context("spawn")  # as on Windows and macOS
+    barrier, errors = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_open_new_files, args=(str(tmp_path), count, barrier, errors))
+             for _ in range(2)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+    failed = []
+    while not errors.empty():
+        failed.append(errors.get())
+    assert failed == [] and [proc.exitcode for proc in procs] == [0, 0]
+    for i in range(count):
+        with Registry(tmp_path / f"state-{i}.sqlite3") as reg:
+            assert reg.schema_version == SCHEMA_VERSION
 
 
 def test_migrations_bring_an_empty_file_to_the_current_schema(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,7 +95,8 @@ def write_backup(db: sqlite3.Connection, path: Path) -> bool:
     """Copy the open state file ``db`` to its backup (via a temporary file, checked before it
     replaces the last backup). False when the copy was not sound or could not be written."""
     final = backup_path(path)
-    tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")  # two processes never share it
+    # two processes, or two stores of one process (daemon and dashboard), never share it
+    tmp = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -26,6 +26,25 @@ from crosspost.state import health
 from crosspost.state.lock import DaemonLock
 from crosspost.state.schema import MIGRATIONS, SCHEMA_VERSION
 
+#: how long opening waits for another process that is switching a new file to WAL
+OPEN_WAIT_SECONDS = 30.0
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """Switch ``db`` to WAL. When two runs started together both switch a file made just
+    now, SQLite answers one of them "locked" at once (it would deadlock waiting, so its
+    busy timeout does not apply): that one tries again until the other is done."""
+    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
 
 class Store:
     """The state file's connection: opened, checked, migrated, backed up; transactions
@@ -54,7 +73,7 @@ class Store:
                                  check_same_thread=False)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
+            _wal(db)
             # an intent must survive a power cut before the remote call is made
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
