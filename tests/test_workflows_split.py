@@ -137,7 +137,7 @@ def test_a_post_killed_in_the_middle_of_the_parts_posts_each_part_exactly_once(
     cmd = [sys.executable, "-m", "crosspost", "--config", str(lj_config), "post", str(path),
            "--to", "journal"]
     # each post waits a little at the site, so the kill lands with a part in flight
-    sandbox_lj.faults.add("delay", "postevent", delay_ms=700)
+    sandbox_lj.faults.add("delay", "postevent", delay_ms=700, rate=1.0)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while len(_parts(sandbox_lj)) < 1 and time.monotonic() < deadline:
