@@ -26,12 +26,13 @@ the flat tokens of :mod:`.htmltokens`: one forward pass, no tree, the body copie
 source wherever bs4 would write the same bytes); it gives exactly what the tree path gives —
 header fields, warnings and line numbers, the body byte for byte (``Story.content_hash``
 hashes it), its start line and cut. It declines (returns None) whenever it is not sure:
-markup html.parser reads in an unusual way (odd attribute syntax, duplicate attributes, tag
-names with ``:``, entities bs4 does not map one to one, a ``<`` or ``&`` that could start
-something, CDATA, processing instructions), a writer's cut inside an element (the tree path
-splits that element in two), a cut inside an element the sanitiser drops, a script, style,
-template or ruby text inside the body, and any file that is not a story (no header, no
-title, no body: the tree path words the error). Then :func:`parse_html_tree` builds the
+markup html.parser reads in an unusual way (odd attribute syntax, duplicate attributes,
+entities bs4 does not map one to one, a ``<`` or ``&`` that could start something, CDATA,
+marked sections such as Word's ``<![if !supportLists]>``, processing instructions), a
+writer's cut inside an element (the tree path splits that element in two), a cut inside an
+element the sanitiser drops, a script, style, template or ruby text inside the body, and
+any file that is not a story (no header, no title, no body: the tree path words the
+error). Then :func:`parse_html_tree` builds the
 BeautifulSoup tree as before. The complexity guard (:mod:`.htmlcost`) runs first either
 way, unless the file has too few ``<`` to pass any of its limits.
 

@@ -180,17 +180,13 @@ def _extend_header(lines: list[Line], end: int) -> int:
     the header run early; when a fence follows within a few lines and a known field comes
     before it, the odd lines are continuations and the header ends at that fence."""
     while end < len(lines) and not lines[end].fence:
-        known = False
-        for j in range(end, min(end + _LOOKAHEAD, len(lines))):
-            if lines[j].fence:
-                if not known:
-                    return end
-                end = j
-                break
-            m = _named(lines[j])
-            known = known or (m is not None and lookup(m[0]) is not None)
-        else:
+        # the fence first (cheap: a line's first character tells), then the fields before it
+        stop = min(end + _LOOKAHEAD, len(lines))
+        fence = next((j for j in range(end, stop) if lines[j].fence), None)
+        if fence is None or not any((m := _named(lines[j])) is not None
+                                    and lookup(m[0]) is not None for j in range(end, fence)):
             return end
+        end = fence
     return end
 
 

@@ -3,7 +3,7 @@ attributes, the entities in a text; :class:`Decline` for what is not modelled.
 
 The tables are bs4's own (void elements, attributes bs4 splits into lists, elements that keep
 their white space). A tag is accepted only in the plain syntax every html.parser release
-reads alike: a name ``[a-zA-Z][a-zA-Z0-9-]*``; attributes ``name``, ``name=value`` (a value
+reads alike: a name ``[a-zA-Z][a-zA-Z0-9:-]*``; attributes ``name``, ``name=value`` (a value
 without quotes, ``/`` or ``<>``), ``name="value"``, ``name='value'`` (no ``<>`` inside),
 each once; an end tag ``</name>`` (not of a void element). An entity only as ``&name;``
 with a name bs4 maps to one character, ``&#…;`` / ``&#x…;`` for a plain character, or a
@@ -36,10 +36,12 @@ SPECIAL = frozenset(("script", "style", "template", "rt", "rp", "meta"))  # (met
 RAWISH = frozenset(("title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"))
 _ENTITIES: dict[str, str] = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
 _ATTR = r"""\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?!/)))?"""
-_START = re.compile(rf"<([a-zA-Z][a-zA-Z0-9-]*)((?:{_ATTR})*)\s*(/?)>")
+#: a tag name; ``:`` too (Word's ``<o:p>``: html.parser and bs4 keep the name whole)
+_NAME = r"[a-zA-Z][a-zA-Z0-9:-]*"
+_START = re.compile(rf"<({_NAME})((?:{_ATTR})*)\s*(/?)>")
 _ONE_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)"""
                        r"""(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`/]+)))?""")
-_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
+_END = re.compile(rf"</({_NAME})\s*>")
 DOCTYPE = re.compile(r"<!doctype[^<>]*>", re.IGNORECASE)
 REF = re.compile(r"&(?:#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});|([a-zA-Z][a-zA-Z0-9]{0,31});"
                   r"|(?=[\x20\x0a\x09\x0c\x0d]))")
@@ -116,7 +118,7 @@ def _attrs(raw: str) -> list[tuple[str, str]]:
     return out
 
 
-_LOWER_PLAIN = re.compile(r"<[a-z][a-z0-9-]*>")
+_LOWER_PLAIN = re.compile(r"<[a-z][a-z0-9:-]*>")
 
 
 def read_tag(chunk: str) -> tuple[int, str, Any, bool, bool]:
