@@ -78,6 +78,45 @@ def test_header_and_body_in_one_text_node() -> None:
     assert s.title == "0" and s.body == "0"
 
 
+#: headers above the first paragraph, as hand-written HTML has them (also read by the fast
+#: path's test, which collects this module's HTML strings)
+PLAIN_HEADER = ("Title: Lamplight\nAuthor: quill\nRating: G\n\n***\n\n"
+                "<p>The lamp went out.</p>\n<p>Morning came.</p>\n")
+BOLD_LABELS_NO_BR = ("<b>Title:</b> Lamplight\n<b>Author:</b> quill\n<hr>\n"
+                     "<p>The lamp went out.</p>\n")
+TEXT_ABOVE_FIRST_PARAGRAPH = ("Title: Lamplight\nAuthor: quill\n***\nIt was late.\n"
+                              "<p>Later still.</p>\n")
+TEXT_AFTER_FIRST_PARAGRAPH = ("<p>Title: Lamplight<br>Author: quill</p>\n<hr>\n"
+                              "Summary: not a field,\njust story text.\n<p>More.</p>\n")
+
+
+def test_plain_header_lines_above_paragraphs_are_read_line_by_line() -> None:
+    # a newline is a space in HTML with <p>, but not in the lines above the first paragraph
+    s = parse_bytes(PLAIN_HEADER.encode(), fmt="html")
+    assert s.fields == {"title": "Lamplight", "author": "quill", "rating": "G"}
+    assert s.body == "<p>The lamp went out.</p>\n<p>Morning came.</p>"
+    assert s.body_line == 7
+
+
+def test_bold_labels_one_per_source_line_without_br_are_separate_fields() -> None:
+    s = parse_bytes(BOLD_LABELS_NO_BR.encode(), fmt="html")
+    assert s.fields == {"title": "Lamplight", "author": "quill"}
+    assert s.body == "<p>The lamp went out.</p>"
+
+
+def test_story_text_above_the_first_paragraph_starts_the_body() -> None:
+    s = parse_bytes(TEXT_ABOVE_FIRST_PARAGRAPH.encode(), fmt="html")
+    assert s.title == "Lamplight"
+    assert s.body == "It was late.\n<p>Later still.</p>"
+    assert s.body_line == 4
+
+
+def test_newlines_after_the_first_paragraph_are_spaces_again() -> None:
+    s = parse_bytes(TEXT_AFTER_FIRST_PARAGRAPH.encode(), fmt="html")
+    assert s.fields == {"title": "Lamplight", "author": "quill"}
+    assert s.body.startswith("Summary: not a field,\njust story text.")
+
+
 @pytest.mark.parametrize("depth", [500, 5_000])
 def test_deep_but_closed_nesting_parses(depth: int) -> None:
     body = "<div>" * depth + "<p>deep words</p>" + "</div>" * depth

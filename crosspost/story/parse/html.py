@@ -75,13 +75,16 @@ _quiet_bs4()
 
 def _walk(root: Any, newline_breaks: bool) -> list[Line]:
     """Document → logical lines, iteratively (no recursion, any nesting depth).
-    ``newline_breaks``: a newline in the text ends a line too (LJ-style markup)."""
+    ``newline_breaks``: a newline in the text ends a line too (LJ-style markup). Before the
+    first ``<br>``, ``<hr>`` or block element it always does: a header written as plain
+    lines above ``<p>`` paragraphs is read line by line."""
     from bs4 import NavigableString, Tag
     from bs4.element import PreformattedString
 
     out: list[Line] = []
     cur = Line()
     line_no = 1
+    leading = True  # no <br>, <hr> or block element met yet
 
     def flush() -> Line:
         if cur.leaf is not None or cur.parts:
@@ -100,6 +103,8 @@ def _walk(root: Any, newline_breaks: bool) -> list[Line]:
             name = node.name
             if name in SKIP:
                 continue
+            if leading and (name in ("br", "hr") or name in BLOCK):
+                leading = False
             if name == "br":
                 cur = flush()
                 continue
@@ -122,7 +127,7 @@ def _walk(root: Any, newline_breaks: bool) -> list[Line]:
         elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
             pos = 0
             text = str(node)
-            if not newline_breaks:
+            if not (newline_breaks or leading):
                 if cur.leaf is None:
                     lead = len(text) - len(text.lstrip())
                     cur.leaf, cur.line = node, line_no + text.count("\n", 0, lead)

@@ -85,13 +85,14 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
     spaced: tuple[int, int] | None = None
     line_no = 1
     skip = -1
+    leading = True  # no <br>, <hr> or block element met yet: newlines end lines
     for i, tok in enumerate(toks):
         if i <= skip:
             continue
         kind = tok[0]
         if kind == TEXT:
             data = tok[2]
-            if not newline_breaks:
+            if not (newline_breaks or leading):
                 if cur is None:
                     if spaced is None and (data == "\n" or data == " "):
                         if data == "\n":
@@ -122,6 +123,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                     pos += len(part) + 1
             continue
         if kind == PARA:  # <p>…</p>, written plainly: one whole line
+            leading = False
             if cur is not None:
                 out.append(cur)
                 cur = None
@@ -150,6 +152,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
                 skip = pair.get(i, i)
                 continue
             if role & _BREAKS:
+                leading = False
                 if cur is not None:
                     out.append(cur)
                     cur = None
