@@ -8,6 +8,7 @@ splits into tag values by default, and a processor that cleans the raw value.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 def _squeeze(value: str) -> str:
     """One-line fields: all whitespace (continuation line breaks too) becomes one space."""
-    return re.sub(r"\s+", " ", value).strip()
+    return " ".join(value.split())  # (str.split and the regex \s take the same characters)
 
 
 def _keep_lines(value: str) -> str:
@@ -78,8 +79,11 @@ FIELDS: tuple[FieldSpec, ...] = (
 BY_KEY: dict[str, FieldSpec] = {f.key: f for f in FIELDS}
 
 
+_NOT_IN_NAMES = re.compile(r"[\s\-_.'’/]+")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"[\s\-_.'’/]+", "", name).casefold()
+    return _NOT_IN_NAMES.sub("", name).casefold()
 
 
 _ALIASES: dict[str, FieldSpec] = {}
@@ -88,6 +92,7 @@ for _spec in FIELDS:
         _ALIASES[_norm(_name)] = _spec
 
 
+@functools.lru_cache(maxsize=1024)  # every header line asks, for the same few names
 def lookup(name: str) -> FieldSpec | None:
     """The known field a header name means, or None (``Pairings`` → pairing)."""
     return _ALIASES.get(_norm(name))

@@ -92,14 +92,17 @@ def _legacy(data: bytes, bad: int, path: Path | None) -> tuple[str, str, ParseWa
         "save it as UTF-8 to be sure every character comes out right")
 
 
-def check_not_binary(data: bytes, path: Path | None) -> None:
-    """Raise StoryError when ``data`` is empty or clearly not a text file."""
+def check_not_binary(data: bytes, path: Path | None, *, no_controls: bool = False) -> None:
+    """Raise StoryError when ``data`` is empty or clearly not a text file. ``no_controls``:
+    the caller found no control byte in it (nothing to count)."""
     if not data or data.isspace():
         raise _refuse("the file is empty" if not data else "the file holds only blank lines",
                       path, "write a header (Title: …), a *** line, then the story")
     for magic, what, fix in _MAGIC:
         if data.startswith(magic):
             raise _refuse(f"this is {what}, not a text story file", path, fix)
+    if no_controls:
+        return
     sample = data[:_SAMPLE]
     controls = len(sample.translate(None, _NOT_CONTROL))
     if b"\x00" in data or controls * 20 > len(sample):
@@ -110,13 +113,16 @@ def check_not_binary(data: bytes, path: Path | None) -> None:
 def decode(data: bytes, path: Path | None = None) -> Decoded:
     """Decode story bytes to text with ``\\n`` line endings (see module docstring)."""
     warnings: list[ParseWarning] = []
+    strays = False
     wide = _wide_decode(data)
     if wide is not None:
         # NUL bytes are normal in UTF-16/32: look for binary content in the decoded text.
         text, encoding = wide
         check_not_binary(text.encode("utf-8", errors="replace"), path)
     else:
-        check_not_binary(data, path)
+        # no stray control byte (nor NUL): nothing for the binary check to count either
+        strays = bool(data.translate(None, _NOT_STRAY))
+        check_not_binary(data, path, no_controls=not strays)
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
         try:
@@ -129,8 +135,8 @@ def decode(data: bytes, path: Path | None = None) -> Decoded:
     if text.startswith("\ufeff"):
         text = text[1:]
     # Fast path: for byte-wise encodings, no control byte in the file means nothing to strip.
-    maybe = wide is not None or bool(data.translate(None, _NOT_STRAY)) or b"\xef\xbf\xbe" in data \
-        or b"\xef\xbf\xbf" in data
+    maybe = wide is not None or strays or (not data.isascii() and (
+        b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data))
     found = _STRAY_CONTROLS.search(text) if maybe else None
     if found is not None:
         line = text.count("\n", 0, found.start()) + 1

@@ -205,7 +205,9 @@ def read_header(lines: list[Line], path: Path | None) -> tuple[Header, int, int,
     end = _extend_header(lines, end)
     builder = HeaderBuilder()
     for ln in lines[first:end]:
-        m = match_header(ln.text)
+        named = ln._named  # the search's match, when it was made on the whole line
+        m = named if isinstance(named, tuple) and len(ln.joined) <= 2 * HEAD else (
+            match_header(ln.text))
         if m is None:
             builder.extend(ln.text)  # a value that goes on over a line break
         else:
