@@ -136,6 +136,9 @@ TYPICAL = {
         "Mira didn&#8217;t\nmind; the <i>tea</i> was hot.<o:p></o:p></p>\n\n"
         "<p class=MsoNormal style='text-indent:36.0pt'><span style='mso-spacerun:yes'>"
         "&nbsp;</span>Morning came.<o:p></o:p></p>\n\n</div>\n</body>\n</html>\n"),
+    "paragraphs one per line, some not plain": (
+        HEAD + "<hr>\n<p>One <em>a</em>.</p>\n<p>Two &amp; three.</p>\n<p>Four > five.</p>\n"
+        "<p></p>\n<p>Six <b>b</b>  <i>c</i>.</p>\n<p>Seven\nlines.</p>\n<p>***</p>\n"),
     "comments and a closing fence": (
         HEAD + "<hr>\n<!-- chapter 1 -->\n<p>Text &gt; more, a <3 b, Tom & Jerry.</p>\n"
         "<p>* * *</p>\n<p>End.</p>\n<p>~~~</p>\n"),

@@ -106,7 +106,8 @@ def parse_bytes(data: bytes, *, path: Path | None = None, fmt: str | None = None
 def _parse(data: bytes, *, path: Path | None, fmt: str | None,
            max_bytes: int | None) -> Story:
     """The parser without its safety net (property tests call this one directly)."""
-    path = Path(path) if path is not None else None
+    if path is not None and not isinstance(path, Path):
+        path = Path(path)
     if fmt is None:
         body_format = format_for(path)
     elif fmt.lower() in FORMATS:

@@ -10,8 +10,9 @@ header fields, warnings and errors cannot differ between them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from crosspost.errors import StoryError
 from crosspost.story.fields import lookup
@@ -131,6 +132,40 @@ class Line:
         return is_fence(self.head)  # a fence is short: HEAD tells
 
 
+class LazyLines(Sequence[Line]):
+    """A reader's lines, some of them still the index of the node they are (the HTML fast
+    path's plain paragraphs), made a :class:`Line` by ``make`` when first read: the header
+    search and the body's edges read a few, the many paragraphs between are never read."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: list[Line | int], make: Callable[[int], Line]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, k: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[Line]: ...
+
+    def __getitem__(self, k: int | slice) -> Line | list[Line]:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self._items)))]
+        item = self._items[k]
+        if isinstance(item, int):
+            item = self._items[k] = self._make(item)
+        return item
+
+    def leaf(self, k: int) -> Any:
+        """``self[k].leaf`` without making the line."""
+        item = self._items[k]
+        return item if isinstance(item, int) else item.leaf
+
+
 def _named(line: Line) -> tuple[str, str] | None:
     """``match_header`` on the line's start; a line whose start holds no colon where a
     name can end is no header line (the text is single-spaced: a name, its marks and a
@@ -146,7 +181,7 @@ def _named(line: Line) -> tuple[str, str] | None:
     return found  # type: ignore[return-value]
 
 
-def _find_header(lines: list[Line]) -> tuple[int, int] | None:
+def _find_header(lines: Sequence[Line]) -> tuple[int, int] | None:
     """(first, end) indexes of the header run among non-blank ``lines``: the first run of
     header lines holding a Title (else any known field)."""
     runs: list[tuple[int, int, bool, bool]] = []
@@ -175,7 +210,7 @@ def _find_header(lines: list[Line]) -> tuple[int, int] | None:
 _LOOKAHEAD = 12
 
 
-def _extend_header(lines: list[Line], end: int) -> int:
+def _extend_header(lines: Sequence[Line], end: int) -> int:
     """A header value broken over several lines (``<b>Summary:</b> one<br>two<br>``) ends
     the header run early; when a fence follows within a few lines and a known field comes
     before it, the odd lines are continuations and the header ends at that fence."""
@@ -190,7 +225,7 @@ def _extend_header(lines: list[Line], end: int) -> int:
     return end
 
 
-def read_header(lines: list[Line], path: Path | None) -> tuple[Header, int, int, int]:
+def read_header(lines: Sequence[Line], path: Path | None) -> tuple[Header, int, int, int]:
     """The header read from the non-blank ``lines``: (header, index of its first line, index
     past its last line, index of the body's first line). StoryError when there is no header,
     no title or no story after it."""

@@ -35,6 +35,7 @@ from crosspost.story.parse.htmllines import (
     CONTAINERS,
     MEDIA,
     SKIP,
+    LazyLines,
     Line,
     read_header,
 )
@@ -75,10 +76,11 @@ for _names, _bit in ((SKIP, _SKIPPED), (("br",), _BR), (("hr",), _HR), (BLOCK, _
         _ROLE[_name] = _ROLE.get(_name, 0) | _bit
 
 
-def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
-    """``html._walk`` over tokens: the document's logical lines, leaves as token indexes."""
+def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
+    """``html._walk`` over tokens: the document's logical lines, leaves as token indexes; a
+    plain paragraph that shows text stays its token index (see :func:`_para_line`)."""
     toks, pair = doc.toks, doc.pair
-    out: list[Line] = []
+    out: list[Line | int] = []
     cur: Line | None = None  # a line exists once it has a leaf
     # a line begun by white space only (index, line number): made a Line only when more
     # follows on it (else it would be blank, and blank lines are dropped)
@@ -133,9 +135,10 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line]:
             if first.isspace():
                 first = data.lstrip()[:1]
             if first:  # else blank: dropped (clean_text only takes characters away)
-                line = Line(i, tok[3], False, data)
-                line.shown = first not in CLEANED  # clean_text keeps that one
-                out.append(line)
+                if first not in CLEANED:  # clean_text keeps it: shown (a Line when read)
+                    out.append(i)
+                else:
+                    out.append(Line(i, tok[3], False, data))
             line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
             continue
         role = _ROLE.get(tok[1], 0)
@@ -268,7 +271,9 @@ def scan_html(text: str, path: Path | None) -> tuple[Header, Body] | None:
         return None
     try:
         doc = tokenize(text)
-        lines = [ln for ln in _walk(doc, not doc.has_br_or_p) if ln.shown or not ln.blank]
+        lines = LazyLines([ln for ln in _walk(doc, not doc.has_br_or_p)
+                           if isinstance(ln, int) or ln.shown or not ln.blank],
+                          lambda i: _para_line(doc, i))
         try:
             header, first, end, start = read_header(lines, path)
         except StoryError:
@@ -278,24 +283,33 @@ def scan_html(text: str, path: Path | None) -> tuple[Header, Body] | None:
         return None
 
 
-def _body(doc: Doc, text: str, lines: list[Line], first: int, end: int, start: int,
+def _para_line(doc: Doc, i: int) -> Line:
+    """The line of the plain paragraph token ``i`` (one that shows text)."""
+    tok = doc.toks[i]
+    line = Line(i, tok[3], False, tok[2])
+    line.shown = True
+    return line
+
+
+def _body(doc: Doc, text: str, lines: LazyLines, first: int, end: int, start: int,
           header: Header) -> Body:
     """``html.parse_html_tree`` from the header on, over tokens."""
     body_start = lines[start]
     s = body_start.leaf
-    lead = _lead_cut(doc, lines[end - 1].leaf, s)
-    box = _container(doc, lines[first].leaf, s)
+    lead = _lead_cut(doc, lines.leaf(end - 1), s)
+    box = _container(doc, lines.leaf(first), s)
     box_end = doc.pair[box] if box >= 0 else len(doc.toks)
-    inside = [ln for ln in lines[start:] if box < ln.leaf < box_end]
+    inside = [k for k in range(start, len(lines)) if box < lines.leaf(k) < box_end]
     stop = len(inside)
-    while stop > 1 and inside[stop - 1].fence:
+    while stop > 1 and lines[inside[stop - 1]].fence:
         stop -= 1
     last, last_offset = box_end, 0
     tail: list[int] = []  # elements the closing fence is inside: they end before it
     if stop < len(inside):
-        last, last_offset = inside[stop].leaf, inside[stop].offset
+        fence = lines[inside[stop]]
+        last, last_offset = fence.leaf, fence.offset
         last, tail = _drop_empty(doc, last, last_offset, box)
-        if last != inside[stop].leaf:
+        if last != fence.leaf:
             last_offset = 0
     # the body: the open elements around its start, then the tokens from it to its end
     around = _between(doc, s, box)
