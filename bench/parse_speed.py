@@ -1,7 +1,7 @@
 """Parse throughput in MB/s on generated stories, per body format.
 
 Baseline in the same run: decoding the same bytes as UTF-8 and splitting them into lines, the
-least any parser must do. Each timing is the best of three passes over the whole corpus.
+least any parser must do. Each timing is the best of five passes over the whole corpus.
 HTML is measured twice: the generated stories (read by the linear fast path) and the same
 stories with one bit of markup the fast path declines (read through the BeautifulSoup tree).
 
@@ -21,7 +21,7 @@ from .harness import Context, require
 from .report import Row
 
 
-def _best(fn: Callable[[], object], passes: int = 3) -> float:
+def _best(fn: Callable[[], object], passes: int = 5) -> float:
     best = float("inf")
     for _ in range(passes):
         start = time.perf_counter()
@@ -40,7 +40,7 @@ def run(ctx: Context) -> list[Row]:
         stories = [make_story(i, fmt, words=words) for i in range(count)]
         items = [(s.data, folder / s.name) for s in stories]
         rows.append(_throughput(parse, ctx, f"parse throughput: {fmt}", items, fmt,
-                                f"{count} stories, {{mb}}, ~{words} words each; best of 3"))
+                                f"{count} stories, {{mb}}, ~{words} words each; best of 5"))
         if fmt == "html":
             # the same stories, each with one bullet of Word's list markup (a marked section
             # html.parser releases read apart), which the fast path declines: the
@@ -51,7 +51,7 @@ def run(ctx: Context) -> list[Row]:
             rows.append(_throughput(
                 parse, ctx, "parse throughput: html the fast path declines", odd, fmt,
                 f"the same {count} stories, {{mb}}, each with one Word list bullet (read "
-                "through the BeautifulSoup tree); best of 3"))
+                "through the BeautifulSoup tree); best of 5"))
     rows.extend(_hostile(parse, ctx))
     return rows
 
@@ -103,5 +103,5 @@ def _hostile(parse: object, ctx: Context) -> list[Row]:
         rows.append(Row(f"hostile .md: {n:,} {label}", f"{took * 1000:.0f} ms",
                         f"{size_mb / base:.0f} MB/s (decode+split)",
                         f"{took / base:.0f}× the floor's time",
-                        f"{size_mb:.2f} MB; {outcome}; best of 3"))
+                        f"{size_mb:.2f} MB; {outcome}; best of 5"))
     return rows

@@ -35,6 +35,8 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\x1f\x8b", "a gzip archive", "unpack it and use the story file inside"),
 )
 
+_MAGIC_STARTS = tuple(magic for magic, _what, _fix in _MAGIC)
+
 # Bytes that count as "control" (binary-looking): C0 controls except tab, LF, VT, FF, CR, ESC.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
@@ -98,9 +100,10 @@ def check_not_binary(data: bytes, path: Path | None, *, no_controls: bool = Fals
     if not data or data.isspace():
         raise _refuse("the file is empty" if not data else "the file holds only blank lines",
                       path, "write a header (Title: …), a *** line, then the story")
-    for magic, what, fix in _MAGIC:
-        if data.startswith(magic):
-            raise _refuse(f"this is {what}, not a text story file", path, fix)
+    if data.startswith(_MAGIC_STARTS):
+        for magic, what, fix in _MAGIC:
+            if data.startswith(magic):
+                raise _refuse(f"this is {what}, not a text story file", path, fix)
     if no_controls:
         return
     sample = data[:_SAMPLE]

@@ -67,10 +67,11 @@ def match_header(line: str) -> tuple[str, str] | None:
     m = _HEADER_RE.match(line)
     if m is None:
         return None
-    name = m.group("name").strip()
+    name, value = m.group("name", "value")
+    name = name.strip()
     if ". " in name or name.count(" ") >= MAX_NAME_WORDS:
         return None
-    return name, m.group("value").strip()
+    return name, value.strip()
 
 
 def release_target(name: str) -> str | None:

@@ -299,14 +299,20 @@ def _body(doc: Doc, text: str, lines: LazyLines, first: int, end: int, start: in
     lead = _lead_cut(doc, lines.leaf(end - 1), s)
     box = _container(doc, lines.leaf(first), s)
     box_end = doc.pair[box] if box >= 0 else len(doc.toks)
-    inside = [k for k in range(start, len(lines)) if box < lines.leaf(k) < box_end]
-    stop = len(inside)
-    while stop > 1 and lines[inside[stop - 1]].fence:
-        stop -= 1
+    # the closing fence: the fence lines that end the container's lines (never its first
+    # line), found from the end (the paragraphs before them are not read)
+    fences: list[int] = []
+    for k in range(len(lines) - 1, start - 1, -1):
+        if box < lines.leaf(k) < box_end:
+            if not lines[k].fence:
+                break
+            fences.append(k)
+    else:
+        fences = fences[:-1]  # every line inside is a fence: the first one stays
     last, last_offset = box_end, 0
     tail: list[int] = []  # elements the closing fence is inside: they end before it
-    if stop < len(inside):
-        fence = lines[inside[stop]]
+    if fences:
+        fence = lines[fences[-1]]
         last, last_offset = fence.leaf, fence.offset
         last, tail = _drop_empty(doc, last, last_offset, box)
         if last != fence.leaf:
