@@ -9,7 +9,8 @@ all inside it, an end tag with nothing of its name open is dropped, what is stil
 the end is closed there. Texts are bs4's strings: the characters between two tags or
 comments, entities decoded, a run of only white space turned into one newline (or one
 space). A plain paragraph (``<p>`` with text and ``<em>``-like inline elements only, no
-entity, nothing bs4 would write otherwise) is one PARA token, read at C speed.
+entity, nothing bs4 would write otherwise) is one PARA token, read at C speed; plain
+paragraphs one per line (a story's body, mostly) are found by one match of the split.
 
 Declined: whatever :mod:`.htmltags` declines (unusual tag, attribute or entity syntax), a
 ``<`` that could start something, comments holding ``--`` or never closed, CDATA,
