@@ -264,10 +264,12 @@ def _write(doc: Doc, text: str, first: int, stop: int, cuts: set[int],
     out.append(text[at:toks[stop][5] if stop < len(toks) else len(text)])
 
 
-def scan_html(text: str, path: Path | None) -> tuple[Header, Body] | None:
+def scan_html(text: str, path: Path | None, *, clean: bool = False
+              ) -> tuple[Header, Body] | None:
     """``parse_html``'s result without a tree, or None when the tree path must decide (see
-    module docstring). Callers run the complexity guard first."""
-    if _dirty(text):
+    module docstring). Callers run the complexity guard first. ``clean``: the caller knows
+    ``text`` holds nothing :func:`.decode.clean_text` would take out."""
+    if not clean and _dirty(text):
         return None
     try:
         doc = tokenize(text)
