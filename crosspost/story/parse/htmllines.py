@@ -62,6 +62,8 @@ class Line:
 
     __slots__ = ("_head", "_joined", "_named", "_text", "hr", "leaf", "line", "media",
                  "offset", "parts", "shown")
+    #: what makes the strings' text clean (:func:`.decode.clean_text`)
+    _clean: Callable[[str], str] = staticmethod(clean_text)
 
     def __init__(self, leaf: Any = None, line: int = 1, hr: bool = False,
                  part: str | None = None) -> None:
@@ -89,7 +91,7 @@ class Line:
     def text(self) -> str:
         """The line's words, single-spaced."""
         if self._text is None:
-            self._text = " ".join(clean_text(self.joined).split())
+            self._text = " ".join(self._clean(self.joined).split())
         return self._text
 
     def _first(self) -> str:
@@ -117,7 +119,7 @@ class Line:
             if len(joined) <= 2 * HEAD:
                 self._head = self.text
             else:
-                start = " ".join(clean_text(joined[:2 * HEAD]).split())
+                start = " ".join(self._clean(joined[:2 * HEAD]).split())
                 # the last character may be cut (a word, a surrogate pair): not counted
                 self._head = start[:HEAD] if len(start) > HEAD else self.text
         return self._head
@@ -130,6 +132,14 @@ class Line:
         if first and first != "\x00" and first not in _FENCE_FIRST:
             return False  # a fence starts with a fence symbol, a word fence's letter or "<"
         return is_fence(self.head)  # a fence is short: HEAD tells
+
+
+class CleanLine(Line):
+    """A line of a document known to hold nothing :func:`.decode.clean_text` takes out (the
+    HTML fast path checks that first): its text is not cleaned again."""
+
+    __slots__ = ()
+    _clean = staticmethod(str)
 
 
 class LazyLines(Sequence[Line]):

@@ -35,6 +35,7 @@ from crosspost.story.parse.htmllines import (
     CONTAINERS,
     MEDIA,
     SKIP,
+    CleanLine,
     LazyLines,
     Line,
     read_header,
@@ -102,12 +103,12 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                         spaced = (i, line_no)
                         continue
                     if spaced is not None:
-                        cur = Line(spaced[0], spaced[1])
+                        cur = CleanLine(spaced[0], spaced[1])
                         cur.parts.append(toks[spaced[0]][2])
                         spaced = None
                     else:
                         lead = len(data) - len(data.lstrip())
-                        cur = Line(i, line_no + data.count("\n", 0, lead))
+                        cur = CleanLine(i, line_no + data.count("\n", 0, lead))
                 cur.parts.append(data)
                 line_no += data.count("\n")
             else:
@@ -119,7 +120,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                             cur = None
                         line_no += 1
                     if cur is None:
-                        cur = Line(i, line_no)
+                        cur = CleanLine(i, line_no)
                         cur.offset = pos
                     cur.parts.append(part)
                     pos += len(part) + 1
@@ -138,13 +139,13 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                 if first not in CLEANED:  # clean_text keeps it: shown (a Line when read)
                     out.append(i)
                 else:
-                    out.append(Line(i, tok[3], False, data))
+                    out.append(CleanLine(i, tok[3], False, data))
             line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
             continue
         role = _ROLE.get(tok[1], 0)
         if spaced is not None:
             if kind == START and not role & _BREAKS:
-                cur = Line(spaced[0], spaced[1])
+                cur = CleanLine(spaced[0], spaced[1])
                 cur.parts.append(toks[spaced[0]][2])
                 spaced = None
             elif (kind == START and role & _BREAKS) or (kind == END and role & _BLOCK):
@@ -162,11 +163,11 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                 if role & _BR:
                     continue
                 if role & _HR:
-                    out.append(Line(i, line_no, True))
+                    out.append(CleanLine(i, line_no, True))
                     continue
-                cur = Line(i, line_no)
+                cur = CleanLine(i, line_no)
             elif cur is None:
-                cur = Line(i, line_no)
+                cur = CleanLine(i, line_no)
             if role & _MEDIA:
                 cur.media = True
             elif role & _CELL:
@@ -288,7 +289,7 @@ def scan_html(text: str, path: Path | None, *, clean: bool = False
 def _para_line(doc: Doc, i: int) -> Line:
     """The line of the plain paragraph token ``i`` (one that shows text)."""
     tok = doc.toks[i]
-    line = Line(i, tok[3], False, tok[2])
+    line = CleanLine(i, tok[3], False, tok[2])
     line.shown = True
     return line
 
