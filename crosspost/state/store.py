@@ -26,15 +26,16 @@ from crosspost.state import health
 from crosspost.state.lock import DaemonLock
 from crosspost.state.schema import MIGRATIONS, SCHEMA_VERSION
 
-#: how long opening waits for another process that is switching a new file to WAL
-OPEN_WAIT_SECONDS = 30.0
+#: how long a connection waits for another process's lock (SQLite's busy timeout; also
+#: while another process switches a new file to WAL)
+BUSY_SECONDS = 30.0
 
 
 def _wal(db: sqlite3.Connection) -> None:
     """Switch ``db`` to WAL. When two runs started together both switch a file made just
     now, SQLite answers one of them "locked" at once (it would deadlock waiting, so its
     busy timeout does not apply): that one tries again until the other is done."""
-    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    deadline = time.monotonic() + BUSY_SECONDS
     while True:
         try:
             db.execute("PRAGMA journal_mode = WAL")
@@ -69,10 +70,10 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
                                  check_same_thread=False)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             _wal(db)
             # an intent must survive a power cut before the remote call is made
             db.execute("PRAGMA synchronous = FULL")

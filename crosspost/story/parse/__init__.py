@@ -127,7 +127,7 @@ def _parse(data: bytes, *, path: Path | None, fmt: str | None,
     if body_format == "html":
         from crosspost.story.parse.html import parse_html
 
-        header, body = parse_html(text, path, decoded=True)
+        header, body = parse_html(text, path, clean=True)
     elif body_format == "markdown":
         from crosspost.story.parse.markdown import parse_markdown
 

@@ -201,12 +201,12 @@ def _cut_from(line: Line, container: Any) -> Any:
     return kept
 
 
-def parse_html(text: str, path: Path | None, *, decoded: bool = False) -> tuple[Header, Body]:
+def parse_html(text: str, path: Path | None, *, clean: bool = False) -> tuple[Header, Body]:
     """Split an HTML story into its header fields and body HTML (see module docstring).
-    ``decoded``: ``text`` comes from :func:`.decode.decode` (no control character left)."""
+    ``clean``: ``text`` comes from :func:`.decode.decode` (no control character left)."""
     if not cannot_be_too_complex(text):
         refuse_if_too_complex(text, path)
-    fast = scan_html(text, path, clean=decoded)
+    fast = scan_html(text, path, clean=clean)
     if fast is not None:
         return fast
     return parse_html_tree(text, path, guarded=True)
