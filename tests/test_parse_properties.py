@@ -189,3 +189,35 @@ def test_html_bold_label_header_round_trip(story: tuple[list[tuple[str, str]], l
     assert s.body_format == "html"
     assert s.fields == expected_fields(pairs)
     assert s.body == paras
+
+
+# --- header lines: the unmarked-name shortcut reads exactly what the header pattern reads ---
+
+def _match_by_pattern(line: str) -> tuple[str, str] | None:
+    """``match_header`` as the header pattern alone reads a line (its reference)."""
+    from crosspost.story.parse.header import _HEADER_RE, MAX_NAME_WORDS
+
+    if not line or line[0] in " \t":
+        return None
+    m = _HEADER_RE.match(line)
+    if m is None:
+        return None
+    name = m.group("name").strip()
+    if ". " in name or name.count(" ") >= MAX_NAME_WORDS:
+        return None
+    return name, m.group("value").strip()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(["Title", "Word Count", "A/N", "Beta'd By", "x" * 59, "x" * 61, "Ünï",
+                     "Ⅻ", "2nd", "_x", "**", "*", "__", "é’", "a. b", "a b c d e f g"]),
+    st.text(alphabet=" \t:/\n*_.a1é²’(),\u3000\xa0", max_size=6)), max_size=6).map("".join))
+@example("Title: Come Back and Stay")
+@example("Link: http://example.com")
+@example("Title \t : x\ny")
+@example("Note (a,b): x")
+def test_header_line_shortcut_reads_what_the_pattern_reads(line: str) -> None:
+    from crosspost.story.parse.header import match_header
+
+    assert match_header(line) == _match_by_pattern(line)

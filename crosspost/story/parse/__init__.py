@@ -119,7 +119,7 @@ def _parse(data: bytes, *, path: Path | None, fmt: str | None,
         raise _too_large(len(data), max_bytes, path)
     decoded = decode(bytes(data), path)
     text = decoded.text
-    if not text.strip():
+    if not text or text.isspace():  # (no stripped copy of the whole text)
         raise StoryError("the file holds only blank lines", path=path,
                          fix="write a header (Title: …), a *** line, then the story")
     header: Header

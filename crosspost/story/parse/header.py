@@ -57,6 +57,10 @@ _PER_TARGET_RE = re.compile(
 )
 
 
+#: A name with no Markdown marks around it (what ``_HEADER_RE``'s name group takes).
+_NAME_RE = re.compile(r"[^\W\d_][\w '’./&()\[\]#+-]{0," + str(MAX_NAME - 1) + r"}")
+
+
 def match_header(line: str) -> tuple[str, str] | None:
     """``(name, value)`` when ``line`` is a header line (``Name: value``), else None.
 
@@ -64,11 +68,24 @@ def match_header(line: str) -> tuple[str, str] | None:
     """
     if not line or line[0] in " \t":
         return None
-    m = _HEADER_RE.match(line)
-    if m is None:
-        return None
-    name, value = m.group("name", "value")
-    name = name.strip()
+    if line[0] in "*_":
+        m = _HEADER_RE.match(line)
+        if m is None:
+            return None
+        name, value = m.group("name", "value")
+        name = name.strip()
+    else:
+        # no mark: what _HEADER_RE does, without its character-by-character search (a name
+        # holds no colon, so it ends at the first one)
+        colon = line.find(":")
+        if colon < 0:
+            return None
+        name = line[:colon].rstrip(" \t")
+        if _NAME_RE.fullmatch(name) is None or line.startswith("//", colon + 1):
+            return None
+        value = line[colon + 1:]
+        if "\n" in value:  # ("." stops at a line break)
+            value = value[:value.index("\n")]
     if ". " in name or name.count(" ") >= MAX_NAME_WORDS:
         return None
     return name, value.strip()

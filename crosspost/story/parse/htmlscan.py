@@ -78,10 +78,16 @@ for _names, _bit in ((SKIP, _SKIPPED), (("br",), _BR), (("hr",), _HR), (BLOCK, _
 
 
 def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
-    """``html._walk`` over tokens: the document's logical lines, leaves as token indexes; a
-    plain paragraph that shows text stays its token index (see :func:`_para_line`)."""
-    toks, pair = doc.toks, doc.pair
+    """``html._walk`` over tokens: the document's logical lines but the blank ones, leaves
+    as token indexes; a plain paragraph that shows text stays its token index (see
+    :func:`_para_line`). The document is clean (:func:`scan_html` checked)."""
+    toks, pair, runs = doc.toks, doc.pair, doc.shown_runs
     out: list[Line | int] = []
+
+    def end(line: Line) -> None:  # a line is complete: kept unless blank
+        if line.shown or not line.blank:
+            out.append(line)
+
     cur: Line | None = None  # a line exists once it has a leaf
     # a line begun by white space only (index, line number): made a Line only when more
     # follows on it (else it would be blank, and blank lines are dropped)
@@ -113,24 +119,37 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                 line_no += data.count("\n")
             else:
                 pos = 0
-                for idx, part in enumerate(data.split("\n")):
+                parts = data.split("\n")
+                last = len(parts) - 1
+                for idx, part in enumerate(parts):
                     if idx:
                         if cur is not None:
-                            out.append(cur)
+                            end(cur)
                             cur = None
                         line_no += 1
                     if cur is None:
+                        whole = idx < last  # the line is this part alone
+                        if whole and (not part or part.isspace()):
+                            pos += len(part) + 1
+                            continue  # blank: dropped
                         cur = CleanLine(i, line_no)
                         cur.offset = pos
+                        cur.shown = whole  # (else more may follow on the line)
                     cur.parts.append(part)
                     pos += len(part) + 1
             continue
         if kind == PARA:  # <p>…</p>, written plainly: one whole line
             leading = False
             if cur is not None:
-                out.append(cur)
+                end(cur)
                 cur = None
             spaced = None
+            if i in runs:  # paragraphs that all show text: a line each
+                skip = runs[i] - 1
+                out.extend(range(i, skip + 1))
+                tok = toks[skip]
+                line_no = tok[3] + tok[2].count("\n")
+                continue
             data = tok[2]
             first = data[:1]
             if first.isspace():
@@ -139,7 +158,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                 if first not in CLEANED:  # clean_text keeps it: shown (a Line when read)
                     out.append(i)
                 else:
-                    out.append(CleanLine(i, tok[3], False, data))
+                    end(CleanLine(i, tok[3], False, data))
             line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
             continue
         role = _ROLE.get(tok[1], 0)
@@ -158,7 +177,7 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
             if role & _BREAKS:
                 leading = False
                 if cur is not None:
-                    out.append(cur)
+                    end(cur)
                     cur = None
                 if role & _BR:
                     continue
@@ -173,10 +192,10 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
             elif role & _CELL:
                 cur.parts.append(" ")
         elif kind == END and role & _BLOCK and cur is not None:
-            out.append(cur)
+            end(cur)
             cur = None
     if cur is not None:
-        out.append(cur)
+        end(cur)
     return out
 
 
@@ -274,9 +293,7 @@ def scan_html(text: str, path: Path | None, *, clean: bool = False
         return None
     try:
         doc = tokenize(text)
-        lines = LazyLines([ln for ln in _walk(doc, not doc.has_br_or_p)
-                           if isinstance(ln, int) or ln.shown or not ln.blank],
-                          lambda i: _para_line(doc, i))
+        lines = LazyLines(_walk(doc, not doc.has_br_or_p), lambda i: _para_line(doc, i))
         try:
             header, first, end, start = read_header(lines, path)
         except StoryError:

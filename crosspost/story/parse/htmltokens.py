@@ -63,13 +63,16 @@ class Doc:
     the document); ``begin``/``end``: where it is in the source (an END that closes an
     element left open takes no room). ``pair``: START ↔ END indexes (void elements have no
     END). ``odd``: the tokens bs4 does not write as they stand in the source (in order);
-    ``cuts``: the writer's cut tags (in order). ``has_br_or_p``: a ``<br>``/``<p>`` anywhere."""
+    ``cuts``: the writer's cut tags (in order). ``has_br_or_p``: a ``<br>``/``<p>`` anywhere.
+    ``shown_runs``: the first PARA token of a run of plain paragraphs that all show text (no
+    blank one) → the index past its last (a reader takes the run as its lines at once)."""
 
     toks: list[tuple[int, str, Any, int, int, int, int]] = field(default_factory=list)
     pair: dict[int, int] = field(default_factory=dict)
     odd: list[int] = field(default_factory=list)
     cuts: list[int] = field(default_factory=list)
     has_br_or_p: bool = False
+    shown_runs: dict[int, int] = field(default_factory=dict)
 
     def parent(self, i: int) -> int:
         return self.toks[i][4]
@@ -99,6 +102,8 @@ _TAGS_ONLY = re.compile(r"(<[^<>]*>)")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})>")
 # white space alone between two tags that bs4 turns into one "\n" or " "
 _SHORTENED = re.compile(r">(?:[ \t\n\r\f]{2,}|[\t\r\f])<")
+#: a comment's start (the pattern finds it sooner than ``str.find``: "<" is everywhere)
+_COMMENT = re.compile("<!--")
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in RAW}
 
 
@@ -136,9 +141,10 @@ def _one_by_one(piece: str) -> list[str]:
 def _pieces(text: str) -> list[str]:
     """text, tag, text, …, text: a comment is one "tag" piece, whatever it holds (found
     first, each from the end of the one before: linear)."""
-    at = text.find("<!--")
-    if at < 0:
+    found = _COMMENT.search(text)
+    if found is None:
         return _split(text)
+    at = found.start()
     pieces: list[str] = []
     done = 0
     while at >= 0:
@@ -244,6 +250,8 @@ def tokenize(text: str) -> Doc:
                 n = len(pieces)
                 i -= 1
                 continue
+            if not ("" in (shown := [t[2] for t in run]) or any(map(str.isspace, shown))):
+                doc.shown_runs[len(toks)] = len(toks) + len(run)
             toks.extend(run)
             line_no, line_pos = run[-1][3], run[-1][5]
             pos += size
