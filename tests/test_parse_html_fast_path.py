@@ -237,3 +237,30 @@ def test_whatever_the_fast_path_accepts_it_reads_as_the_tree_does(head: str,
     max_size=40))
 def test_story_shaped_documents_agree_and_mostly_go_fast(bits: list[str]) -> None:
     _agree(HEAD + "<hr>\n" + "".join(bits))
+
+
+# --- runs of paragraphs one per line (a story's body): what the one-match reading sees ---
+
+_SEGMENT = st.sampled_from([
+    "Rain on the glass.", "word", " ", "  ", "\t", "\n", "\n\n", " \n", "\xa0", "\u3000",
+    "<em>lamp</em>", "<em> </em>", "<em></em>", "<b>  </b>", "<i>\t</i>", "<strong>x</strong>",
+    "a > b", "&amp;", "***", "* * *", "<em>a</em> <b>b</b>", "<em>a</em>  <b>b</b>",
+    "<u>a</u>\t<s>b</s>", "<em>unclosed", "</em>", "Title: X"])
+_PARAGRAPH = st.lists(_SEGMENT, max_size=5).map(lambda segs: f"<p>{''.join(segs)}</p>")
+
+
+@settings(max_examples=400, deadline=None)
+@given(paragraphs=st.lists(_PARAGRAPH, min_size=1, max_size=12),
+       joins=st.lists(st.sampled_from(["\n", "\n", "\n", "", "\n\n", " \n", "\n  "]),
+                      min_size=12, max_size=12))
+def test_runs_of_paragraphs_agree_blank_and_odd_ones_included(paragraphs: list[str],
+                                                                 joins: list[str]) -> None:
+    body = paragraphs[0] + "".join(j + p for j, p in zip(joins, paragraphs[1:], strict=False))
+    _agree(HEAD + "<hr>\n" + body + "\n")
+    _agree("Title: Lamplight\nAuthor: quietquill\n\n***\n\n" + body + "\n")
+
+
+def test_plain_runs_with_inline_text_go_fast() -> None:
+    body = "\n".join(["<p>One <em>two</em> three.</p>", "<p><b>Four</b> five!</p>",
+                      "<p>Six</p>"] * 5)
+    assert _agree(HEAD + "<hr>\n" + body + "\n")

@@ -163,3 +163,15 @@ def clean_text(value: str) -> str:
     if _SURROGATE.search(value):
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return _STRAY_CONTROLS.sub("", value)
+
+
+#: What :func:`clean_text` changes.
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_CLEAN_BYTES = bytes(b for b in range(128) if not ((b < 32 and b not in (9, 10, 13)) or b == 127))
+
+
+def is_clean(text: str) -> bool:
+    """Whether :func:`clean_text` would leave ``text`` as it is (fast for ASCII)."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _CLEAN_BYTES)
+    return _UNCLEAN.search(text) is None

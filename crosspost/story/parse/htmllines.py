@@ -82,17 +82,19 @@ class Line:
     @property
     def joined(self) -> str:
         """The line's strings as they are (read once the line is complete)."""
-        if self._joined is None:
+        joined = self._joined
+        if joined is None:
             parts = self.parts
-            self._joined = parts[0] if len(parts) == 1 else "".join(parts)
-        return self._joined
+            joined = self._joined = parts[0] if len(parts) == 1 else "".join(parts)
+        return joined
 
     @property
     def text(self) -> str:
         """The line's words, single-spaced."""
-        if self._text is None:
-            self._text = " ".join(self._clean(self.joined).split())
-        return self._text
+        text = self._text
+        if text is None:
+            text = self._text = " ".join(self._clean(self.joined).split())
+        return text
 
     def _first(self) -> str:
         """The first character of :attr:`text` ("" if none), or CLEANED[0] when that is
@@ -114,15 +116,17 @@ class Line:
         """The start of :attr:`text`: all of it when short, else at least :data:`HEAD`
         characters (made from a prefix of the parts: a long paragraph costs no more than
         a short one). Enough to tell a header line or a fence."""
-        if self._head is None:
+        head = self._head
+        if head is None:
             joined = self.joined
             if len(joined) <= 2 * HEAD:
-                self._head = self.text
+                head = self.text
             else:
                 start = " ".join(self._clean(joined[:2 * HEAD]).split())
                 # the last character may be cut (a word, a surrogate pair): not counted
-                self._head = start[:HEAD] if len(start) > HEAD else self.text
-        return self._head
+                head = start[:HEAD] if len(start) > HEAD else self.text
+            self._head = head
+        return head
 
     @property
     def fence(self) -> bool:
@@ -195,13 +199,13 @@ def _find_header(lines: Sequence[Line]) -> tuple[int, int] | None:
     """(first, end) indexes of the header run among non-blank ``lines``: the first run of
     header lines holding a Title (else any known field)."""
     runs: list[tuple[int, int, bool, bool]] = []
-    i = 0
-    while i < len(lines):
+    i, n = 0, len(lines)
+    while i < n:
         if _named(lines[i]) is None:
             i += 1
             continue
         j, title, known = i, False, False
-        while j < len(lines) and (m := _named(lines[j])) is not None:
+        while j < n and (m := _named(lines[j])) is not None:
             spec = lookup(m[0])
             known = known or spec is not None
             title = title or (spec is not None and spec.key == "title")

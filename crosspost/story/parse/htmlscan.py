@@ -18,7 +18,6 @@ sanitiser drops, or a doctype, script, style, template or ruby text inside the b
 
 from __future__ import annotations
 
-import re
 import secrets
 from bisect import bisect_left
 from pathlib import Path
@@ -26,12 +25,11 @@ from pathlib import Path
 from crosspost.errors import StoryError
 from crosspost.story.markup import CUT_NAMES, DROPPED_WITH_CONTENT
 from crosspost.story.model import Cut, cut_warning
-from crosspost.story.parse.decode import clean_text
+from crosspost.story.parse.decode import clean_text, is_clean
 from crosspost.story.parse.header import Header
 from crosspost.story.parse.htmllines import (
     BLOCK,
     CELL,
-    CLEANED,
     CONTAINERS,
     MEDIA,
     SKIP,
@@ -56,18 +54,6 @@ from crosspost.story.parse.htmltags import (
 from crosspost.story.parse.htmltokens import Doc, tokenize
 from crosspost.story.parse.text import Body
 
-#: What :func:`.decode.clean_text` changes (the file reader has taken them out already).
-_DIRTY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_CLEAN_BYTES = bytes(b for b in range(128) if not ((b < 32 and b not in (9, 10, 13)) or b == 127))
-
-
-def _dirty(text: str) -> bool:
-    """Whether :func:`.decode.clean_text` would change ``text`` (fast for ASCII)."""
-    if text.isascii():
-        return bool(text.encode("ascii").translate(None, _CLEAN_BYTES))
-    return _DIRTY.search(text) is not None
-
-
 _SKIPPED, _BR, _HR, _BLOCK, _MEDIA, _CELL = 1, 2, 4, 8, 16, 32
 _BREAKS = _BR | _HR | _BLOCK
 _ROLE: dict[str, int] = {}
@@ -79,9 +65,9 @@ for _names, _bit in ((SKIP, _SKIPPED), (("br",), _BR), (("hr",), _HR), (BLOCK, _
 
 def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
     """``html._walk`` over tokens: the document's logical lines but the blank ones, leaves
-    as token indexes; a plain paragraph that shows text stays its token index (see
+    as token indexes; a plain paragraph (it shows text) stays its token index (see
     :func:`_para_line`). The document is clean (:func:`scan_html` checked)."""
-    toks, pair, runs = doc.toks, doc.pair, doc.shown_runs
+    toks, pair, runs = doc.toks, doc.pair, doc.runs
     out: list[Line | int] = []
 
     def end(line: Line) -> None:  # a line is complete: kept unless blank
@@ -138,28 +124,16 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                     cur.parts.append(part)
                     pos += len(part) + 1
             continue
-        if kind == PARA:  # <p>…</p>, written plainly: one whole line
+        if kind == PARA:  # a run of plain paragraphs, each showing text: a line each
             leading = False
             if cur is not None:
                 end(cur)
                 cur = None
             spaced = None
-            if i in runs:  # paragraphs that all show text: a line each
-                skip = runs[i] - 1
-                out.extend(range(i, skip + 1))
-                tok = toks[skip]
-                line_no = tok[3] + tok[2].count("\n")
-                continue
-            data = tok[2]
-            first = data[:1]
-            if first.isspace():
-                first = data.lstrip()[:1]
-            if first:  # else blank: dropped (clean_text only takes characters away)
-                if first not in CLEANED:  # clean_text keeps it: shown (a Line when read)
-                    out.append(i)
-                else:
-                    end(CleanLine(i, tok[3], False, data))
-            line_no = tok[3] + data.count("\n") if "\n" in data else tok[3]
+            skip = runs[i] - 1
+            out.extend(range(i, skip + 1))
+            tok = toks[skip]
+            line_no = tok[3] + tok[2].count("\n")
             continue
         role = _ROLE.get(tok[1], 0)
         if spaced is not None:
@@ -289,7 +263,7 @@ def scan_html(text: str, path: Path | None, *, clean: bool = False
     """``parse_html``'s result without a tree, or None when the tree path must decide (see
     module docstring). Callers run the complexity guard first. ``clean``: the caller knows
     ``text`` holds nothing :func:`.decode.clean_text` would take out."""
-    if not clean and _dirty(text):
+    if not clean and not is_clean(text):
         return None
     try:
         doc = tokenize(text)

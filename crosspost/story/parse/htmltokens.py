@@ -8,8 +8,8 @@ start tag (``<p>a<p>b`` nests), an end tag closes the nearest open element of it
 all inside it, an end tag with nothing of its name open is dropped, what is still open at
 the end is closed there. Texts are bs4's strings: the characters between two tags or
 comments, entities decoded, a run of only white space turned into one newline (or one
-space). A plain paragraph (``<p>`` with text and ``<em>``-like inline elements only, no
-entity, nothing bs4 would write otherwise) is one PARA token, read at C speed; plain
+space). A plain paragraph (``<p>`` showing text, with ``<em>``-like inline elements only,
+no entity, nothing bs4 would write otherwise) is one PARA token, read at C speed; plain
 paragraphs one per line (a story's body, mostly) are found by one match of the split.
 
 Declined: whatever :mod:`.htmltags` declines (unusual tag, attribute or entity syntax), a
@@ -23,7 +23,6 @@ same on every Python.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,21 +57,22 @@ class Doc:
     ``kind``: START/END/TEXT/COMMENT/DROP (an end tag bs4 drops: nothing of its name is
     open)/OTHER (a doctype, the raw text of a script or style); ``name``: the element's name
     (START, END); ``data``: START: (the tag as written when bs4 writes it alike, else "",
-    its attributes or None), TEXT: the string as bs4 holds it, COMMENT: the comment as
-    written; ``line``: a START's source line; ``parent``: index of the enclosing START (-1:
-    the document); ``begin``/``end``: where it is in the source (an END that closes an
-    element left open takes no room). ``pair``: START ↔ END indexes (void elements have no
+    its attributes or None), TEXT, PARA: the string as bs4 holds it, COMMENT: the comment
+    as written;
+    ``line``: a START's source line; ``parent``: index of the enclosing START (-1: the
+    document); ``begin``/``end``: where it is in the source (an END that closes an element
+    left open takes no room). ``pair``: START ↔ END indexes (void elements have no
     END). ``odd``: the tokens bs4 does not write as they stand in the source (in order);
     ``cuts``: the writer's cut tags (in order). ``has_br_or_p``: a ``<br>``/``<p>`` anywhere.
-    ``shown_runs``: the first PARA token of a run of plain paragraphs that all show text (no
-    blank one) → the index past its last (a reader takes the run as its lines at once)."""
+    ``runs``: the first PARA token of each run (plain paragraphs, one per line, each showing
+    text) → the index past its last: a reader takes a run as its lines at once."""
 
     toks: list[tuple[int, str, Any, int, int, int, int]] = field(default_factory=list)
     pair: dict[int, int] = field(default_factory=dict)
     odd: list[int] = field(default_factory=list)
     cuts: list[int] = field(default_factory=list)
     has_br_or_p: bool = False
-    shown_runs: dict[int, int] = field(default_factory=dict)
+    runs: dict[int, int] = field(default_factory=dict)
 
     def parent(self, i: int) -> int:
         return self.toks[i][4]
@@ -87,23 +87,27 @@ class Doc:
 _INLINE = "em|i|b|strong|u|s"
 
 
+#: white space alone before a tag that bs4 turns into one "\n" or " " (from a tag's end)
+_SHORTENED = r"(?:[ \t\n\r\f]{2,}|[\t\r\f])<"
+
+
 def _plain(group: int) -> str:
     """A plain paragraph's inside: text with no markup, and inline elements holding such
-    text (their name captured as ``group``). (An entity or a ">" in it is looked for after:
-    a pattern excluding them is three times slower.)"""
-    return rf"(?:[^<]++|<({_INLINE})>[^<]*+</\{group}>)*+"
+    text (their name captured as ``group``); no text between two tags is white space bs4
+    shortens (looked at where each text starts). (An entity or a ">" in it is looked for
+    after: a pattern excluding them is three times slower.)"""
+    return rf"(?:(?!{_SHORTENED})[^<]++|<({_INLINE})>(?!{_SHORTENED})[^<]*+</\{group}>)*+"
 
 
+#: after "<p>": the paragraph shows text (not only white space and inline tags)
+_SHOWS = rf"(?!(?:\s|</?(?:{_INLINE})>)*+</p>)"
 # text, tag (or plain paragraphs, one per line: see PARA), text, tag, …, text
-_SPLIT = re.compile(rf"(<p>{_plain(2)}</p>(?:\n<p>{_plain(3)}</p>)*+|<[^<>]*>)")
+_SPLIT = re.compile(
+    rf"(<p>{_SHOWS}{_plain(2)}</p>(?:\n<p>{_SHOWS}{_plain(3)}</p>)*+|<[^<>]*>)")
 #: between two plain paragraphs of one piece
 _NEXT_PARA = "</p>\n<p>"
 _TAGS_ONLY = re.compile(r"(<[^<>]*>)")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})>")
-# white space alone between two tags that bs4 turns into one "\n" or " "
-_SHORTENED = re.compile(r">(?:[ \t\n\r\f]{2,}|[\t\r\f])<")
-#: a comment's start (the pattern finds it sooner than ``str.find``: "<" is everywhere)
-_COMMENT = re.compile("<!--")
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in RAW}
 
 
@@ -119,12 +123,14 @@ def _plain_run(piece: str, pos: int, line_no: int, top: int
     """The PARA tokens of ``piece`` (plain paragraphs, one per line, the first at ``pos``
     on line ``line_no``), or None when one holds a ">" in its text (bs4 writes "&gt;")."""
     out: list[tuple[int, str, Any, int, int, int, int]] = []
+    add = out.append
+    strip_tags = _INLINE_TAG.sub
     for inner in piece[3:-4].split(_NEXT_PARA):
-        shown = _INLINE_TAG.sub("", inner) if "<" in inner else inner
-        if ">" in shown:
+        text = strip_tags("", inner) if "<" in inner else inner
+        if ">" in text:
             return None
         end = pos + len(inner) + 7
-        out.append((PARA, "p", shown, line_no, top, pos, end))
+        add((PARA, "p", text, line_no, top, pos, end))
         line_no += inner.count("\n") + 1 if "\n" in inner else 1
         pos = end + 1
     return out
@@ -138,13 +144,16 @@ def _one_by_one(piece: str) -> list[str]:
     return out[:-1]
 
 
+class _Commented(Exception):
+    """The document holds a comment: it is split again, comments first."""
+
+
 def _pieces(text: str) -> list[str]:
     """text, tag, text, …, text: a comment is one "tag" piece, whatever it holds (found
     first, each from the end of the one before: linear)."""
-    found = _COMMENT.search(text)
-    if found is None:
+    at = text.find("<!--")
+    if at < 0:
         return _split(text)
-    at = found.start()
     pieces: list[str] = []
     done = 0
     while at >= 0:
@@ -161,6 +170,15 @@ def _pieces(text: str) -> list[str]:
 
 def tokenize(text: str) -> Doc:
     """``text`` → :class:`Doc` (see module docstring); raises :class:`Decline`."""
+    try:  # most stories hold no comment: no search for one first
+        return _tokenize(text, _split(text), commented=False)
+    except _Commented:
+        return _tokenize(text, _pieces(text), commented=True)
+
+
+def _tokenize(text: str, pieces: list[str], *, commented: bool) -> Doc:
+    """:func:`tokenize` over ``pieces`` (:func:`_pieces`; or :func:`_split` when the text
+    is thought to hold no comment: :class:`_Commented` when it does)."""
     doc = Doc()
     toks = doc.toks
     add = toks.append
@@ -210,8 +228,6 @@ def tokenize(text: str) -> Doc:
                  pos + size if mine else pos))
         return stack[-1] if stack else -1
 
-    pieces = _pieces(text)
-    shortened = [m.start() for m in _SHORTENED.finditer(text)]
     i, n = 0, len(pieces)
     while i < n:
         piece = pieces[i]
@@ -219,6 +235,8 @@ def tokenize(text: str) -> Doc:
         if i & 1:  # text (even places)
             if piece:
                 if "<" in piece:
+                    if not commented and "<!--" in piece:
+                        raise _Commented
                     literal_lt(piece)
                 pending = pending + piece if pending else piece
                 pos += len(piece)
@@ -238,20 +256,16 @@ def tokenize(text: str) -> Doc:
         if para:  # plain paragraphs, one per line (one or more)
             line_no += text.count("\n", line_pos, pos)
             line_pos = pos
-            run = None
-            if "&" not in piece and not (shortened and bisect_left(shortened, pos + size - 1)
-                                         > bisect_left(shortened, pos)):
-                run = _plain_run(piece, pos, line_no, top)
+            run = _plain_run(piece, pos, line_no, top) if "&" not in piece else None
             if run is None:
                 if _NEXT_PARA in piece:  # one of them is not plain: each on its own
                     pieces[i - 1:i] = _one_by_one(piece)
-                else:  # an entity, a ">" in the text or white space bs4 shortens
+                else:  # an entity or a ">" in the text
                     pieces[i - 1:i] = _TAGS_ONLY.split(piece)[1:-1]
                 n = len(pieces)
                 i -= 1
                 continue
-            if not ("" in (shown := [t[2] for t in run]) or any(map(str.isspace, shown))):
-                doc.shown_runs[len(toks)] = len(toks) + len(run)
+            doc.runs[len(toks)] = len(toks) + len(run)
             toks.extend(run)
             line_no, line_pos = run[-1][3], run[-1][5]
             pos += size
@@ -259,6 +273,8 @@ def tokenize(text: str) -> Doc:
             continue
         if piece.startswith("<!"):
             if piece.startswith("<!--"):
+                if not commented:
+                    raise _Commented
                 body = piece[4:-3]
                 if (not piece.endswith("-->") or size < 7 or "--" in body
                         or body.endswith("-")):
@@ -335,6 +351,8 @@ def tokenize(text: str) -> Doc:
         elif name in RAW:  # script/style: raw text up to its end tag
             begin = pos
             while i < n and not (i & 1 and _RAW_END[name].fullmatch(pieces[i])):
+                if not commented and "<!--" in pieces[i]:
+                    raise _Commented
                 if "</" in pieces[i] or (name == "script" and (
                         "<!--" in pieces[i] or "<script" in pieces[i].lower())):
                     # (a style is raw text to its end tag in every html.parser: Word wraps
