@@ -67,13 +67,14 @@ class Line:
 
     def __init__(self, leaf: Any = None, line: int = 1, hr: bool = False,
                  part: str | None = None) -> None:
+        """``part``: the line's one string (the line is complete)."""
         self.parts: list[str] = [] if part is None else [part]
         self.leaf = leaf
         self.offset = 0
         self.line = line
         self.hr = hr
         self.media = False
-        self._joined: str | None = None
+        self._joined: str | None = part
         self._text: str | None = None
         self._head: str | None = None
         self._named: tuple[str, str] | bool | None = False  # False: not looked at yet
@@ -93,7 +94,10 @@ class Line:
         """The line's words, single-spaced."""
         text = self._text
         if text is None:
-            text = self._text = " ".join(self._clean(self.joined).split())
+            joined = self._joined
+            if joined is None:
+                joined = self.joined
+            text = self._text = " ".join(self._clean(joined).split())
         return text
 
     def _first(self) -> str:
@@ -118,9 +122,13 @@ class Line:
         a short one). Enough to tell a header line or a fence."""
         head = self._head
         if head is None:
-            joined = self.joined
+            joined = self._joined
+            if joined is None:
+                joined = self.joined
             if len(joined) <= 2 * HEAD:
-                head = self.text
+                head = self._text
+                if head is None:
+                    head = self._text = " ".join(self._clean(joined).split())
             else:
                 start = " ".join(self._clean(joined[:2 * HEAD]).split())
                 # the last character may be cut (a word, a surrogate pair): not counted
@@ -167,12 +175,12 @@ class LazyLines(Sequence[Line]):
     def __getitem__(self, k: slice) -> list[Line]: ...
 
     def __getitem__(self, k: int | slice) -> Line | list[Line]:
-        if isinstance(k, slice):
-            return [self[j] for j in range(*k.indices(len(self._items)))]
         item = self._items[k]
-        if isinstance(item, int):
-            item = self._items[k] = self._make(item)
-        return item
+        if type(item) is int:
+            item = self._items[k] = self._make(item)  # type: ignore[index]
+        elif type(k) is slice:
+            return [self[j] for j in range(*k.indices(len(self._items)))]
+        return item  # type: ignore[return-value]
 
     def leaf(self, k: int) -> Any:
         """``self[k].leaf`` without making the line."""
@@ -187,8 +195,13 @@ def _named(line: Line) -> tuple[str, str] | None:
     found = line._named
     if found is False:
         found = None
-        if ":" in line.joined:  # (clean_text and spacing never add a colon)
-            head = line.head
+        joined = line._joined
+        if joined is None:
+            joined = line.joined
+        if ":" in joined:  # (clean_text and spacing never add a colon)
+            head = line._head
+            if head is None:
+                head = line.head
             if ":" in head[:MAX_NAME + 6]:
                 found = match_header(head)
         line._named = found
@@ -253,7 +266,8 @@ def read_header(lines: Sequence[Line], path: Path | None) -> tuple[Header, int, 
     first, end = found
     end = _extend_header(lines, end)
     builder = HeaderBuilder()
-    for ln in lines[first:end]:
+    for k in range(first, end):
+        ln = lines[k]
         named = ln._named  # the search's match, when it was made on the whole line
         m = named if isinstance(named, tuple) and len(ln.joined) <= 2 * HEAD else (
             match_header(ln.text))

@@ -114,13 +114,16 @@ def _walk(doc: Doc, newline_breaks: bool) -> list[Line | int]:
                             cur = None
                         line_no += 1
                     if cur is None:
-                        whole = idx < last  # the line is this part alone
-                        if whole and (not part or part.isspace()):
+                        if idx < last:  # the line is this part alone
+                            if part and not part.isspace():  # (else blank: dropped)
+                                whole = CleanLine(i, line_no, False, part)
+                                whole.offset = pos
+                                whole.shown = True
+                                out.append(whole)
                             pos += len(part) + 1
-                            continue  # blank: dropped
+                            continue
                         cur = CleanLine(i, line_no)
                         cur.offset = pos
-                        cur.shown = whole  # (else more may follow on the line)
                     cur.parts.append(part)
                     pos += len(part) + 1
             continue
