@@ -51,7 +51,7 @@ from crosspost.story.parse.htmltags import (
     Decline,
     opening,
 )
-from crosspost.story.parse.htmltokens import Doc, tokenize
+from crosspost.story.parse.htmltokens import Doc, shown_text, tokenize
 from crosspost.story.parse.text import Body
 
 _SKIPPED, _BR, _HR, _BLOCK, _MEDIA, _CELL = 1, 2, 4, 8, 16, 32
@@ -283,7 +283,7 @@ def scan_html(text: str, path: Path | None, *, clean: bool = False
 def _para_line(doc: Doc, i: int) -> Line:
     """The line of the plain paragraph token ``i`` (one that shows text)."""
     tok = doc.toks[i]
-    line = CleanLine(i, tok[3], False, tok[2])
+    line = CleanLine(i, tok[3], False, shown_text(tok[2]))
     line.shown = True
     return line
 
@@ -323,8 +323,10 @@ def _body(doc: Doc, text: str, lines: LazyLines, first: int, end: int, start: in
         if any(doc.name(a) in DROPPED_WITH_CONTENT for a in _between(doc, c, box)):
             raise Decline("a cut inside an element the sanitiser drops")
     cut_first = lead if lead is not None else (cuts[0] if cuts else None)
-    nonce = secrets.token_hex(8)
-    mark = f"<crosspost-cut-{nonce}></crosspost-cut-{nonce}>"
+    mark = ""  # where the writer's cut goes (an element no document holds), when one does
+    if cut_first is not None:
+        nonce = secrets.token_hex(8)
+        mark = f"<crosspost-cut-{nonce}></crosspost-cut-{nonce}>"
     where = -1
     if cut_first is not None and cut_first != lead:
         if doc.parent(cut_first) != box:
@@ -354,7 +356,8 @@ def _shows(doc: Doc, first: int, stop: int) -> bool:
     """Whether tokens ``first``..``stop``-1 hold text (not white space) or media: what
     ``htmlcut``'s tree path tests with ``get_text(strip=True)`` and ``find(MEDIA)``."""
     for kind, name, data, *_ in doc.toks[first:stop]:
-        if (kind in (TEXT, PARA) and data.strip()) or (kind == START and name in MEDIA):
+        if ((kind == TEXT and data.strip()) or (kind == PARA and shown_text(data).strip())
+                or (kind == START and name in MEDIA)):
             return True
         if kind == OTHER or name in SPECIAL:
             raise Decline("raw text where the closing fence is cut off")

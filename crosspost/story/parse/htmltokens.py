@@ -57,8 +57,8 @@ class Doc:
     ``kind``: START/END/TEXT/COMMENT/DROP (an end tag bs4 drops: nothing of its name is
     open)/OTHER (a doctype, the raw text of a script or style); ``name``: the element's name
     (START, END); ``data``: START: (the tag as written when bs4 writes it alike, else "",
-    its attributes or None), TEXT, PARA: the string as bs4 holds it, COMMENT: the comment
-    as written;
+    its attributes or None), TEXT: the string as bs4 holds it, PARA: the paragraph's inside
+    as written (:func:`shown_text` gives its text), COMMENT: the comment as written;
     ``line``: a START's source line; ``parent``: index of the enclosing START (-1: the
     document); ``begin``/``end``: where it is in the source (an END that closes an element
     left open takes no room). ``pair``: START ↔ END indexes (void elements have no
@@ -118,19 +118,25 @@ def _split(text: str) -> list[str]:
     return pieces
 
 
+def shown_text(inner: str) -> str:
+    """A plain paragraph's text: its inside (a PARA token's data) but its inline tags."""
+    return _INLINE_TAG.sub("", inner) if "<" in inner else inner
+
+
 def _plain_run(piece: str, pos: int, line_no: int, top: int
                ) -> list[tuple[int, str, Any, int, int, int, int]] | None:
     """The PARA tokens of ``piece`` (plain paragraphs, one per line, the first at ``pos``
     on line ``line_no``), or None when one holds a ">" in its text (bs4 writes "&gt;")."""
     out: list[tuple[int, str, Any, int, int, int, int]] = []
     add = out.append
-    strip_tags = _INLINE_TAG.sub
     for inner in piece[3:-4].split(_NEXT_PARA):
-        text = strip_tags("", inner) if "<" in inner else inner
-        if ">" in text:
+        if "<" in inner:  # inline elements: each of their tags has one ">"
+            if inner.count(">") != inner.count("<"):
+                return None
+        elif ">" in inner:
             return None
         end = pos + len(inner) + 7
-        add((PARA, "p", text, line_no, top, pos, end))
+        add((PARA, "p", inner, line_no, top, pos, end))
         line_no += inner.count("\n") + 1 if "\n" in inner else 1
         pos = end + 1
     return out
