@@ -126,9 +126,7 @@ class Line:
             if joined is None:
                 joined = self.joined
             if len(joined) <= 2 * HEAD:
-                head = self._text
-                if head is None:
-                    head = self._text = " ".join(self._clean(joined).split())
+                head = self.text
             else:
                 start = " ".join(self._clean(joined[:2 * HEAD]).split())
                 # the last character may be cut (a word, a surrogate pair): not counted
