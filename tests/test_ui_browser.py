@@ -80,7 +80,9 @@ def test_ui_browser_add_reschedule_and_see_the_post(watch_ui, browser, sandbox) 
     driver.get(url.split("?")[0] + "add")
     driver.find_element(By.ID, "story").send_keys(str(story))
     driver.find_element(By.CSS_SELECTOR, "#drop button").click()
-    assert "added night-train.txt" in driver.find_element(By.ID, "notes").text
+    notes = wait_for(lambda: _find(driver, By.ID, "notes"), 30)  # the answer page, loaded
+    assert notes, driver.page_source
+    assert "added night-train.txt" in notes.text
     assert (root / "stories" / "night-train.txt").exists()
 
     # the story page shows the release (the page updates by itself when the watcher acts)
@@ -94,8 +96,9 @@ def test_ui_browser_add_reschedule_and_see_the_post(watch_ui, browser, sandbox) 
     field = driver.find_element(By.NAME, "when")
     field.send_keys("now")
     field.submit()
-    assert "the watcher posts it at its next check (within 0.5 s)" in driver.find_element(
-        By.ID, "notes").text
+    notes = wait_for(lambda: _find(driver, By.ID, "notes"), 30)
+    assert notes, driver.page_source
+    assert "the watcher posts it at its next check (within 0.5 s)" in notes.text
 
     # the watcher posts it; the page shows its link, which is the entry on the site
     entry_link = wait_for(lambda: _find(driver, By.CSS_SELECTOR, "a.entry-link"), 60)
